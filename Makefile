@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install browser lint test-sqlite test-postgres test-production messages bench clean
+
+$(BIN)/gridgov: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/gridgov
+
+run: install
+	$(BIN)/gridgov migrate --no-input
+	$(BIN)/gridgov demo
+	@# The periodic jobs run beside the server and stop with it.
+	trap 'kill 0' EXIT; $(BIN)/gridgov run_jobs & $(BIN)/gridgov runserver 127.0.0.1:8000
+
+# Debian's chromium and a CJK font for the browser tests (Playwright drives it; no browser download).
+browser:
+	@(command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q .) \
+	  || (apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk) \
+	  || (echo "chromium is missing and could not be installed (run as root: apt-get install -y chromium)" >&2; exit 1)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+test-sqlite: install browser
+	env -u DATABASE_URL $(BIN)/pytest
+
+# PostgreSQL when one answers at DATABASE_URL (or the local default); said loudly when skipped.
+test-postgres: install browser
+	@url="$${DATABASE_URL:-$(PG_URL)}"; \
+	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1].replace('postgres://', 'postgresql://'), connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	  echo "== tests on PostgreSQL ($$url)"; DATABASE_URL="$$url" $(BIN)/pytest; \
+	else echo "== PostgreSQL not reachable at $$url: PostgreSQL run SKIPPED"; fi
+
+# Production as deployed: PostgreSQL, Redis and three gunicorn workers (when both services answer).
+test-production: install
+	@if $(BIN)/python -c "import psycopg, redis; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close(); redis.Redis.from_url('redis://127.0.0.1:6379/15', socket_connect_timeout=3).ping()" 2>/dev/null; then \
+	  echo "== production smoke test (PostgreSQL, Redis, gunicorn)"; $(BIN)/python tests/production_smoke.py; \
+	else echo "== PostgreSQL or Redis not reachable on 127.0.0.1: production smoke test SKIPPED"; fi
+
+test: lint test-sqlite test-postgres test-production
+
+bench: install
+	$(BIN)/python bench/lookup.py
+	$(BIN)/python bench/import_divisions.py
+	$(BIN)/python bench/event_intake.py
+
+messages: install
+	cd src/gridgov && ../../$(BIN)/gridgov makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/gridgov compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from gridgov.config.api import api
+from gridgov.events import views as event_views
+from gridgov.notifications import views as notification_views
+from gridgov.smartcodes import views as smartcode_views
+from gridgov.web import views
+
+admin.site.site_header = admin.site.site_title = "gridgov"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("map/", views.area_map, name="map"),
+    path("healthz", views.healthz, name="healthz"),
+    path("events/", event_views.queue, name="event_queue"),
+    path("events/<int:event_id>/", event_views.event_page, name="event_page"),
+    path("report/", event_views.report_page, name="report"),
+    path("inbox/", notification_views.inbox_page, name="inbox"),
+    path("c/<str:token>/", smartcode_views.scan, name="scan"),
+    path("media/photos/<uuid:key>.jpg", event_views.photo_file, name="photo_file"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="web/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", api.urls),
+    path("open311/", include("gridgov.open311.urls")),
+    path("admin/", admin.site.urls),
+]

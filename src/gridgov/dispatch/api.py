@@ -1,0 +1,37 @@
+from typing import Any
+
+from ninja import Router, Schema
+
+from gridgov.dispatch import services
+
+router = Router(tags=["dispatch"])
+
+
+class PositionIn(Schema):
+    lon: float
+    lat: float
+    crs: str = "wgs84"
+    accuracy_m: float | None = None
+    on_duty: bool = True
+
+
+@router.post("/positions", response=dict[str, Any], summary="Send your own position (worker app)")
+def position_send(request, payload: PositionIn):
+    position = services.position_record(user=request.user, **payload.dict())
+    return {
+        "lon": position.lon,
+        "lat": position.lat,
+        "at": position.at.isoformat(),
+        "on_duty": position.on_duty,
+    }
+
+
+@router.get(
+    "/nearest",
+    response=list[dict[str, Any]],
+    summary="On-duty grid workers near a point, nearest first",
+)
+def nearest(
+    request, lon: float, lat: float, radius_m: float = services.DEFAULT_RADIUS_M, crs: str = "wgs84"
+):
+    return services.nearest_workers(user=request.user, lon=lon, lat=lat, radius_m=radius_m, crs=crs)

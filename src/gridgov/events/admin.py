@@ -1,0 +1,177 @@
+from django.contrib import admin
+
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can
+from gridgov.events.models import (
+    AlertSource,
+    CalendarDay,
+    CatalogClass,
+    Component,
+    ComponentType,
+    Event,
+    RoutingRule,
+    Subclass,
+    Summons,
+    TimelineEntry,
+    Whistle,
+)
+from gridgov.events.selectors import events_visible
+
+
+class SuperuserAdmin(admin.ModelAdmin):
+    """Catalog, routing and calendar: district-wide settings, edited by administrators."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
+@admin.register(CatalogClass)
+class CatalogClassAdmin(SuperuserAdmin):
+    list_display = ("family", "code", "name_zh", "name_en")
+    list_filter = ("family",)
+
+
+@admin.register(Subclass)
+class SubclassAdmin(SuperuserAdmin):
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "event_class",
+        "default_level",
+        "photo_required",
+        "active",
+    )
+    list_filter = ("event_class", "default_level", "photo_required", "active")
+    search_fields = ("code", "name_zh", "name_en", "keywords")
+
+
+@admin.register(ComponentType)
+class ComponentTypeAdmin(SuperuserAdmin):
+    list_display = ("code", "name_zh", "name_en", "component_class")
+
+
+@admin.register(Component)
+class ComponentAdmin(SuperuserAdmin):
+    list_display = ("identifier", "component_type", "area", "owner")
+    search_fields = ("identifier",)
+    raw_id_fields = ("area",)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(SuperuserAdmin):
+    list_display = ("subclass", "area", "department")
+    list_filter = ("subclass__event_class",)
+    autocomplete_fields = ("subclass", "area", "department")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SuperuserAdmin):
+    list_display = ("date", "is_workday", "name")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "action", "from_state", "to_state", "comment")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Events are read here; every change goes through the loop's actions (API and pages)."""
+
+    list_display = (
+        "number",
+        "subclass",
+        "state",
+        "area",
+        "source",
+        "urgency",
+        "reported_at",
+        "stage_due_at",
+    )
+    list_filter = ("state", "source", "urgency", "subclass__event_class")
+    search_fields = ("number", "description", "address")
+    inlines = [TimelineInline]
+    exclude = ("reporter_phone",)
+
+    def get_queryset(self, request):
+        return events_visible(request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and can(request.user, Capability.AREAS_VIEW)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SummonsInline(admin.TabularInline):
+    model = Summons
+    extra = 0
+    readonly_fields = (
+        "department",
+        "check_in_due_at",
+        "checked_in_at",
+        "checked_in_by",
+        "reported_at",
+        "report",
+    )
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Whistle)
+class WhistleAdmin(admin.ModelAdmin):
+    list_display = ("event", "level", "by", "at")
+    list_filter = ("level",)
+    inlines = [SummonsInline]
+    readonly_fields = ("event", "level", "by", "at", "reason")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(event__in=events_visible(request.user))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and can(request.user, Capability.AREAS_VIEW)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlertSource)
+class AlertSourceAdmin(SuperuserAdmin):
+    list_display = ("name", "default_subclass", "active")

@@ -1,0 +1,121 @@
+"""Subclass suggestion from the Chinese text of a report, that says why.
+
+Words come from jieba; a TF-IDF + logistic-regression model is trained on the catalog
+(names and keywords of every subclass) and on the history (descriptions of filed
+events with the subclass they ended with). The model lives in the database, so every
+process uses the same one; `gridgov train_classifier` retrains it.
+"""
+
+import io
+import logging
+import pickle
+import threading
+
+import jieba
+from django.db import models
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+jieba.setLogLevel(logging.WARNING)
+_lock = threading.Lock()
+_cache: dict = {"id": None, "model": None}
+HISTORY_LIMIT = 50_000
+
+
+class TrainedClassifier(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    samples = models.PositiveIntegerField()
+    blob = models.BinaryField()
+
+    class Meta:
+        app_label = "events"
+
+    def __str__(self) -> str:
+        return f"classifier {self.pk} ({self.samples} samples)"
+
+
+def tokens(text: str) -> list[str]:
+    return [
+        w for w in jieba.lcut(text or "") if w.strip() and len(w.strip()) > 0 and not w.isspace()
+    ]
+
+
+def _training_rows() -> tuple[list[str], list[str]]:
+    from gridgov.events.models import Event, Subclass
+    from gridgov.events.workflow import State
+
+    texts, labels = [], []
+    for subclass in Subclass.objects.filter(active=True):
+        samples = [
+            subclass.name_zh,
+            f"{subclass.name_zh} {subclass.keywords}",
+            *subclass.keywords.split(),
+        ]
+        texts += samples
+        labels += [subclass.code] * len(samples)
+    history = (
+        Event.objects.exclude(state__in=[State.REPORTED, State.REJECTED, State.VOIDED])
+        .order_by("-reported_at")
+        .values_list("description", "subclass__code")[:HISTORY_LIMIT]
+    )
+    for description, code in history:
+        texts.append(description)
+        labels.append(code)
+    return texts, labels
+
+
+def train() -> TrainedClassifier:
+    texts, labels = _training_rows()
+    vectorizer = TfidfVectorizer(
+        tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True
+    )
+    matrix = vectorizer.fit_transform(texts)
+    model = LogisticRegression(max_iter=2000, C=10.0)
+    model.fit(matrix, labels)
+    buffer = io.BytesIO()
+    pickle.dump({"vectorizer": vectorizer, "model": model}, buffer)
+    return TrainedClassifier.objects.create(samples=len(texts), blob=buffer.getvalue())
+
+
+def _current():
+    latest = TrainedClassifier.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with _lock:
+        if latest is None:
+            latest = train().pk
+        if _cache["id"] != latest:
+            blob = TrainedClassifier.objects.get(pk=latest).blob
+            # Our own pickle, written by train() into our own database.
+            _cache["model"] = pickle.loads(bytes(blob))  # noqa: S301
+            _cache["id"] = latest
+        return _cache["model"]
+
+
+def suggest(text: str, top: int = 3) -> list[dict]:
+    """The `top` likeliest subclasses with their probability and the words that decided it."""
+    from gridgov.events.models import Subclass
+
+    if not (text or "").strip():
+        return []
+    bundle = _current()
+    vectorizer, model = bundle["vectorizer"], bundle["model"]
+    row = vectorizer.transform([text])
+    probabilities = model.predict_proba(row)[0]
+    names = dict(Subclass.objects.values_list("code", "name_zh"))
+    vocabulary = vectorizer.get_feature_names_out()
+    present = row.nonzero()[1]
+    answer = []
+    for index in probabilities.argsort()[::-1][:top]:
+        code = model.classes_[index]
+        coefficients = model.coef_[index] if model.coef_.shape[0] > 1 else model.coef_[0]
+        weights = sorted(
+            ((coefficients[i] * row[0, i], vocabulary[i]) for i in present), reverse=True
+        )
+        answer.append(
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "score": round(float(probabilities[index]), 4),
+                "words": [w for weight, w in weights[:3] if weight > 0],
+            }
+        )
+    return answer

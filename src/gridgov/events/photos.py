@@ -1,0 +1,146 @@
+"""Photos of events: validated, size-limited, GPS kept for checking, every other EXIF field stripped.
+
+An upload is decoded by Pillow (so a renamed PDF or a truncated file is refused),
+turned upright, and saved again as JPEG without metadata: a phone photo carries the
+device, the time and sometimes the owner's name, which must not travel further.
+The GPS position is read first and stored beside it, to check the report's location.
+"""
+
+import hashlib
+import io
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gridgov.common.errors import DomainError
+
+MAX_BYTES = getattr(settings, "GRIDGOV_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
+FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+class Photo(models.Model):
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=gettext_lazy("event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image = models.ImageField(upload_to="photos/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    exif_lon = models.FloatField(null=True, blank=True)
+    exif_lat = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "events"
+        verbose_name = gettext_lazy("photo")
+        verbose_name_plural = gettext_lazy("photos")
+
+    def __str__(self) -> str:
+        return f"photo:{self.key}"
+
+    @property
+    def ref(self) -> str:
+        return f"photo:{self.key}"
+
+
+def _gps(image: Image.Image) -> tuple[float | None, float | None]:
+    try:
+        gps = image.getexif().get_ifd(0x8825)
+    except Exception:  # a broken EXIF block is not a reason to refuse the photo
+        return None, None
+    if not gps or 2 not in gps or 4 not in gps:
+        return None, None
+
+    def degrees(value) -> float:
+        d, m, s = (float(x) for x in value)
+        return d + m / 60 + s / 3600
+
+    try:
+        lat = degrees(gps[2]) * (-1 if gps.get(1) == "S" else 1)
+        lon = degrees(gps[4]) * (-1 if gps.get(3) == "W" else 1)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None, None
+    return round(lon, 7), round(lat, 7)
+
+
+def photo_store(*, user, name: str, content: bytes) -> Photo:
+    if len(content) > MAX_BYTES:
+        raise DomainError(
+            _("A photo may be at most %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+            field="photo",
+        )
+    try:
+        with Image.open(io.BytesIO(content)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(content))
+        if image.format not in FORMATS:
+            raise DomainError(_("Send a JPEG, PNG or WebP photo."), code="bad_image", field="photo")
+        lon, lat = _gps(image)
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DomainError(
+            _("The file is not a photo we can read."), code="bad_image", field="photo"
+        ) from None
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)  # no exif= argument: metadata is dropped
+    clean = buffer.getvalue()
+    photo = Photo(
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+        width=image.width,
+        height=image.height,
+        sha256=hashlib.sha256(clean).hexdigest(),
+        exif_lon=lon,
+        exif_lat=lat,
+    )
+    photo.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(clean), save=False)
+    photo.save()
+    return photo
+
+
+def photos_for_refs(refs: list, *, user) -> list[Photo]:
+    """The uploaded, not yet attached photos named by `refs` ("photo:<uuid>"), or a clear error."""
+    keys = []
+    for ref in refs or []:
+        text = str(ref)
+        try:
+            keys.append(uuid.UUID(text.removeprefix("photo:")))
+        except ValueError:
+            raise DomainError(
+                _("%(ref)s is not an uploaded photo.") % {"ref": text},
+                code="bad_photo",
+                field="photos",
+            ) from None
+    photos = list(Photo.objects.filter(key__in=keys, event__isnull=True))
+    if len(photos) != len(set(keys)):
+        raise DomainError(
+            _("A photo was not found or belongs to another event; upload it again."),
+            code="bad_photo",
+            field="photos",
+        )
+    for photo in photos:
+        if (
+            photo.uploaded_by_id
+            and user is not None
+            and photo.uploaded_by_id != getattr(user, "pk", None)
+        ):
+            raise DomainError(
+                _("Use photos you uploaded yourself."), code="bad_photo", field="photos"
+            )
+    return photos

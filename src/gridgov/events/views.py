@@ -1,0 +1,279 @@
+"""Pages of the event flow: the queue (operators, department inbox, worker tasks), the event
+page with the actions allowed now, and the resident's report-and-follow page. Thin: they
+parse, call one service or selector, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.roles import Role
+from gridgov.areas.models import Department
+from gridgov.common.errors import DomainError
+from gridgov.events import rates, selectors, services
+from gridgov.events.calendar import WorkingCalendar
+from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
+from gridgov.events.photos import MAX_BYTES, Photo, photo_store
+from gridgov.events.workflow import Action, State
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = {
+        key: request.GET.get(key) or None
+        for key in ("state", "subclass", "source", "urgency", "area")
+    }
+    filters["overdue"] = request.GET.get("overdue") == "1"
+    filters["mine"] = request.GET.get("mine") == "1"
+    queryset = selectors.events_queue(user=request.user, filters=filters)
+    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    calendar = WorkingCalendar.from_database()
+    rows = [selectors.event_as_dict(e, request.user, calendar) for e in page.object_list]
+    summary = rates.rates_for(
+        list(selectors.events_visible(request.user).values(*rates.FIELDS)), calendar
+    )
+    return render(
+        request,
+        "events/queue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "summary": summary,
+            "states": State.choices,
+            "sources": Source.choices,
+            "urgencies": Urgency.choices,
+            "subclasses": Subclass.objects.filter(active=True).order_by("code"),
+            "base_query": _without_page(request),
+        },
+    )
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+ACTION_FIELDS = {
+    Action.DISPATCH: ("department",),
+    Action.FEEDBACK: ("photos",),
+    Action.SOLVE_ON_SPOT: ("photos",),
+    Action.EVALUATE: ("satisfaction",),
+    Action.REQUEST_EXTENSION: ("extra_hours",),
+}
+
+
+@login_required
+def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
+    try:
+        event = services.event_for_user(user=request.user, event_id=event_id)
+    except DomainError as error:
+        return render(request, "web/forbidden.html", {"message": error.message}, status=404)
+    if request.method == "POST" and request.POST.get("op") in WHISTLE_OPS:
+        try:
+            WHISTLE_OPS[request.POST["op"]](request, event)
+            messages.success(request, _("Done."))
+        except (DomainError, ValueError) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        return redirect("event_page", event_id=event.pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        version = request.POST.get("version")
+        try:
+            data = {
+                "department_id": request.POST.get("department_id") or None,
+                "satisfaction": request.POST.get("satisfaction") or None,
+                "extra_hours": request.POST.get("extra_hours") or None,
+                "photos": _uploaded_photos(request),
+            }
+            services.event_act(
+                user=request.user,
+                event_id=event.pk,
+                action=action,
+                comment=request.POST.get("comment", ""),
+                data=data,
+                version=int(version) if version and version.isdigit() else None,
+            )
+            messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+        except (DomainError, ValueError) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        return redirect("event_page", event_id=event.pk)
+    detail = selectors.event_as_dict(event, request.user, with_timeline=True)
+    whistle_level, whistle_departments = whistle_choices(request.user, event)
+    my_summonses = (
+        list(
+            Summons.objects.filter(
+                whistle__event=event,
+                department_id=request.user.department_id,
+                reported_at__isnull=True,
+            )
+        )
+        if request.user.department_id
+        else []
+    )
+    actions = [(a, Action(a).label, ACTION_FIELDS.get(a, ())) for a in detail["actions"]]
+    departments = [*services.routing_candidates(event)] + [
+        d
+        for d in Department.objects.filter(
+            area__path__in=_ancestor_paths(event.area.path)
+        ).order_by("area__depth", "name")
+        if d not in services.routing_candidates(event)
+    ]
+    return render(
+        request,
+        "events/event.html",
+        {
+            "event": event,
+            "detail": detail,
+            "actions": actions,
+            "departments": departments,
+            "satisfactions": Satisfaction.choices,
+            "photos": event.photos.all(),
+            "whistle_level": whistle_level,
+            "whistle_departments": whistle_departments,
+            "my_summonses": my_summonses,
+        },
+    )
+
+
+def _whistle(request: HttpRequest, event) -> None:
+    ids = [int(i) for i in request.POST.getlist("department_ids") if i.isdigit()]
+    services.whistle_blow(
+        user=request.user,
+        event_id=event.pk,
+        level=request.POST.get("level", ""),
+        department_ids=ids,
+        reason=request.POST.get("reason", ""),
+    )
+
+
+def _check_in(request: HttpRequest, event) -> None:
+    services.summons_check_in(
+        user=request.user, summons_id=int(request.POST.get("summons_id", "0"))
+    )
+
+
+def _report_back(request: HttpRequest, event) -> None:
+    services.summons_report(
+        user=request.user,
+        summons_id=int(request.POST.get("summons_id", "0")),
+        report=request.POST.get("report", ""),
+    )
+
+
+WHISTLE_OPS = {"whistle": _whistle, "check_in": _check_in, "report_back": _report_back}
+
+
+def whistle_choices(user, event) -> tuple[str | None, list[Department]]:
+    """The level this user may whistle at, and the departments of the level above."""
+    level = next(
+        (
+            lvl
+            for lvl, (kind, _summoned) in services.WHISTLE_LEVELS.items()
+            if user.area_id and user.area.kind == kind
+        ),
+        None,
+    )
+    if level is None or event.state in services.TERMINAL or event.state == State.REPORTED:
+        return None, []
+    summoned_kind = services.WHISTLE_LEVELS[level][1]
+    departments = Department.objects.filter(
+        area__kind=summoned_kind, area__path__in=_ancestor_paths(event.area.path)
+    ).order_by("name")
+    return level, list(departments)
+
+
+def _uploaded_photos(request: HttpRequest) -> list[str]:
+    """Store the photos of a form (validated, metadata stripped) and return their refs."""
+    return [
+        photo_store(
+            user=request.user if request.user.is_authenticated else None,
+            name=f.name,
+            content=f.read(MAX_BYTES + 1),
+        ).ref
+        for f in request.FILES.getlist("photos")
+    ]
+
+
+@login_required
+def photo_file(request: HttpRequest, key: str) -> HttpResponse:
+    """A photo, to those who may see its event (or who uploaded it)."""
+    photo = Photo.objects.filter(key=key).select_related("event__area").first()
+    if photo is None or not (
+        (photo.event and services.may_see(request.user, photo.event))
+        or (photo.event is None and photo.uploaded_by_id == request.user.pk)
+    ):
+        raise Http404
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    codes = [c for c in path.strip("/").split("/") if c]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def report_page(request: HttpRequest) -> HttpResponse:
+    """随手拍: anyone reports; a signed-in resident also follows and rates their reports."""
+    created = None
+    if request.method == "POST":
+        data = {
+            key: request.POST.get(key, "")
+            for key in (
+                "subclass",
+                "description",
+                "lon",
+                "lat",
+                "address",
+                "reporter_name",
+                "reporter_phone",
+                "client_uuid",
+            )
+        }
+        user = request.user if request.user.is_authenticated else None
+        try:
+            data["photos"] = _uploaded_photos(request)
+            created = services.event_report(
+                user=user,
+                data=data,
+                source=_source_of(user),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return render(request, "events/report.html", _report_context(request, data), status=400)
+    return render(
+        request,
+        "events/report.html",
+        _report_context(request, _prefill(request)) | {"created": created},
+    )
+
+
+def _prefill(request: HttpRequest) -> dict:
+    """A scanned place code (码上报) opens the report page with the place filled in."""
+    return {key: request.GET.get(key, "") for key in ("lon", "lat", "address")}
+
+
+def _source_of(user) -> str:
+    """Residents report for themselves; the center's operators take hotline calls (reporter's
+    name and phone in the form); everyone else on staff reports from the field."""
+    if user is None or user.role == Role.RESIDENT:
+        return Source.RESIDENT
+    if user.role in (Role.OPERATOR, Role.SHIFT_LEADER):
+        return Source.HOTLINE
+    return Source.WORKER
+
+
+def _report_context(request: HttpRequest, values: dict) -> dict:
+    mine = []
+    if request.user.is_authenticated and request.user.role == Role.RESIDENT:
+        mine = [
+            selectors.event_as_dict(e, request.user)
+            for e in selectors.events_visible(request.user)[:20]
+        ]
+    return {
+        "subclasses": Subclass.objects.filter(active=True).order_by("code"),
+        "values": values,
+        "mine": mine,
+    }

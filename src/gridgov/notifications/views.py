@@ -1,0 +1,15 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gridgov.notifications.services import inbox, notifications_mark_read
+
+
+@login_required
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        return redirect("inbox")
+    page = Paginator(inbox(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"page": page})

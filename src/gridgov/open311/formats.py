@@ -1,0 +1,72 @@
+"""GeoReport v2 bodies in JSON or XML, and errors in the standard shape."""
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.http import HttpResponse, JsonResponse
+
+# The XML element that wraps each item of a list, by the list's element.
+ITEM = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "keywords": "keyword",
+}
+
+
+def _xml(parent: ET.Element, key: str, value: Any) -> None:
+    if isinstance(value, list):
+        container = ET.SubElement(parent, key)
+        for item in value:
+            if isinstance(item, dict):
+                element = ET.SubElement(container, ITEM.get(key, "item"))
+                for k, v in item.items():
+                    _xml(element, k, v)
+            else:
+                ET.SubElement(container, ITEM.get(key, "item")).text = _text(item)
+    elif isinstance(value, dict):
+        element = ET.SubElement(parent, key)
+        for k, v in value.items():
+            _xml(element, k, v)
+    else:
+        ET.SubElement(parent, key).text = _text(value)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render(body: Any, fmt: str, root: str, status: int = 200) -> HttpResponse:
+    """`body` is a list (wrapped in `root`, one ITEM[root] per entry) or a dict (the root's children)."""
+    if fmt == "json":
+        return JsonResponse(
+            body, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+        )
+    element = ET.Element(root)
+    if isinstance(body, list):
+        for item in body:
+            child = ET.SubElement(element, ITEM.get(root, "item"))
+            for key, value in item.items():
+                _xml(child, key, value)
+    else:
+        for key, value in body.items():
+            _xml(element, key, value)
+    xml = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
+    return HttpResponse(xml, status=status, content_type="text/xml; charset=utf-8")
+
+
+def error(fmt: str, status: int, description: str) -> HttpResponse:
+    return render(
+        [{"code": status, "description": description}],
+        fmt if fmt in ("json", "xml") else "json",
+        "errors",
+        status=status,
+    )

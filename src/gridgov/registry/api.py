@@ -1,0 +1,138 @@
+"""The registry API: one set of routes serves every kind in kinds.KINDS."""
+
+from enum import Enum
+from typing import Any
+
+from django.http import HttpResponse
+from ninja import Body, File, Router, Schema, Status, UploadedFile
+
+from gridgov.common.errors import DomainError
+from gridgov.common.paging import page_slice
+from gridgov.registry import excel, selectors, services
+from gridgov.registry.kinds import KINDS
+
+router = Router(tags=["registry"])
+
+RecordKind = Enum("RecordKind", {key: key for key in KINDS}, type=str)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+class Page(Schema):
+    count: int
+    items: list[dict[str, Any]]
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    errors: list[dict[str, Any]]
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@router.get(
+    "/{kind}",
+    response=Page,
+    summary="Records of a kind in your area (personal data masked unless reveal)",
+)
+def records_list(
+    request,
+    kind: RecordKind,
+    area: str | None = None,
+    q: str | None = None,
+    reveal: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+):
+    spec = services.kind_get(kind.value)
+    queryset = selectors.records_filter(user=request.user, kind=spec, area_code=area, q=q)
+    page = list(queryset[page_slice(offset, limit, 500)])
+    items = selectors.records_as_dicts(
+        user=request.user, kind=spec, records=page, reveal=reveal, ip=_ip(request)
+    )
+    return {"count": queryset.count(), "items": items}
+
+
+@router.get("/{kind}/template.xlsx", summary="An empty Excel template for imports")
+def records_template(request, kind: RecordKind):
+    response = HttpResponse(excel.template_bytes(kind.value), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{kind.value}-template.xlsx"'
+    return response
+
+
+@router.get(
+    "/{kind}/export.xlsx", summary="Records in Excel, with the same masking and audit as the API"
+)
+def records_export(request, kind: RecordKind, area: str | None = None, reveal: bool = False):
+    content = excel.export_bytes(
+        user=request.user, kind_key=kind.value, area_code=area, reveal=reveal, ip=_ip(request)
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{kind.value}.xlsx"'
+    return response
+
+
+@router.post(
+    "/{kind}/import",
+    response=ImportOut,
+    summary="Import an Excel file: good rows kept, bad rows reported",
+)
+def records_import(request, kind: RecordKind, file: UploadedFile = File(...)):  # noqa: B008 (ninja idiom)
+    if file.size and file.size > MAX_UPLOAD:
+        raise DomainError("The file is larger than 20 MB.", code="too_large", field="file")
+    return excel.import_bytes(user=request.user, kind_key=kind.value, content=file.read()).as_dict()
+
+
+class LinkedGrids(Schema):
+    grid_codes: list[str]
+
+
+@router.put(
+    "/units/{pk}/linked-grids", response=LinkedGrids, summary="Set the grids a unit is linked to"
+)
+def unit_linked_grids(request, pk: int, payload: LinkedGrids):
+    return {
+        "grid_codes": services.unit_link_grids(
+            user=request.user, unit_id=pk, grid_codes=payload.grid_codes
+        )
+    }
+
+
+@router.get("/{kind}/{pk}", response=dict[str, Any], summary="One record")
+def record_detail(request, kind: RecordKind, pk: int, reveal: bool = False):
+    spec = services.kind_get(kind.value)
+    record = selectors.record_get(user=request.user, kind=spec, pk=pk)
+    return selectors.records_as_dicts(
+        user=request.user, kind=spec, records=[record], reveal=reveal, ip=_ip(request)
+    )[0]
+
+
+@router.post(
+    "/{kind}",
+    response={201: dict[str, Any]},
+    summary="Register a record; its grid comes from lon/lat",
+)
+def record_create(request, kind: RecordKind, payload: dict[str, Any] = Body(...)):  # noqa: B008
+    spec = services.kind_get(kind.value)
+    record = services.record_create(user=request.user, kind_key=kind.value, data=payload)
+    return Status(
+        201, selectors.records_as_dicts(user=request.user, kind=spec, records=[record])[0]
+    )
+
+
+@router.patch("/{kind}/{pk}", response=dict[str, Any], summary="Change some fields of a record")
+def record_update(request, kind: RecordKind, pk: int, payload: dict[str, Any] = Body(...)):  # noqa: B008
+    spec = services.kind_get(kind.value)
+    record = services.record_update(user=request.user, kind_key=kind.value, pk=pk, data=payload)
+    return selectors.records_as_dicts(user=request.user, kind=spec, records=[record])[0]
+
+
+@router.delete(
+    "/{kind}/{pk}", response={204: None}, summary="Delete a record no other record refers to"
+)
+def record_delete(request, kind: RecordKind, pk: int):
+    services.record_delete(user=request.user, kind_key=kind.value, pk=pk)
+    return Status(204, None)

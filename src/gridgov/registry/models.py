@@ -1,0 +1,237 @@
+"""People, places and organizations, each placed in the grid tree by its location.
+
+`area` is always the deepest area containing (lon, lat), set by the services; it
+is what scopes every read and write.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Placed(models.Model):
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
+    )
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_generated = models.BooleanField(
+        _("generated"), default=False, help_text=_("Demo data, not real.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Compound(Placed):
+    class PropertyStatus(models.TextChoices):
+        MANAGED = "managed", _("Property company")
+        COMMUNITY = "community", _("Community-run")
+        NONE = "none", _("None (三无)")
+
+    name = models.CharField(_("name"), max_length=100)
+    property_status = models.CharField(
+        _("property management"), max_length=16, choices=PropertyStatus.choices
+    )
+    property_company = models.CharField(_("property company"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("residential compound")
+        verbose_name_plural = _("residential compounds")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="unique_compound_per_grid")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(Placed):
+    compound = models.ForeignKey(
+        Compound,
+        verbose_name=_("compound"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="buildings",
+    )
+    name = models.CharField(_("building"), max_length=50)
+    floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+
+    def __str__(self) -> str:
+        return f"{self.compound or ''} {self.name}".strip()
+
+
+class Household(Placed):
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    number = models.CharField(_("household number"), max_length=30, unique=True)
+    room = models.CharField(_("room"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Resident(Placed):
+    class Residence(models.TextChoices):
+        REGISTERED = "registered", _("Registered (户籍)")
+        FLOATING = "floating", _("Floating (流动)")
+
+    class SpecialGroup(models.TextChoices):
+        ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")
+        DISABLED = "disabled", _("Disabled")
+        LOW_INCOME = "low_income", _("Low income")
+        VETERAN = "veteran", _("Veteran")
+        LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child")
+        KEY_CARE = "key_care", _("Key care")
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    gender = models.CharField(
+        _("gender"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))]
+    )
+    residence = models.CharField(_("residence status"), max_length=16, choices=Residence.choices)
+    special_groups = models.JSONField(_("special groups"), default=list, blank=True)
+    relation = models.CharField(_("relation to head"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RentalHouse(Placed):
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rentals",
+    )
+    landlord_name = models.CharField(_("landlord"), max_length=50)
+    landlord_phone = models.CharField(_("landlord phone"), max_length=11, blank=True)
+    tenants = models.PositiveSmallIntegerField(_("tenants"), default=0)
+
+    class Meta:
+        verbose_name = _("rental house")
+        verbose_name_plural = _("rental houses")
+
+    def __str__(self) -> str:
+        return self.address or f"#{self.pk}"
+
+
+class Market(Placed):
+    name = models.CharField(_("name"), max_length=100)
+    stalls = models.PositiveIntegerField(_("stalls"), default=0)
+
+    class Meta:
+        verbose_name = _("market")
+        verbose_name_plural = _("markets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Business(Placed):
+    class Kind(models.TextChoices):
+        SHOP = "shop", _("Shop")
+        RESTAURANT = "restaurant", _("Restaurant")
+        HOTEL = "hotel", _("Inn/hotel")
+        SERVICE = "service", _("Service")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    market = models.ForeignKey(
+        Market,
+        verbose_name=_("market"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="businesses",
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    operator_name = models.CharField(_("operator"), max_length=50, blank=True)
+    operator_phone = models.CharField(_("operator phone"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("shop/business")
+        verbose_name_plural = _("shops and businesses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(Placed):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government organ (机关)")
+        INSTITUTION = "institution", _("Public institution")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        NEW_ECONOMIC = "new_economic", _("New economic organization (两新)")
+        NEW_SOCIAL = "new_social", _("New social organization (两新)")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True)
+    linked_grids = models.ManyToManyField(
+        "areas.Area", verbose_name=_("linked grids"), blank=True, related_name="linked_units"
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Camera(Placed):
+    class Kind(models.TextChoices):
+        XUELIANG = "xueliang", _("雪亮工程")
+        SMART_POLE = "smart_pole", _("Smart lamp pole")
+        TRAFFIC = "traffic", _("Traffic")
+        POLICE = "police", _("Police")
+        FOREST_FIRE = "forest_fire", _("Forest fire")
+
+    code = models.CharField(_("camera code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    stream_url = models.CharField(_("stream URL"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("camera")
+        verbose_name_plural = _("cameras")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,113 @@
+"""Reads of the registry, scoped to the acting user's area, with personal data masked.
+
+`records_as_dicts` is the only way records leave the server (API, exports, pages):
+masked by default; unmasked only for a role with PII_VIEW that asked, and then
+audited in the same call.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.models import User
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import require_capability, scope_queryset
+from gridgov.accounts.services import pii_access_record
+from gridgov.areas.codes import normalize_code
+from gridgov.areas.models import Area
+from gridgov.common.errors import NotFound, PermissionDenied
+from gridgov.registry.kinds import Kind
+from gridgov.registry.pii import MASKERS
+
+SEARCH_FIELDS = ("name", "address", "number", "code", "landlord_name")
+
+
+def records_visible(*, user: User, kind: Kind) -> QuerySet:
+    require_capability(user, Capability.REGISTRY_VIEW)
+    related = ["area", *(kind.references or {})]
+    return scope_queryset(kind.model.objects.select_related(*related), user)
+
+
+def records_filter(
+    *, user: User, kind: Kind, area_code: str | None = None, q: str | None = None
+) -> QuerySet:
+    queryset = records_visible(user=user, kind=kind)
+    if area_code:
+        area = (
+            scope_queryset(Area.objects.all(), user, area_field="")
+            .filter(code=normalize_code(area_code))
+            .first()
+        )
+        if area is None:
+            raise NotFound(
+                _("There is no area with code %(code)s in your scope.") % {"code": area_code},
+                field="area",
+            )
+        queryset = queryset.filter(area__path__startswith=area.path)
+    if q:
+        names = {f.name for f in kind.model._meta.get_fields()}
+        condition = Q()
+        for name in SEARCH_FIELDS:
+            if name in names:
+                condition |= Q(**{f"{name}__icontains": q})
+        queryset = queryset.filter(condition)
+    return queryset.order_by("pk")
+
+
+def record_get(*, user: User, kind: Kind, pk: int) -> Any:
+    record = records_visible(user=user, kind=kind).filter(pk=pk).first()
+    if record is None:
+        raise NotFound(_("No %(kind)s #%(pk)s in your area.") % {"kind": kind.label, "pk": pk})
+    return record
+
+
+def _value(record: Any, name: str, kind: Kind) -> Any:
+    if kind.references and name in kind.references:
+        target = getattr(record, name)
+        return None if target is None else getattr(target, kind.references[name])
+    return getattr(record, name)
+
+
+def records_as_dicts(
+    *,
+    user: User,
+    kind: Kind,
+    records: Iterable[Any],
+    reveal: bool = False,
+    channel: str = "api",
+    ip: str | None = None,
+) -> list[dict[str, Any]]:
+    if reveal and not user.has_capability(Capability.PII_VIEW):
+        raise PermissionDenied(_("Your role may not see personal data unmasked."))
+    rows: list[dict[str, Any]] = []
+    for record in records:
+        row: dict[str, Any] = {
+            "id": record.pk,
+            "area": record.area.code,
+            "area_name": record.area.name,
+        }
+        for name in kind.columns:
+            row[name] = _value(record, name, kind)
+        if hasattr(record, "birth_date"):
+            row["birth_date"] = record.birth_date.isoformat()
+            row["gender"] = record.gender
+        row["is_generated"] = record.is_generated
+        if not reveal:
+            for name, masker in kind.pii.items():
+                if row.get(name):
+                    row[name] = MASKERS[masker](row[name])
+            if "birth_date" in row and "id_number" in kind.pii:
+                row["birth_date"] = row["birth_date"][:4] + "-**-**"
+        rows.append(row)
+    if reveal and kind.pii:
+        pii_access_record(
+            user=user,
+            model=kind.key,
+            object_ids=[r["id"] for r in rows],
+            fields=list(kind.pii),
+            channel=channel,
+            ip=ip,
+        )
+    return rows

@@ -1,0 +1,65 @@
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PLACE_KINDS = ("compounds", "rentals", "businesses", "markets")  # registry kinds that carry a plate
+
+
+def new_token() -> str:
+    # 128 random bits: a code cannot be guessed from another one or from the place.
+    return secrets.token_urlsafe(16)
+
+
+class SmartCode(models.Model):
+    """一码管全局: an unguessable, revocable code on a place's plate. It carries no personal data;
+    the scan page decides what the scanner may see."""
+
+    token = models.CharField(
+        _("token"), max_length=32, unique=True, default=new_token, editable=False
+    )
+    kind = models.CharField(_("place kind"), max_length=20)
+    object_id = models.PositiveBigIntegerField(_("place"))
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
+    )
+    serial = models.CharField(_("code number"), max_length=24, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("smart code")
+        verbose_name_plural = _("smart codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_code_per_place",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class CheckIn(models.Model):
+    """码上巡: a worker scanned a place's code on patrol, with how far from the place they were."""
+
+    code = models.ForeignKey(
+        SmartCode, verbose_name=_("smart code"), on_delete=models.CASCADE, related_name="check_ins"
+    )
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("worker"), on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    distance_m = models.FloatField(_("distance from the place (m)"), null=True, blank=True)
+    far = models.BooleanField(_("more than 200 m away"), default=False)
+
+    class Meta:
+        verbose_name = _("patrol check-in")
+        verbose_name_plural = _("patrol check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.at}"

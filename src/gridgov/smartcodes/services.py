@@ -1,0 +1,123 @@
+"""Issuing, revoking and scanning smart codes; patrol check-ins."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.models import User
+from gridgov.accounts.roles import Capability, Role
+from gridgov.accounts.scope import area_in_scope, require_area_in_scope, require_capability
+from gridgov.areas.geometry import check_point, haversine_m
+from gridgov.areas.models import Area
+from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
+from gridgov.registry.kinds import KINDS
+from gridgov.smartcodes.models import PLACE_KINDS, CheckIn, SmartCode
+
+FAR_M = 200
+
+
+def codes_issue(*, user: User, root_code: str, kinds: tuple[str, ...] = PLACE_KINDS) -> int:
+    """Give every place under `root_code` that has no live code a new one. Idempotent."""
+    require_capability(user, Capability.REGISTRY_EDIT)
+    root = Area.objects.filter(code=root_code).first()
+    if root is None:
+        raise NotFound(
+            _("There is no area with code %(code)s.") % {"code": root_code}, field="root"
+        )
+    require_area_in_scope(user, root)
+    created = 0
+    for kind in kinds:
+        if kind not in PLACE_KINDS:
+            raise DomainError(_("%(kind)s do not carry plates.") % {"kind": kind}, field="kinds")
+        model = KINDS[kind].model
+        coded = set(
+            SmartCode.objects.filter(kind=kind, revoked_at__isnull=True).values_list(
+                "object_id", flat=True
+            )
+        )
+        places = (
+            model.objects.filter(area__path__startswith=root.path)
+            .values_list("pk", "area_id", "area__code")
+            .order_by("pk")
+        )
+        rows = [
+            SmartCode(
+                kind=kind,
+                object_id=pk,
+                area_id=area_id,
+                serial=f"{area_code}-{kind[0].upper()}{pk:07d}",
+            )
+            for pk, area_id, area_code in places
+            if pk not in coded
+        ]
+        with transaction.atomic():
+            # A revoked code keeps its serial; a reissued one gets a suffix.
+            taken = set(
+                SmartCode.objects.filter(serial__in=[r.serial for r in rows]).values_list(
+                    "serial", flat=True
+                )
+            )
+            for row in rows:
+                if row.serial in taken:
+                    row.serial = f"{row.serial}-{timezone.now():%y%m%d%H%M%S}"
+            SmartCode.objects.bulk_create(rows, batch_size=2000)
+        created += len(rows)
+    return created
+
+
+def code_revoke(*, user: User, token: str) -> SmartCode:
+    require_capability(user, Capability.REGISTRY_EDIT)
+    code = SmartCode.objects.select_related("area").filter(token=token).first()
+    if code is None:
+        raise NotFound(_("No such code."))
+    require_area_in_scope(user, code.area)
+    if not SmartCode.objects.filter(pk=code.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    ):
+        raise Conflict(_("The code was already revoked."), code="already")
+    code.refresh_from_db()
+    return code
+
+
+def code_resolve(token: str) -> tuple[SmartCode, Any]:
+    """The code and its place; NotFound for an unknown token (a revoked code resolves, and says so)."""
+    code = SmartCode.objects.select_related("area").filter(token=token).first()
+    if code is None:
+        raise NotFound(_("This code is not one of ours."))
+    place = KINDS[code.kind].model.objects.select_related("area").filter(pk=code.object_id).first()
+    if place is None:
+        raise NotFound(_("The place of this code no longer exists."))
+    return code, place
+
+
+def may_patrol(user: User, code: SmartCode) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.role in (Role.GRID_WORKER, Role.GRID_HEAD, Role.AREA_STAFF))
+        and area_in_scope(user, code.area)
+    )
+
+
+def check_in(*, user: User, token: str, lon: Any = None, lat: Any = None) -> CheckIn:
+    """码上巡: a worker on patrol scans a place; the distance to it is recorded, over 200 m flagged."""
+    code, place = code_resolve(token)
+    if code.revoked_at:
+        raise Conflict(_("This code has been revoked."), code="revoked")
+    if not may_patrol(user, code):
+        raise PermissionDenied(_("Only the workers of this grid check in here."))
+    distance = None
+    if lon not in (None, "") and lat not in (None, ""):
+        lon, lat = check_point(lon, lat)
+        distance = round(haversine_m(lon, lat, place.lon, place.lat), 1)
+    else:
+        lon = lat = None
+    return CheckIn.objects.create(
+        code=code,
+        user=user,
+        lon=lon,
+        lat=lat,
+        distance_m=distance,
+        far=bool(distance and distance > FAR_M),
+    )

@@ -1,0 +1,154 @@
+"""Production smoke test: PostgreSQL, Redis and several gunicorn workers, as deployed.
+
+Run by `make test` when PostgreSQL and Redis answer. It checks what the in-process
+tests cannot: static files served from collectstatic by WhiteNoise, token auth
+through real HTTP, the Redis cache, and that an edit of the grid tree made through
+one worker reaches the lookup index of every other worker.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psycopg
+from shapely.geometry import shape
+
+PG_SERVER = os.environ.get("PG_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/15")
+DATABASE = "gridgov_smoke"
+PORT = 8765
+BIN = Path(sys.executable).parent
+GRID = "530702001002001"
+
+
+def gridgov(*args: str, env: dict) -> str:
+    result = subprocess.run(
+        [str(BIN / "gridgov"), *args], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        sys.exit(f"gridgov {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def call(method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict | bytes]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            kind = response.headers.get("Content-Type", "")
+            return response.status, json.loads(raw) if "json" in kind else raw
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+CHECKED: list[str] = []
+
+
+def check(condition: bool, what: str, failures: list[str]) -> None:
+    CHECKED.append(what)
+    print(("ok    " if condition else "FAIL  ") + what)
+    if not condition:
+        failures.append(what)
+
+
+def main() -> int:
+    with psycopg.connect(PG_SERVER, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+    data_dir = tempfile.mkdtemp(prefix="gridgov-smoke-")
+    env = os.environ | {
+        "DATABASE_URL": PG_SERVER.rsplit("/", 1)[0] + f"/{DATABASE}",
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "smoke-test-secret-key-not-for-use",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "GRIDGOV_DATA_DIR": data_dir,
+        "GRIDGOV_TREE_VERSION_CHECK_SECONDS": "0.5",
+    }
+    failures: list[str] = []
+    gridgov("migrate", "--no-input", env=env)
+    gridgov("demo", "--areas-only", env=env)
+    gridgov("collectstatic", "--no-input", env=env)
+    token = gridgov("create_token", "admin", env=env).strip().splitlines()[-1]
+    cached = gridgov(
+        "shell",
+        "-c",
+        "from django.core.cache import cache; cache.set('smoke', 42); print(cache.get('smoke'), type(cache._cache).__name__)",
+        env=env,
+    )
+    check(
+        cached.strip().splitlines()[-1].split() == ["42", "RedisCacheClient"],
+        "the cache is Redis and answers",
+        failures,
+    )
+
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "gridgov.config.wsgi",
+            "-w",
+            "3",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if call("GET", "/healthz", token)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        status, leaflet = call("GET", "/static/vendor/leaflet/leaflet.js", token)
+        check(
+            status == 200 and b"Leaflet" in leaflet,
+            "static files are served by the app (no CDN)",
+            failures,
+        )
+        status, detail = call("GET", f"/api/v1/areas/{GRID}", token)
+        check(status == 200, "area detail over HTTP with a bearer token", failures)
+        point = shape(detail["geometry"]).representative_point()
+        lookup = f"/api/v1/areas/lookup?lon={point.x}&lat={point.y}"
+        answers = {call("GET", lookup, token)[1]["code"] for _ in range(30)}
+        check(answers == {GRID}, f"every worker finds {GRID}", failures)
+        status, _ = call("PATCH", f"/api/v1/areas/{GRID}", token, {"clear_geometry": True})
+        check(status == 200, "the grid's polygon is cleared through one worker", failures)
+        time.sleep(1.5)
+        answers = {call("GET", lookup, token)[1]["code"] for _ in range(30)}
+        check(
+            answers == {GRID[:12]},
+            "every worker now answers with the community (index followed the edit)",
+            failures,
+        )
+        status, error = call("GET", "/api/v1/areas/lookup?lon=26.8&lat=100.2", token)
+        check(
+            status == 400 and error.get("field") == "lon",
+            "swapped coordinates: 400 with the field",
+            failures,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        with psycopg.connect(PG_SERVER, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    print(f"smoke: {len(CHECKED) - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
