@@ -105,3 +105,20 @@ def test_rates_over_the_api_grouped_and_scoped(five_events, operator, other_comm
     nothing = other.get("/api/v1/events/rates").json()["all"]
     assert nothing["counts"]["reported"] == 0
     assert nothing["closure_rate"] is None
+
+
+@pytest.mark.django_db
+def test_rates_window_accepts_any_offset_and_refuses_impossible_dates(five_events, operator):
+    """Offsets PostgreSQL cannot store are converted to UTC; unconvertible ones are a 400."""
+    client = Client(headers={"Authorization": f"Bearer {token_for(operator)}"})
+    # +16:13 is a legal ISO offset that PostgreSQL rejects as a literal.
+    wide = client.get("/api/v1/events/rates", {"since": "2000-01-01T00:00:00+16:13"})
+    assert wide.status_code == 200
+    assert wide.json()["all"]["counts"]["reported"] == 5
+    future = client.get("/api/v1/events/rates", {"since": "8818-12-27T03:13:02+16:13"})
+    assert future.status_code == 200
+    assert future.json()["all"]["counts"]["reported"] == 0
+    # Year 1 minus an offset falls before datetime.min: a clear error, not a 500.
+    broken = client.get("/api/v1/events/rates", {"since": "0001-01-01T00:00:00+10:00"})
+    assert broken.status_code == 400
+    assert broken.json()["field"] == "since"

@@ -10,10 +10,11 @@ import hmac
 import json
 import uuid
 
-from django.utils.dateparse import parse_datetime
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.common.errors import DomainError, NotFound, PermissionDenied
+from gridgov.common.when import parse_when
 from gridgov.events.models import AlertSource, Event, Source
 from gridgov.events.services import event_report
 from gridgov.registry.models import Camera
@@ -48,9 +49,7 @@ def alert_receive(*, source_name: str, body: bytes, signature: str | None) -> Ev
     subclass = payload.get("type") or (
         source.default_subclass.code if source.default_subclass else None
     )
-    happened = parse_datetime(str(payload.get("time") or ""))
-    if happened is None:
-        raise DomainError(_("time must be an ISO 8601 date and time."), field="time")
+    happened = timezone.localtime(parse_when(str(payload.get("time") or ""), field="time"))
     return event_report(
         user=None,
         data={

@@ -6,6 +6,7 @@ from ninja import File, Router, Schema, Status, UploadedFile
 
 from gridgov.common.errors import DomainError
 from gridgov.common.paging import page_slice
+from gridgov.common.when import to_utc
 from gridgov.events import alerts, classifier, rates, selectors, services
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Source
@@ -222,9 +223,9 @@ def events_rates(
         user=request.user, filters={"area": area, "subclass": subclass, "source": source}
     )
     if since:
-        queryset = queryset.filter(reported_at__gte=since)
+        queryset = queryset.filter(reported_at__gte=to_utc(since, field="since"))
     if until:
-        queryset = queryset.filter(reported_at__lt=until)
+        queryset = queryset.filter(reported_at__lt=to_utc(until, field="until"))
     root_depth = request.user.area.depth if request.user.area_id else 0
     result = rates.rates_grouped(list(queryset.values(*rates.FIELDS)), group, root_depth)
     result["whistles"] = rates.whistle_counts(queryset.values("pk"))

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from gridgov.common.errors import DomainError
+from gridgov.common.when import parse_when
 from gridgov.events.models import Event, Source, Subclass
 from gridgov.events.services import event_report
 from gridgov.events.workflow import State
@@ -220,13 +220,10 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         start = end = None
         for name in ("start_date", "end_date"):
             if params.get(name):
-                value = parse_datetime(params[name])
-                if value is None:
-                    return error(
-                        fmt, 400, f"{name} must be a w3 datetime, e.g. 2026-11-24T08:00:00+08:00"
-                    )
-                if timezone.is_naive(value):
-                    value = timezone.make_aware(value)
+                try:
+                    value = parse_when(params[name], field=name)
+                except DomainError as exc:
+                    return error(fmt, 400, exc.message)
                 start, end = (value, end) if name == "start_date" else (start, value)
         if start is None and end is None:
             start = timezone.now() - dt.timedelta(days=DEFAULT_WINDOW_DAYS)

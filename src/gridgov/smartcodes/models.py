@@ -23,7 +23,7 @@ class SmartCode(models.Model):
     area = models.ForeignKey(
         "areas.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
     )
-    serial = models.CharField(_("code number"), max_length=24, unique=True)
+    serial = models.CharField(_("code number"), max_length=48, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 

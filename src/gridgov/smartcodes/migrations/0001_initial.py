@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('token', models.CharField(default=gridgov.smartcodes.models.new_token, editable=False, max_length=32, unique=True, verbose_name='token')),
                 ('kind', models.CharField(max_length=20, verbose_name='place kind')),
                 ('object_id', models.PositiveBigIntegerField(verbose_name='place')),
-                ('serial', models.CharField(max_length=24, unique=True, verbose_name='code number')),
+                ('serial', models.CharField(max_length=48, unique=True, verbose_name='code number')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
                 ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
