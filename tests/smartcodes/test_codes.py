@@ -155,4 +155,6 @@ def test_plate_qr_operators_draw_exactly_the_symbol():
             x, y, width, _height = (int(v) for v in op.split())
             drawn.update((x + k, size - 1 - y) for k in range(width))
     matrix = segno.make(url, error="m", micro=False, boost_error=False).matrix
-    assert drawn == {(col, row) for row, line in enumerate(matrix) for col, dark in enumerate(line) if dark}
+    assert drawn == {
+        (col, row) for row, line in enumerate(matrix) for col, dark in enumerate(line) if dark
+    }

@@ -22,7 +22,9 @@ def to_utc(value: dt.datetime, *, field: str) -> dt.datetime:
         try:
             value = timezone.make_aware(value)
         except (OverflowError, ValueError) as exc:
-            raise DomainError(_("%(field)s is out of range.") % {"field": field}, field=field) from exc
+            raise DomainError(
+                _("%(field)s is out of range.") % {"field": field}, field=field
+            ) from exc
     try:
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError) as exc:

@@ -2,7 +2,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
-from gridgov.dispatch import services
+from gridgov.dispatch import selectors, services
 
 router = Router(tags=["dispatch"])
 
@@ -35,3 +35,20 @@ def nearest(
     request, lon: float, lat: float, radius_m: float = services.DEFAULT_RADIUS_M, crs: str = "wgs84"
 ):
     return services.nearest_workers(user=request.user, lon=lon, lat=lat, radius_m=radius_m, crs=crs)
+
+
+@router.get(
+    "/events/{event_id}",
+    response=dict[str, Any],
+    summary="The dispatch panel of an event: nearest workers, grid departments, offers",
+)
+def event_panel(request, event_id: int, radius_m: float = services.DEFAULT_RADIUS_M):
+    from gridgov.events.services import event_for_user
+
+    event = event_for_user(user=request.user, event_id=event_id)
+    return selectors.dispatch_panel(user=request.user, event=event, radius_m=radius_m)
+
+
+@router.get("/tasks", response=list[dict[str, Any]], summary="My tasks (worker app)")
+def my_tasks(request):
+    return selectors.tasks_for(user=request.user)

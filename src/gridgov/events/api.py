@@ -39,6 +39,7 @@ class ActionIn(Schema):
     version: int | None = None
     department_id: int | None = None
     assignee_id: int | None = None
+    assignee_ids: list[int] = []  # dispatch to several: the first leads
     satisfaction: str | None = None
     extra_hours: float | None = None
     photos: list[str] = []  # refs from POST /photos

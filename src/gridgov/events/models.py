@@ -261,6 +261,48 @@ class Event(models.Model):
         return self.number
 
 
+class Assignment(models.Model):
+    """A dispatch to one grid worker: offered, then accepted or declined with a reason.
+    An event may be offered to several at once; `Event.assignee` is the one who leads."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    worker = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("worker"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OFFERED
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    offered_at = models.DateTimeField(_("offered at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["offered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "worker"],
+                condition=models.Q(status__in=["offered", "accepted"]),
+                name="one_live_assignment_per_worker",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.worker_id} ({self.status})"
+
+
 class TimelineEntry(models.Model):
     """One step of an event, never changed or deleted."""
 

@@ -21,6 +21,7 @@ from gridgov.common.errors import Conflict, DomainError, NotFound, OutOfScope, P
 from gridgov.events import catalog_data, classifier
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
 from gridgov.events.models import (
+    Assignment,
     CatalogClass,
     Component,
     ComponentType,
@@ -334,22 +335,66 @@ def event_act(
     calendar = WorkingCalendar.from_database()
     changes: dict[str, Any] = {}
     attach: list = []
+    after: list = []  # writes that belong to the same transaction, after the state swap
     to_state = step.to or event.state
     details: dict[str, Any] = {}
 
     if action == Action.ACCEPT:
         changes["accepted_at"] = now
     elif action == Action.DISPATCH:
-        department, assignee = _dispatch_targets(user, event, data)
+        department, workers = _dispatch_targets(user, event, data)
+        assignee = workers[0] if workers else None
         changes |= {"department": department, "assignee": assignee, "dispatched_at": now}
         details = {
             "department": department.name if department else None,
             "assignee": assignee.username if assignee else None,
+            "offered_to": [w.username for w in workers],
         }
-    elif action in (Action.TAKE,):
+        after.append(lambda: _offers_replace(event, workers, now))
+    elif action == Action.TAKE:
         changes["assignee"] = event.assignee or user
+        after.append(lambda: _offer_decide(event, user, Assignment.Status.ACCEPTED, "", now))
+    elif action == Action.ACCEPT_TASK:
+        offer = _live_offer(event, user)
+        if offer.status == Assignment.Status.ACCEPTED:
+            raise Conflict(_("You have already accepted this task."), code="not_allowed_now")
+        if event.assignee_id is None:
+            changes["assignee"] = user
+        after.append(lambda: _offer_decide(event, user, Assignment.Status.ACCEPTED, "", now))
+    elif action == Action.DECLINE_TASK:
+        offer = _live_offer(event, user)
+        if offer.status != Assignment.Status.OFFERED:
+            raise Conflict(
+                _("You accepted this task; return it with a reason instead."),
+                code="not_allowed_now",
+            )
+        others = [
+            a
+            for a in event.assignments.filter(
+                status__in=(Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
+            ).exclude(worker=user)
+        ]
+        if event.assignee_id == user.pk:
+            # The lead declined: an accepted colleague leads, else the next one offered.
+            others.sort(key=lambda a: (a.status != Assignment.Status.ACCEPTED, a.offered_at, a.pk))
+            changes["assignee"] = others[0].worker if others else None
+        if not others and event.department_id is None and event.state == State.DISPATCHED:
+            # Nobody is left to do it: back to the dispatcher, like a return.
+            to_state = State.FILED
+            changes |= {"assignee": None}
+            center_text = _("Event %(number)s was declined by everyone it was offered to.") % {
+                "number": event.number
+            }
+            after.append(
+                lambda: _notify_after_commit(
+                    _people_of(event, with_center=True), "declined", center_text, event
+                )
+            )
+        details = {"declined_by": user.username}
+        after.append(lambda: _offer_decide(event, user, Assignment.Status.DECLINED, comment, now))
     elif action == Action.RETURN:
         changes |= {"department": None, "assignee": None}
+        after.append(lambda: _offers_replace(event, [], now))
     elif action in (Action.FEEDBACK, Action.SOLVE_ON_SPOT):
         photos = photos_for_refs(data.get("photos") or [], user=user)
         if event.subclass.photo_required and not photos:
@@ -385,6 +430,7 @@ def event_act(
                 _("Only an event rated dissatisfied is reopened."), code="not_allowed_now"
             )
         changes |= {"closed_at": None, "satisfaction": "", "department": None, "assignee": None}
+        after.append(lambda: _offers_replace(event, [], now))
     elif action in (Action.REQUEST_EXTENSION, Action.REQUEST_DEFERRAL, Action.REQUEST_SUSPENSION):
         if event.pending_request:
             raise Conflict(_("A request is already waiting for approval."), code="pending")
@@ -450,13 +496,16 @@ def event_act(
                 _("Someone else acted on this event just now; reload and try again."), code="stale"
             )
         _timeline(event, user, action, event.state, to_state, comment, details)
+        for write in after:
+            write()
         if action == Action.DISPATCH:
             event.assignee, event.department = changes["assignee"], changes["department"]
             text = _("Event %(number)s (%(kind)s) was dispatched to you.") % {
                 "number": event.number,
                 "kind": event.subclass.name_zh,
             }
-            _notify_after_commit(_people_of(event), "dispatched", text, event)
+            workers = [a.worker for a in event.assignments.filter(status="offered")]
+            _notify_after_commit(_people_of(event) + workers, "dispatched", text, event)
         for photo in attach:
             if not type(photo).objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
                 raise Conflict(_("A photo was attached to another event just now."), code="stale")
@@ -464,10 +513,41 @@ def event_act(
     return event
 
 
+def _live_offer(event: Event, user: User) -> Assignment:
+    offer = event.assignments.filter(
+        worker=user, status__in=(Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
+    ).first()
+    if offer is None:
+        raise PermissionDenied(_("This task was not offered to you."))
+    return offer
+
+
+def _offer_decide(event: Event, user: User, status: str, reason: str, now: dt.datetime) -> None:
+    updated = event.assignments.filter(
+        worker=user, status__in=(Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
+    ).update(status=status, reason=reason[:300], decided_at=now)
+    if not updated and status == Assignment.Status.ACCEPTED:
+        # Taking a task nobody offered (a department handler, or a worker stepping in).
+        Assignment.objects.create(event=event, worker=user, status=status, decided_at=now)
+
+
+def _offers_replace(event: Event, workers: list[User], now: dt.datetime) -> None:
+    """Reassignment: offers to people no longer chosen are withdrawn; new ones are offered."""
+    keep = {w.pk for w in workers}
+    live = event.assignments.filter(
+        status__in=(Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
+    )
+    live.exclude(worker_id__in=keep).update(status=Assignment.Status.WITHDRAWN, decided_at=now)
+    have = set(live.filter(worker_id__in=keep).values_list("worker_id", flat=True))
+    Assignment.objects.bulk_create(
+        [Assignment(event=event, worker=w) for w in workers if w.pk not in have]
+    )
+
+
 def _dispatch_targets(
     user: User, event: Event, data: dict[str, Any]
-) -> tuple[Department | None, User | None]:
-    department = assignee = None
+) -> tuple[Department | None, list[User]]:
+    department = None
     if data.get("department_id"):
         department = (
             Department.objects.filter(pk=data["department_id"]).select_related("area").first()
@@ -478,23 +558,29 @@ def _dispatch_targets(
             raise DomainError(
                 _("This department does not answer for the event's area."), field="department_id"
             )
-    if data.get("assignee_id"):
-        assignee = (
-            User.objects.filter(pk=data["assignee_id"], is_active=True)
-            .select_related("area")
-            .first()
-        )
+    ids = list(data.get("assignee_ids") or [])
+    if data.get("assignee_id") and data["assignee_id"] not in ids:
+        ids.insert(0, data["assignee_id"])
+    if len(ids) > 20:
+        raise DomainError(_("Dispatch to at most 20 people at once."), field="assignee_ids")
+    found = User.objects.filter(pk__in=ids, is_active=True).select_related("area").in_bulk()
+    workers = []
+    for person_id in dict.fromkeys(ids):
+        assignee = found.get(person_id)
         if assignee is None:
-            raise NotFound(_("No such user."), field="assignee_id")
+            raise NotFound(_("No such user: %(id)s.") % {"id": person_id}, field="assignee_id")
         if assignee.role not in (Role.GRID_WORKER, Role.GRID_HEAD, Role.DEPARTMENT_HANDLER) or not (
             assignee.area_id
             and event.area.path.startswith(assignee.area.path)
             or assignee.department_id
         ):
-            raise DomainError(_("This person cannot take the event's area."), field="assignee_id")
+            raise DomainError(
+                _("%(name)s cannot take the event's area.") % {"name": assignee.username},
+                field="assignee_id",
+            )
+        workers.append(assignee)
     if (
-        assignee is not None
-        and assignee.role in (Role.GRID_WORKER, Role.GRID_HEAD)
+        any(w.role in (Role.GRID_WORKER, Role.GRID_HEAD) for w in workers)
         and not event.subclass.in_grid_list
     ):
         # 入格事项清单: only listed matters may be given to grid staff.
@@ -504,7 +590,7 @@ def _dispatch_targets(
             code="not_in_grid_list",
             field="assignee_id",
         )
-    if department is None and assignee is None:
+    if department is None and not workers:
         suggested = routing_candidates(event)
         if not suggested:
             raise DomainError(
@@ -513,7 +599,7 @@ def _dispatch_targets(
                 field="department_id",
             )
         department = suggested[0]
-    return department, assignee
+    return department, workers
 
 
 def routing_candidates(event: Event) -> list[Department]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.roles import Role
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
+from gridgov.dispatch.selectors import dispatch_panel
 from gridgov.events import rates, selectors, services
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
@@ -85,6 +86,9 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             data = {
                 "department_id": request.POST.get("department_id") or None,
+                "assignee_ids": [
+                    int(i) for i in request.POST.getlist("assignee_ids") if i.isdigit()
+                ],
                 "satisfaction": request.POST.get("satisfaction") or None,
                 "extra_hours": request.POST.get("extra_hours") or None,
                 "photos": _uploaded_photos(request),
@@ -122,11 +126,17 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         ).order_by("area__depth", "name")
         if d not in services.routing_candidates(event)
     ]
+    panel = (
+        dispatch_panel(user=request.user, event=event)
+        if Action.DISPATCH in detail["actions"] or event.assignments.exists()
+        else None
+    )
     return render(
         request,
         "events/event.html",
         {
             "event": event,
+            "panel": panel,
             "detail": detail,
             "actions": actions,
             "departments": departments,

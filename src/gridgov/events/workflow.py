@@ -36,6 +36,8 @@ class Action(models.TextChoices):
     SOLVE_ON_SPOT = "solve_on_spot", _("Solved on the spot")
     DISPATCH = "dispatch", _("Dispatch")
     TAKE = "take", _("Take the task")
+    ACCEPT_TASK = "accept_task", _("Accept the task")
+    DECLINE_TASK = "decline_task", _("Decline the task")
     RETURN = "return", _("Return: not ours")
     FEEDBACK = "feedback", _("Report handling done")
     VERIFY_PASS = "verify_pass", _("Verified: solved")
@@ -83,6 +85,11 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     (State.DISPATCHED, Action.TAKE): Step(State.IN_PROGRESS, HANDLERS),
     (State.DISPATCHED, Action.RETURN): Step(State.FILED, HANDLERS, needs_comment=True),
     (State.DISPATCHED, Action.DISPATCH): Step(State.DISPATCHED, CENTER),  # reassign
+    # Offers to grid workers (one or several): the first acceptance starts the work.
+    (State.DISPATCHED, Action.ACCEPT_TASK): Step(State.IN_PROGRESS, FIELD),
+    (State.IN_PROGRESS, Action.ACCEPT_TASK): Step(None, FIELD),
+    (State.DISPATCHED, Action.DECLINE_TASK): Step(None, FIELD, needs_comment=True),
+    (State.IN_PROGRESS, Action.DECLINE_TASK): Step(None, FIELD, needs_comment=True),
     (State.IN_PROGRESS, Action.FEEDBACK): Step(State.HANDLED, HANDLERS),
     (State.IN_PROGRESS, Action.RETURN): Step(State.FILED, HANDLERS, needs_comment=True),
     (State.HANDLED, Action.VERIFY_PASS): Step(State.VERIFIED, VERIFIERS),
