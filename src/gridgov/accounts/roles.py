@@ -25,13 +25,15 @@ class Capability(models.TextChoices):
     # Reading ID numbers, phones and residents' addresses unmasked (each read audited).
     PII_VIEW = "pii.view"
     ACCOUNTS_EDIT = "accounts.edit"
+    # Defining canvass campaigns and patrol plans for an area.
+    CAMPAIGNS_EDIT = "campaigns.edit"
 
 
 _STAFF_READ = {Capability.AREAS_VIEW, Capability.REGISTRY_VIEW}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.OPERATOR: frozenset(_STAFF_READ),
-    Role.SHIFT_LEADER: frozenset(_STAFF_READ),
+    Role.SHIFT_LEADER: frozenset(_STAFF_READ | {Capability.CAMPAIGNS_EDIT}),
     # Grid workers keep the archive of their grid and visit households: they need phones.
     Role.GRID_WORKER: frozenset(_STAFF_READ | {Capability.REGISTRY_EDIT, Capability.PII_VIEW}),
     Role.GRID_HEAD: frozenset(_STAFF_READ | {Capability.REGISTRY_EDIT, Capability.PII_VIEW}),
@@ -43,12 +45,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REGISTRY_EDIT,
             Capability.PII_VIEW,
             Capability.ACCOUNTS_EDIT,
+            Capability.CAMPAIGNS_EDIT,
         }
     ),
     Role.PARTY_SECRETARY: frozenset(_STAFF_READ),
     Role.SERVICE_PROVIDER: frozenset({Capability.AREAS_VIEW}),
     Role.RESIDENT: frozenset(),
-    Role.LEADER: frozenset(_STAFF_READ),
+    Role.LEADER: frozenset(_STAFF_READ | {Capability.CAMPAIGNS_EDIT}),
 }
 
 STAFF_ROLES = frozenset(role for role, caps in ROLE_CAPABILITIES.items() if caps)

@@ -1,9 +1,13 @@
 """Reading the first sheet of an uploaded workbook, with one clear error for a file that is not one."""
 
 import io
+from collections.abc import Iterable
+from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from gridgov.common.errors import DomainError
 
@@ -31,3 +35,33 @@ def read_sheet(content: bytes) -> tuple[list[str], list[tuple[int, tuple]]]:
                 field="file",
             )
     return header, body
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def write_sheet(rows: Iterable[list[Any]], title: str = "Sheet1") -> bytes:
+    """A one-sheet workbook; the first row is the header (bold, widened)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    header: list[str] | None = None
+    for row in rows:
+        sheet.append(row)
+        if header is None:
+            header = [str(h) for h in row]
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+    for index, text in enumerate(header or [], start=1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
+            10, len(text) * 2 + 2
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def workbook_response(rows: Iterable[list[Any]], filename: str) -> HttpResponse:
+    response = HttpResponse(write_sheet(rows, filename.rsplit(".", 1)[0]), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

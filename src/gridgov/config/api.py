@@ -7,6 +7,7 @@ from ninja.security import HttpBearer, django_auth
 
 from gridgov.accounts.services import api_token_authenticate
 from gridgov.areas.api import router as areas_router
+from gridgov.canvass.api import router as canvass_router
 from gridgov.common.errors import DomainError
 from gridgov.dispatch.api import router as dispatch_router
 from gridgov.events.api import router as events_router
@@ -74,3 +75,4 @@ api.add_router("/v1/areas", areas_router)
 api.add_router("/v1/registry", registry_router)
 api.add_router("/v1/events", events_router)
 api.add_router("/v1/dispatch", dispatch_router)
+api.add_router("/v1/canvass", canvass_router)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gridgov.notifications",
     "gridgov.dispatch",
     "gridgov.smartcodes",
+    "gridgov.canvass",
     "gridgov.demo",
 ]
 

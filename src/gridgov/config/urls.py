@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from gridgov.canvass import views as canvass_views
 from gridgov.config.api import api
 from gridgov.events import views as event_views
 from gridgov.notifications import views as notification_views
@@ -19,6 +20,11 @@ urlpatterns = [
     path("report/", event_views.report_page, name="report"),
     path("inbox/", notification_views.inbox_page, name="inbox"),
     path("c/<str:token>/", smartcode_views.scan, name="scan"),
+    path(
+        "canvass/<int:campaign_id>/results.xlsx",
+        canvass_views.results_xlsx,
+        name="canvass_results",
+    ),
     path("media/photos/<uuid:key>.jpg", event_views.photo_file, name="photo_file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

@@ -6,21 +6,18 @@ is never half-imported. Headers may be the column names in Chinese or English
 or the field keys.
 """
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import require_capability, scope_queryset
 from gridgov.common.errors import DomainError
-from gridgov.common.xlsx import read_sheet
+from gridgov.common.xlsx import read_sheet, write_sheet
 from gridgov.registry.kinds import Kind
 from gridgov.registry.selectors import records_as_dicts, records_filter
 from gridgov.registry.services import kind_get, record_clean, record_upsert_cleaned
@@ -50,21 +47,7 @@ def _header_map(kind: Kind) -> dict[str, str]:
 
 
 def _workbook_bytes(kind: Kind, headers: list[str], rows: list[list[Any]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = kind.key
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
-            10, len(header) * 2 + 2
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return write_sheet([headers, *rows], kind.key)
 
 
 def template_bytes(kind_key: str) -> bytes:
