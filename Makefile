@@ -51,6 +51,9 @@ bench: install
 	$(BIN)/python bench/lookup.py
 	$(BIN)/python bench/import_divisions.py
 	$(BIN)/python bench/event_intake.py
+	$(BIN)/python bench/nearest.py
+	$(BIN)/python bench/plates.py
+	$(BIN)/python bench/canvass.py
 
 messages: install
 	cd src/gridgov && ../../$(BIN)/gridgov makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/gridgov compilemessages
