@@ -6,7 +6,6 @@ from django.core.management import call_command
 from django.test import Client
 
 from gridgov.common.errors import Conflict, PermissionDenied
-from gridgov.registry.services import record_create
 from gridgov.smartcodes.models import CheckIn, SmartCode
 from gridgov.smartcodes.plates import plates_pdf
 from gridgov.smartcodes.services import check_in, code_revoke, codes_issue
@@ -14,38 +13,6 @@ from tests.conftest import WENHUI
 
 PHONE = re.compile(r"1[3-9]\d{9}")
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
-
-
-@pytest.fixture
-def places(community_staff, wenhui_point):
-    lon, lat = wenhui_point
-    shop = record_create(
-        user=community_staff,
-        kind_key="businesses",
-        data={
-            "name": "纳西银器店",
-            "kind": "shop",
-            "credit_code": "92530702MA6K12345X",
-            "operator_name": "和丽华",
-            "operator_phone": "13908881234",
-            "lon": lon,
-            "lat": lat,
-            "address": "文汇路1号",
-        },
-    )
-    rental = record_create(
-        user=community_staff,
-        kind_key="rentals",
-        data={
-            "landlord_name": "木强",
-            "landlord_phone": "13987654321",
-            "tenants": 3,
-            "lon": lon,
-            "lat": lat,
-            "address": "文汇路9号2单元301",
-        },
-    )
-    return shop, rental
 
 
 @pytest.mark.django_db
@@ -97,12 +64,12 @@ def test_workers_check_in_with_the_distance_and_far_is_flagged(
 ):
     codes_issue(user=community_staff, root_code=WENHUI)
     code = SmartCode.objects.get(kind="businesses")
-    near = check_in(
+    near, _stored = check_in(
         user=grid_worker, token=code.token, lon=wenhui_point[0] + 0.0005, lat=wenhui_point[1]
     )
     assert 40 < near.distance_m < 60
     assert not near.far
-    far = check_in(
+    far, _stored = check_in(
         user=grid_worker, token=code.token, lon=wenhui_point[0] + 0.01, lat=wenhui_point[1]
     )
     assert far.far

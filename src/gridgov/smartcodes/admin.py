@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from gridgov.accounts.roles import Capability
 from gridgov.common.admin import ScopedAdmin
-from gridgov.smartcodes.models import CheckIn, SmartCode
+from gridgov.smartcodes.models import CheckIn, PatrolPlan, SmartCode
 
 
 @admin.register(SmartCode)
@@ -28,3 +28,12 @@ class CheckInAdmin(ScopedAdmin):
     area_field = "code__area"
     list_display = ("code", "user", "at", "distance_m", "far")
     list_filter = ("far",)
+
+
+@admin.register(PatrolPlan)
+class PatrolPlanAdmin(ScopedAdmin):
+    view_capability = Capability.REGISTRY_VIEW
+    edit_capability = Capability.CAMPAIGNS_EDIT
+    list_display = ("area", "kind", "every_days", "active")
+    list_filter = ("kind", "active")
+    autocomplete_fields = ("area",)

@@ -1,6 +1,7 @@
 import secrets
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PLACE_KINDS = ("compounds", "rentals", "businesses", "markets")  # registry kinds that carry a plate
@@ -51,7 +52,10 @@ class CheckIn(models.Model):
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("worker"), on_delete=models.CASCADE, related_name="+"
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # When the worker scanned: from the phone for check-ins queued offline, else the server's.
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+    client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, unique=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     distance_m = models.FloatField(_("distance from the place (m)"), null=True, blank=True)
@@ -63,3 +67,36 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.at}"
+
+
+class PatrolPlan(models.Model):
+    """Which kinds of place the workers of an area visit, and how often (every N days)."""
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(
+        _("place kind"),
+        max_length=20,
+        choices=[
+            ("compounds", _("Residential compounds")),
+            ("rentals", _("Rental houses")),
+            ("businesses", _("Shops and businesses")),
+            ("markets", _("Markets")),
+        ],
+    )
+    every_days = models.PositiveSmallIntegerField(_("visit every (days)"), default=7)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("patrol plan")
+        verbose_name_plural = _("patrol plans")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "kind"], name="one_plan_per_area_kind"),
+            models.CheckConstraint(
+                condition=models.Q(every_days__gte=1), name="patrol_every_at_least_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.kind} / {self.every_days}d"

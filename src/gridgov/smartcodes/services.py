@@ -1,14 +1,17 @@
 """Issuing, revoking and scanning smart codes; patrol check-ins."""
 
+import datetime as dt
+import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability, Role
 from gridgov.accounts.scope import area_in_scope, require_area_in_scope, require_capability
+from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import check_point, haversine_m
 from gridgov.areas.models import Area
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -16,6 +19,7 @@ from gridgov.registry.kinds import KINDS
 from gridgov.smartcodes.models import PLACE_KINDS, CheckIn, SmartCode
 
 FAR_M = 200
+OFFLINE_WINDOW = dt.timedelta(days=7)
 
 
 def codes_issue(*, user: User, root_code: str, kinds: tuple[str, ...] = PLACE_KINDS) -> int:
@@ -100,24 +104,54 @@ def may_patrol(user: User, code: SmartCode) -> bool:
     )
 
 
-def check_in(*, user: User, token: str, lon: Any = None, lat: Any = None) -> CheckIn:
-    """码上巡: a worker on patrol scans a place; the distance to it is recorded, over 200 m flagged."""
+def check_in(
+    *,
+    user: User,
+    token: str,
+    lon: Any = None,
+    lat: Any = None,
+    crs: str = "wgs84",
+    client_uuid: Any = None,
+    at: dt.datetime | None = None,
+) -> tuple[CheckIn, bool]:
+    """码上巡: a worker on patrol scans a place; the distance to it is recorded, over 200 m
+    flagged. A check-in queued offline carries its scan time and a client UUID: sent twice,
+    it is stored once (answers (check_in, False))."""
+    if client_uuid:
+        try:
+            client_uuid = uuid.UUID(str(client_uuid))
+        except ValueError:
+            raise DomainError(_("client_uuid must be a UUID."), field="client_uuid") from None
+        existing = CheckIn.objects.filter(client_uuid=client_uuid, user=user).first()
+        if existing is not None:
+            return existing, False
     code, place = code_resolve(token)
     if code.revoked_at:
         raise Conflict(_("This code has been revoked."), code="revoked")
     if not may_patrol(user, code):
         raise PermissionDenied(_("Only the workers of this grid check in here."))
+    now = timezone.now()
+    if at is not None and not (now - OFFLINE_WINDOW <= at <= now + dt.timedelta(minutes=5)):
+        raise DomainError(_("The scan time must be within the last 7 days."), field="at")
     distance = None
     if lon not in (None, "") and lat not in (None, ""):
         lon, lat = check_point(lon, lat)
+        lon, lat = to_wgs84(lon, lat, crs)
         distance = round(haversine_m(lon, lat, place.lon, place.lat), 1)
     else:
         lon = lat = None
-    return CheckIn.objects.create(
-        code=code,
-        user=user,
-        lon=lon,
-        lat=lat,
-        distance_m=distance,
-        far=bool(distance and distance > FAR_M),
-    )
+    try:
+        with transaction.atomic():
+            row = CheckIn.objects.create(
+                code=code,
+                user=user,
+                lon=lon,
+                lat=lat,
+                distance_m=distance,
+                far=bool(distance and distance > FAR_M),
+                at=min(at or now, now),
+                client_uuid=client_uuid or None,
+            )
+    except IntegrityError:
+        return CheckIn.objects.get(client_uuid=client_uuid), False
+    return row, True

@@ -18,7 +18,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     worker = services.may_patrol(request.user, code)
     if request.method == "POST" and worker:
         try:
-            check_in = services.check_in(
+            check_in, _stored = services.check_in(
                 user=request.user,
                 token=token,
                 lon=request.POST.get("lon"),

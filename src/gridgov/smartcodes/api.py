@@ -1,0 +1,73 @@
+from typing import Any
+
+from ninja import Router, Schema, Status
+
+from gridgov.common.when import parse_when
+from gridgov.smartcodes import patrol, selectors, services
+
+router = Router(tags=["smart codes and patrol"])
+
+
+class CheckInIn(Schema):
+    token: str
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    client_uuid: str | None = None
+    at: str | None = None  # when scanned, for check-ins queued offline
+
+
+def _token(text: str) -> str:
+    # The phone may hand over the whole scanned URL or just the token.
+    text = text.strip().rstrip("/")
+    return text.rsplit("/c/", 1)[-1] if "/c/" in text else text
+
+
+@router.get("/resolve", response=dict[str, Any], summary="What a scanned code names (worker app)")
+def resolve(request, token: str):
+    code, place = services.code_resolve(_token(token))
+    worker = services.may_patrol(request.user, code)
+    return {
+        "token": code.token,
+        "serial": code.serial,
+        "kind": code.kind,
+        "revoked": code.revoked_at is not None,
+        "grid": code.area.code,
+        # Where the place is (and so who may live there) only for the grid's own staff.
+        "lon": place.lon if worker else None,
+        "lat": place.lat if worker else None,
+        "address": place.address if worker else None,
+        "facts": selectors.public_facts(code, place),
+        "may_check_in": worker,
+    }
+
+
+@router.post(
+    "/checkins",
+    response={200: dict[str, Any], 201: dict[str, Any]},
+    summary="Check in at a place (码上巡); idempotent by client_uuid",
+)
+def check_in(request, payload: CheckInIn):
+    at = parse_when(payload.at, field="at") if payload.at else None
+    row, stored = services.check_in(
+        user=request.user,
+        token=_token(payload.token),
+        lon=payload.lon,
+        lat=payload.lat,
+        crs=payload.crs,
+        client_uuid=payload.client_uuid,
+        at=at,
+    )
+    body = {
+        "id": row.pk,
+        "at": row.at.isoformat(),
+        "distance_m": row.distance_m,
+        "far": row.far,
+        "stored": stored,
+    }
+    return Status(201 if stored else 200, body)
+
+
+@router.get("/coverage", response=dict[str, Any], summary="Patrol coverage by grid and worker")
+def coverage(request):
+    return patrol.coverage(user=request.user)
