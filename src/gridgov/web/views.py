@@ -1,8 +1,13 @@
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
@@ -35,3 +40,91 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# The worker app (PWA) ------------------------------------------------------------------
+APP_STRINGS = {
+    "queued": _("Saved on this phone; it will be sent when the network is back."),
+    "sent": _("Sent."),
+    "waiting": _("Waiting for the network"),
+    "failed": _("Refused"),
+    "sending": _("Sending…"),
+    "offline": _("Offline"),
+    "online": _("Online"),
+    "nothing_queued": _("Nothing waiting to be sent."),
+    "no_tasks": _("No tasks for you now."),
+    "accept": _("Accept"),
+    "decline": _("Decline"),
+    "why_decline": _("Why do you decline?"),
+    "check_in": _("Check in here"),
+    "report_here": _("Report a problem here"),
+    "not_found": _("This code is not one of ours."),
+    "revoked": _("This code has been revoked."),
+    "sign_in_again": _("Sign in again, then send."),
+    "report": _("Report"),
+    "checkin": _("Check-in"),
+    "canvass": _("Canvass"),
+    "locating": _("Finding your position…"),
+    "no_position": _("No position; the report will use the address."),
+    "delete": _("Delete"),
+    "send_now": _("Send now"),
+    "save": _("Save"),
+    "required": _("Please fill in the required fields."),
+}
+
+
+@login_required
+@ensure_csrf_cookie
+def worker_app(request: HttpRequest) -> HttpResponse:
+    from gridgov.events.models import Subclass
+
+    subclasses = list(
+        Subclass.objects.filter(active=True).order_by("code").values_list("code", "name_zh")
+    )
+    strings = {key: str(value) for key, value in APP_STRINGS.items()}
+    return render(
+        request,
+        "web/app.html",
+        {"subclasses": [{"code": c, "name": n} for c, n in subclasses], "strings": strings},
+    )
+
+
+def worker_manifest(request: HttpRequest) -> JsonResponse:
+    manifest = {
+        "name": str(_("gridgov worker")),
+        "short_name": str(_("Grid worker")),
+        "start_url": "/app/",
+        "scope": "/app/",
+        "display": "standalone",
+        "background_color": "#f5f7fa",
+        "theme_color": "#b71c1c",
+        "icons": [
+            {"src": static("web/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("web/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+def worker_service_worker(request: HttpRequest) -> HttpResponse:
+    # Served from /app/ so that its scope is the app; its cache name follows the app's assets.
+    shell = [
+        "/app/",
+        static("web/app.js"),
+        static("web/site.css"),
+        static("web/icon-192.png"),
+        "/app/manifest.webmanifest",
+    ]
+    body = render(
+        request, "web/sw.js", {"shell": json.dumps(shell), "version": _asset_version(shell)}
+    )
+    body["Content-Type"] = "text/javascript"
+    body["Cache-Control"] = "no-cache"
+    body["Service-Worker-Allowed"] = "/app/"
+    return body
+
+
+def _asset_version(paths: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("|".join(paths).encode()).hexdigest()[:12]

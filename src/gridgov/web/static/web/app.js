@@ -1,0 +1,288 @@
+// gridgov worker app. Writes (reports, check-ins, canvass forms) go through one queue kept in
+// IndexedDB: each has a client UUID made on the phone, so sending it twice stores it once.
+(function () {
+  "use strict";
+  const T = JSON.parse(document.getElementById("app-strings").textContent);
+  const $ = (sel) => document.querySelector(sel);
+
+  // --- small helpers --------------------------------------------------------------------
+  function uuid() {
+    if (self.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  function csrf() {
+    const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v !== null && v !== undefined) node.setAttribute(k, v);
+    }
+    for (const c of children) if (c !== null && c !== undefined) node.append(c);
+    return node;
+  }
+  function flash(text, kind) {
+    const f = $("#flash");
+    f.textContent = text; f.className = "flash flash-" + (kind || "info"); f.hidden = false;
+    clearTimeout(flash.t); flash.t = setTimeout(() => { f.hidden = true; }, 5000);
+  }
+  async function api(method, path, body) {
+    const options = { method, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" };
+    if (body instanceof FormData) options.body = body;
+    else if (body !== undefined) { options.body = JSON.stringify(body); options.headers["Content-Type"] = "application/json"; }
+    const response = await fetch("/api/v1" + path, options);
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    return { status: response.status, ok: response.ok, data };
+  }
+  function position() {
+    return new Promise((resolve) => {
+      if (!navigator.geolocation) return resolve(null);
+      navigator.geolocation.getCurrentPosition(
+        (p) => resolve({ lon: p.coords.longitude, lat: p.coords.latitude, accuracy: p.coords.accuracy }),
+        () => resolve(null), { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
+    });
+  }
+
+  // --- the queue (IndexedDB) -----------------------------------------------------------
+  const db = new Promise((resolve, reject) => {
+    const open = indexedDB.open("gridgov-app", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("queue", { keyPath: "id" });
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  async function store(mode, fn) {
+    const handle = await db;
+    return new Promise((resolve, reject) => {
+      const tx = handle.transaction("queue", mode);
+      const result = fn(tx.objectStore("queue"));
+      tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      tx.onerror = () => reject(tx.error);
+    });
+  }
+  const queueAll = async () => ((await store("readonly", (s) => s.getAll())) || []).sort((a, b) => a.created.localeCompare(b.created));
+  const queuePut = (item) => store("readwrite", (s) => s.put(item));
+  const queueDelete = (id) => store("readwrite", (s) => s.delete(id));
+
+  async function enqueue(kind, label, payload, photo) {
+    const item = { id: uuid(), kind, label, payload, photo: photo || null, created: new Date().toISOString(), status: "waiting", error: "" };
+    await queuePut(item);
+    await renderQueue();
+    if (navigator.onLine) await sync();
+    const left = (await queueAll()).find((i) => i.id === item.id);
+    flash(left ? (left.status === "failed" ? left.error : T.queued) : T.sent, left ? (left.status === "failed" ? "error" : "warning") : "success");
+  }
+
+  async function sendOne(item) {
+    if (item.kind === "report") {
+      const payload = { ...item.payload, client_uuid: item.id, source: "worker" };
+      if (item.photo && !item.photoRef) {
+        const form = new FormData();
+        form.append("file", item.photo, "photo.jpg");
+        const up = await api("POST", "/events/photos", form);
+        if (!up.ok) return up;
+        item.photoRef = up.data.ref; item.photo = null;
+        await queuePut(item); // a retry will not upload it again
+      }
+      if (item.photoRef) payload.photos = [item.photoRef];
+      return api("POST", "/events/", payload);
+    }
+    if (item.kind === "checkin") return api("POST", "/codes/checkins", { ...item.payload, client_uuid: item.id });
+    if (item.kind === "canvass") {
+      return api("POST", `/canvass/tasks/${item.payload.task}`, { answers: item.payload.answers, client_uuid: item.id });
+    }
+    return { ok: false, status: 400, data: { message: "unknown item" } };
+  }
+
+  let syncing = false;
+  async function sync() {
+    if (syncing) return;
+    syncing = true;
+    try {
+      for (const item of await queueAll()) {
+        if (item.status === "failed") continue;
+        let answer;
+        try { answer = await sendOne(item); } catch (e) { break; } // no network: try later
+        if (answer.ok) await queueDelete(item.id);
+        else if (answer.status === 401 || answer.status === 403) { item.error = T.sign_in_again; await queuePut(item); break; }
+        else if (answer.status >= 500 || answer.status === 429) break;
+        else { item.status = "failed"; item.error = (answer.data && answer.data.message) || String(answer.status); await queuePut(item); }
+      }
+    } finally {
+      syncing = false;
+      await renderQueue();
+    }
+  }
+
+  async function renderQueue() {
+    const items = await queueAll();
+    $("#queue-count").textContent = String(items.length);
+    const list = $("#queue");
+    list.replaceChildren(...items.map((i) => el("li", { class: "card-item queue-item", "data-kind": i.kind, "data-status": i.status },
+      el("b", {}, T[i.kind] || i.kind), " ", i.label, el("br"),
+      el("span", { class: "muted" }, new Date(i.created).toLocaleString(), " · ", i.status === "failed" ? T.failed + ": " + i.error : (i.error || T.waiting)),
+      " ", el("button", { type: "button", class: "secondary", onclick: async () => { await queueDelete(i.id); renderQueue(); } }, T.delete))));
+    if (!items.length) list.append(el("li", { class: "muted" }, T.nothing_queued));
+  }
+
+  function renderNet() {
+    const net = $("#net");
+    net.textContent = navigator.onLine ? T.online : T.offline;
+    net.className = "net " + (navigator.onLine ? "net-on" : "net-off");
+  }
+  window.addEventListener("online", () => { renderNet(); sync(); loadTasks(); });
+  window.addEventListener("offline", renderNet);
+  setInterval(() => { if (navigator.onLine) sync(); }, 15000);
+
+  // --- tabs -----------------------------------------------------------------------------
+  document.querySelectorAll(".app-tabs button").forEach((button) => button.addEventListener("click", () => show(button.dataset.tab)));
+  function show(tab) {
+    document.querySelectorAll(".tab").forEach((s) => { s.hidden = s.id !== "tab-" + tab; });
+    document.querySelectorAll(".app-tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === tab));
+    if (tab === "report") locate();
+    if (tab === "canvass") loadCanvass();
+  }
+
+  // --- tasks ----------------------------------------------------------------------------
+  async function loadTasks() {
+    let answer;
+    try { answer = await api("GET", "/dispatch/tasks"); } catch (e) { return; }
+    const list = $("#tasks");
+    const tasks = answer.ok ? answer.data : [];
+    list.replaceChildren(...tasks.map((t) => el("li", { class: "card-item task", "data-event": t.event_id },
+      el("b", {}, t.kind), " ", el("span", { class: "muted" }, t.number), el("br"), t.description, el("br"),
+      el("span", { class: "muted" }, [t.grid, t.address].filter(Boolean).join(" · ")),
+      t.offer === "offered" ? el("div", { class: "row" },
+        el("button", { type: "button", class: "primary", onclick: () => decide(t, "accept_task", "") }, T.accept),
+        el("button", { type: "button", class: "secondary", onclick: () => { const why = prompt(T.why_decline); if (why) decide(t, "decline_task", why); } }, T.decline)) : null)));
+    if (!tasks.length) list.append(el("li", { class: "muted" }, T.no_tasks));
+  }
+  async function decide(task, action, comment) {
+    try {
+      const answer = await api("POST", `/events/${task.event_id}/actions/${action}`, { comment, version: task.version });
+      flash(answer.ok ? T.sent : (answer.data && answer.data.message) || String(answer.status), answer.ok ? "success" : "error");
+    } catch (e) { flash(T.offline, "error"); }
+    loadTasks();
+  }
+
+  // --- scan and check in ------------------------------------------------------------------
+  $("#scan-form").addEventListener("submit", (e) => { e.preventDefault(); lookUp($("#scan-token").value); });
+  async function lookUp(token) {
+    const card = $("#place");
+    card.hidden = false;
+    let answer = null;
+    try { answer = await api("GET", "/codes/resolve?token=" + encodeURIComponent(token)); } catch (e) { answer = null; }
+    const facts = answer && answer.ok ? answer.data : null;
+    card.replaceChildren(
+      facts ? el("dl", {}, ...facts.facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])) : el("p", { class: "muted" }, answer ? (answer.data && answer.data.message) || T.not_found : T.offline),
+      facts && facts.revoked ? el("p", { class: "flash flash-error" }, T.revoked) : null,
+      el("div", { class: "row" },
+        (!answer || (facts && facts.may_check_in && !facts.revoked)) ? el("button", { type: "button", class: "primary", id: "check-in", onclick: () => checkIn(token, facts) }, T.check_in) : null,
+        facts && facts.may_check_in ? el("button", { type: "button", class: "secondary", onclick: () => reportAt(facts) }, T.report_here) : null));
+  }
+  async function checkIn(token, facts) {
+    const where = await position();
+    const label = facts ? facts.facts[0][1] : token;
+    await enqueue("checkin", label, { token: token.trim(), lon: where ? where.lon : null, lat: where ? where.lat : null, at: new Date().toISOString() });
+  }
+  function reportAt(facts) {
+    show("report");
+    const form = $("#report-form");
+    form.address.value = facts.address || "";
+    if (facts.lon) { form.lon.value = facts.lon; form.lat.value = facts.lat; $("#report-where").textContent = `${facts.lon.toFixed(5)}, ${facts.lat.toFixed(5)}`; }
+  }
+  $("#camera-start").addEventListener("click", async () => {
+    // The phone camera reads the QR where the browser can (BarcodeDetector); else type it.
+    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { $("#scan-token").focus(); return; }
+    const video = $("#camera");
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    video.srcObject = stream; video.hidden = false; await video.play();
+    const detector = new BarcodeDetector({ formats: ["qr_code"] });
+    const tick = async () => {
+      const codes = await detector.detect(video).catch(() => []);
+      if (codes.length) { stream.getTracks().forEach((t) => t.stop()); video.hidden = true; $("#scan-token").value = codes[0].rawValue; lookUp(codes[0].rawValue); }
+      else requestAnimationFrame(tick);
+    };
+    tick();
+  });
+
+  // --- report -------------------------------------------------------------------------------
+  async function locate() {
+    const form = $("#report-form");
+    if (form.lon.value) return;
+    $("#report-where").textContent = T.locating;
+    const where = await position();
+    if (where) { form.lon.value = where.lon; form.lat.value = where.lat; $("#report-where").textContent = `${where.lon.toFixed(5)}, ${where.lat.toFixed(5)} (±${Math.round(where.accuracy)} m)`; }
+    else $("#report-where").textContent = T.no_position;
+  }
+  $("#report-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const payload = { subclass: form.subclass.value, description: form.description.value.trim(), address: form.address.value.trim() };
+    if (form.lon.value) { payload.lon = Number(form.lon.value); payload.lat = Number(form.lat.value); }
+    const photo = form.photo.files[0] || null;
+    await enqueue("report", payload.description.slice(0, 30), payload, photo);
+    form.reset(); form.lon.value = ""; form.lat.value = "";
+  });
+
+  // --- canvass --------------------------------------------------------------------------------
+  // The campaigns' forms and my households are kept on the phone for canvassing offline.
+  async function loadCanvass() {
+    let tasks = JSON.parse(localStorage.getItem("gridgov-canvass-tasks") || "[]");
+    let forms = JSON.parse(localStorage.getItem("gridgov-canvass-forms") || "{}");
+    try {
+      const [t, c] = await Promise.all([api("GET", "/canvass/tasks"), api("GET", "/canvass/campaigns")]);
+      if (t.ok && c.ok) {
+        tasks = t.data; forms = Object.fromEntries(c.data.map((x) => [x.id, x]));
+        localStorage.setItem("gridgov-canvass-tasks", JSON.stringify(tasks));
+        localStorage.setItem("gridgov-canvass-forms", JSON.stringify(forms));
+      }
+    } catch (e) { /* offline: use what we have */ }
+    const queued = new Set((await queueAll()).filter((i) => i.kind === "canvass").map((i) => i.payload.task));
+    const list = $("#canvass");
+    const todo = tasks.filter((t) => !queued.has(t.id));
+    list.replaceChildren(...todo.map((t) => el("li", { class: "card-item household", "data-task": t.id },
+      el("b", {}, t.household), " ", el("span", { class: "muted" }, t.campaign), el("br"), t.address || "",
+      el("div", { class: "row" }, el("button", { type: "button", class: "primary", onclick: () => openForm(t, forms[t.campaign_id]) }, T.canvass)))));
+    if (!todo.length) list.append(el("li", { class: "muted" }, T.no_tasks));
+  }
+  function openForm(task, campaign) {
+    const form = $("#canvass-form");
+    form.hidden = false;
+    form.replaceChildren(el("h3", {}, `${task.household} · ${campaign ? campaign.name : ""}`),
+      ...(campaign ? campaign.form : []).map((f) => {
+        let input;
+        if (f.kind === "choice") input = el("select", { name: f.key }, el("option", { value: "" }, "—"), ...f.choices.map((c) => el("option", { value: c }, c)));
+        else input = el("input", { name: f.key, type: f.kind === "number" ? "number" : f.kind === "date" ? "date" : "text" });
+        if (f.required) input.required = true;
+        return el("label", {}, f.label + (f.required ? " *" : ""), " ", input);
+      }),
+      el("button", { type: "submit", class: "primary" }, T.save));
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const answers = {};
+      for (const f of campaign.form) {
+        if (f.kind === "photo") continue; // photos for canvass are added from the back office for now
+        const value = form.elements[f.key].value;
+        answers[f.key] = value === "" ? null : (f.kind === "number" ? Number(value) : value);
+      }
+      form.hidden = true;
+      await enqueue("canvass", task.household, { task: task.id, answers });
+      loadCanvass();
+    };
+  }
+
+  $("#send-now").addEventListener("click", async () => {
+    for (const item of await queueAll()) if (item.status === "failed") { item.status = "waiting"; item.error = ""; await queuePut(item); }
+    await sync();
+  });
+
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
+  renderNet(); renderQueue(); loadTasks();
+  if (navigator.onLine) sync();
+})();
