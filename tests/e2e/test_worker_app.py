@@ -54,7 +54,12 @@ def field(demo_city):
         due_date=dt.date(2026, 12, 31),
         fields=[
             {"key": "people", "label": "常住人数", "kind": "number"},
-            {"key": "returned", "label": "是否有返乡人员", "kind": "choice", "choices": ["是", "否"]},
+            {
+                "key": "returned",
+                "label": "是否有返乡人员",
+                "kind": "choice",
+                "choices": ["是", "否"],
+            },
         ],
     )
     campaign_launch(user=staff, campaign_id=campaign.pk)

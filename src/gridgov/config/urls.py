@@ -14,6 +14,7 @@ admin.site.site_header = admin.site.site_title = "gridgov"
 urlpatterns = [
     path("", views.home, name="home"),
     path("map/", views.area_map, name="map"),
+    path("screen/", views.big_screen, name="screen"),
     path("healthz", views.healthz, name="healthz"),
     path("app/", views.worker_app, name="worker_app"),
     path("app/manifest.webmanifest", views.worker_manifest, name="worker_manifest"),

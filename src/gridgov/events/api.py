@@ -7,7 +7,7 @@ from ninja import File, Router, Schema, Status, UploadedFile
 from gridgov.common.errors import DomainError
 from gridgov.common.paging import page_slice
 from gridgov.common.when import to_utc
-from gridgov.events import alerts, classifier, rates, selectors, services
+from gridgov.events import alerts, classifier, rates, screen, selectors, services
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Source
 from gridgov.events.photos import MAX_BYTES, photo_store
@@ -231,6 +231,17 @@ def events_rates(
     result = rates.rates_grouped(list(queryset.values(*rates.FIELDS)), group, root_depth)
     result["whistles"] = rates.whistle_counts(queryset.values("pk"))
     return result
+
+
+@router.get(
+    "/screen",
+    response=dict[str, Any],
+    summary="The big screen: open events, counts per grid, workers, today's rates, trend",
+)
+def events_screen(request, level: str = "grid"):
+    if level not in ("grid", "child"):
+        raise DomainError("level must be grid or child.", field="level")
+    return screen.screen_summary(user=request.user, level=level)
 
 
 @router.get(

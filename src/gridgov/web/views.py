@@ -128,3 +128,55 @@ def _asset_version(paths: list[str]) -> str:
     import hashlib
 
     return hashlib.sha256("|".join(paths).encode()).hexdigest()[:12]
+
+
+SCREEN_STRINGS = {
+    "open": _("Open events"),
+    "reported_today": _("Reported today"),
+    "closed_today": _("Closed today"),
+    "closure": _("Closure rate"),
+    "on_time": _("On time"),
+    "satisfaction": _("Satisfaction"),
+    "reported": _("Reported"),
+    "closed": _("Closed"),
+    "trend": _("Last 14 days"),
+    "by_area": _("Open events by area"),
+    "workers": _("On-duty workers"),
+    "nearest": _("Nearest on-duty workers (2 km)"),
+    "dispatch": _("Dispatch"),
+    "dispatched": _("Dispatched."),
+    "open_page": _("Open the event"),
+    "no_workers": _("No on-duty grid worker within 2 km."),
+    "updated": _("Updated"),
+    "failed": _("Could not update; retrying."),
+    "call": _("Call"),
+    "video": _("Video"),
+    "open_tasks": _("open tasks"),
+}
+
+
+@login_required
+def big_screen(request: HttpRequest) -> HttpResponse:
+    from gridgov.areas.models import Area
+
+    if not can(request.user, Capability.AREAS_VIEW):
+        return render(request, "web/forbidden.html", status=403)
+    root = area_scope_root(request.user)
+    grid = (
+        Area.objects.filter(kind="grid", path__startswith=root.path).order_by("depth").first()
+        if root
+        else None
+    )
+    grid_level = grid.depth - root.depth + 1 if grid and root else 2
+    return render(
+        request,
+        "web/screen.html",
+        {
+            "root": root,
+            "grid_level": grid_level,
+            "tile_url": settings.GRIDGOV_TILE_URL,
+            "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "strings": {key: str(value) for key, value in SCREEN_STRINGS.items()},
+            "interval_ms": getattr(settings, "GRIDGOV_SCREEN_INTERVAL_MS", 3000),
+        },
+    )

@@ -1,0 +1,125 @@
+"""The command center's big screen: one read of everything it shows, cheap enough to poll
+every few seconds — open events with their deadline colour, counts per area, on-duty workers,
+today's rates and a two-week trend."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from gridgov.accounts.models import User
+from gridgov.areas.models import Area
+from gridgov.dispatch.models import WorkerPosition
+from gridgov.dispatch.services import FIELD_ROLES, _fresh_after
+from gridgov.events import rates
+from gridgov.events.calendar import WorkingCalendar, deadline_colour
+from gridgov.events.selectors import events_visible
+from gridgov.events.workflow import OPEN_STATES, State
+
+MAX_MARKERS = 3000
+TREND_DAYS = 14
+
+
+def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
+    now = timezone.now()
+    calendar = WorkingCalendar.from_database()
+    visible = events_visible(user)
+    root_path = user.area.path if user.area_id else "/"
+    root_depth = user.area.depth if user.area_id else -1
+
+    open_rows = list(
+        visible.filter(state__in=(State.REPORTED, *OPEN_STATES))
+        .order_by("-reported_at")
+        .values(
+            "id",
+            "number",
+            "lon",
+            "lat",
+            "state",
+            "stage_started_at",
+            "stage_due_at",
+            "area__path",
+            "subclass__name_zh",
+            "reported_at",
+        )[:MAX_MARKERS]
+    )
+    # Colour open events by the area at the shown level: the grid, or the level below the root.
+    by_area: dict[str, Counter] = defaultdict(Counter)
+    events = []
+    for row in open_rows:
+        colour = deadline_colour(row["stage_started_at"], row["stage_due_at"], now, calendar)
+        codes = [c for c in row["area__path"].strip("/").split("/") if c]
+        key = codes[-1] if level == "grid" else codes[min(len(codes) - 1, root_depth + 1)]
+        by_area[key]["open"] += 1
+        if colour in ("yellow", "red"):
+            by_area[key][colour] += 1
+        events.append(
+            {
+                "id": row["id"],
+                "number": row["number"],
+                "lon": row["lon"],
+                "lat": row["lat"],
+                "state": row["state"],
+                "state_name": str(State(row["state"]).label),
+                "kind": row["subclass__name_zh"],
+                "deadline": colour,
+                "reported_at": row["reported_at"].isoformat(),
+            }
+        )
+
+    workers = [
+        {"id": uid, "name": first or username, "lon": lon, "lat": lat}
+        for uid, first, username, lon, lat in WorkerPosition.objects.filter(
+            on_duty=True,
+            at__gte=_fresh_after(),
+            user__is_active=True,
+            user__role__in=FIELD_ROLES,
+            user__area__path__startswith=root_path if user.area_id else "",
+        ).values_list("user_id", "user__first_name", "user__username", "lon", "lat")
+    ]
+
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_rows = list(visible.filter(reported_at__gte=today).values(*rates.FIELDS))
+    today_rates = rates.rates_for(today_rows, calendar)
+    since = today - dt.timedelta(days=TREND_DAYS - 1)
+    reported = dict(
+        visible.filter(reported_at__gte=since)
+        .annotate(day=TruncDate("reported_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    closed = dict(
+        visible.filter(closed_at__gte=since)
+        .annotate(day=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    days = [(since + dt.timedelta(days=i)).date() for i in range(TREND_DAYS)]
+    names = dict(Area.objects.filter(code__in=list(by_area)).values_list("code", "name"))
+    return {
+        "generated_at": now.isoformat(),
+        "root": user.area.code if user.area_id else None,
+        "open_total": sum(c["open"] for c in by_area.values()),
+        "areas": {
+            code: {"name": names.get(code, code), **counts} for code, counts in by_area.items()
+        },
+        "events": events,
+        "workers": workers,
+        "today": {
+            "reported": today_rates["counts"]["reported"],
+            "closed": today_rates["counts"]["closed"],
+            "closure_rate": today_rates["closure_rate"],
+            "on_time_closure_rate": today_rates["on_time_closure_rate"],
+            "satisfaction_rate": today_rates["satisfaction_rate"],
+        },
+        "trend": {
+            "days": [d.isoformat() for d in days],
+            "reported": [reported.get(d, 0) for d in days],
+            "closed": [closed.get(d, 0) for d in days],
+        },
+    }

@@ -1,0 +1,139 @@
+// The big screen polls one summary every few seconds and redraws: grid colours by open events,
+// clustered event markers (yellow/red by deadline), on-duty workers, KPIs and two charts.
+(function () {
+  "use strict";
+  const T = JSON.parse(document.getElementById("screen-strings").textContent);
+  const el = document.getElementById("screen-map");
+  const interval = Number(el.dataset.interval) || 3000;
+  const $ = (id) => document.getElementById(id);
+  const pct = (x) => (x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%");
+  const esc = (text) => { const d = document.createElement("div"); d.textContent = text == null ? "" : String(text); return d.innerHTML; };
+  function csrf() { const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : ""; }
+  async function api(method, path, body) {
+    const options = { method, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf() } };
+    if (body) { options.body = JSON.stringify(body); options.headers["Content-Type"] = "application/json"; }
+    const r = await fetch("/api/v1" + path, options);
+    const data = await r.json().catch(() => null);
+    if (!r.ok) throw new Error((data && data.message) || r.status);
+    return data;
+  }
+
+  const map = L.map(el, { zoomControl: true, maxZoom: 19, attributionControl: !!el.dataset.tileUrl });
+  if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+  else el.classList.add("plain");
+  map.setView([26.87, 100.23], 11);
+  let areas = null;
+  let counts = {};
+  const clusters = L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false });
+  const workerLayer = L.layerGroup();
+  clusters.addTo(map); workerLayer.addTo(map);
+
+  function fill(code) {
+    const c = counts[code];
+    if (!c || !c.open) return { fillColor: "#2e7d32", fillOpacity: 0.12 };
+    if (c.red) return { fillColor: "#d32f2f", fillOpacity: 0.45 };
+    if (c.yellow) return { fillColor: "#f9a825", fillOpacity: 0.4 };
+    return { fillColor: "#1e88e5", fillOpacity: Math.min(0.15 + 0.08 * c.open, 0.5) };
+  }
+  fetch(`/api/v1/areas/geojson?level=${el.dataset.level}` + (el.dataset.root ? `&root=${el.dataset.root}` : ""), { credentials: "same-origin" })
+    .then((r) => r.json())
+    .then((geo) => {
+      areas = L.geoJSON(geo, {
+        style: (f) => ({ color: "#5c7c99", weight: 1, ...fill(f.properties.code) }),
+        onEachFeature: (f, layer) => layer.bindTooltip(() => {
+          const c = counts[f.properties.code] || {};
+          return `${esc(f.properties.name)}: ${c.open || 0}`;
+        }, { sticky: true }),
+      }).addTo(map);
+      if (geo.features && geo.features.length) map.fitBounds(areas.getBounds(), { padding: [10, 10] });
+      areas.bringToBack();
+    });
+
+  const trend = echarts.init($("chart-trend"), null, { renderer: "canvas" });
+  const byArea = echarts.init($("chart-areas"), null, { renderer: "canvas" });
+  const axisStyle = { axisLabel: { color: "#9fb3c8" }, axisLine: { lineStyle: { color: "#486581" } }, splitLine: { lineStyle: { color: "#243b53" } } };
+
+  function icon(colour) {
+    return L.divIcon({ className: "event-pin pin-" + (colour || "green"), iconSize: [14, 14] });
+  }
+
+  function draw(data) {
+    counts = data.areas;
+    if (areas) areas.setStyle((f) => fill(f.properties.code));
+    clusters.clearLayers();
+    clusters.addLayers(data.events.map((e) => {
+      const m = L.marker([e.lat, e.lon], { icon: icon(e.deadline), title: `${e.number} ${e.kind}` });
+      m.on("click", () => openEvent(e));
+      return m;
+    }));
+    workerLayer.clearLayers();
+    data.workers.forEach((w) => L.circleMarker([w.lat, w.lon], { radius: 4, color: "#00e5ff", weight: 1, fillOpacity: 0.9 }).bindTooltip(esc(w.name)).addTo(workerLayer));
+    $("kpi-open").textContent = data.open_total;
+    $("kpi-reported").textContent = data.today.reported;
+    $("kpi-closed").textContent = data.today.closed;
+    $("kpi-closure").textContent = pct(data.today.closure_rate);
+    $("kpi-ontime").textContent = pct(data.today.on_time_closure_rate);
+    $("kpi-satisfaction").textContent = pct(data.today.satisfaction_rate);
+    $("kpi-workers").textContent = data.workers.length;
+    trend.setOption({
+      animation: false,
+      grid: { left: 36, right: 12, top: 28, bottom: 24 },
+      legend: { data: [T.reported, T.closed], textStyle: { color: "#d9e2ec" } },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: data.trend.days.map((d) => d.slice(5)), ...axisStyle },
+      yAxis: { type: "value", minInterval: 1, ...axisStyle },
+      series: [
+        { name: T.reported, type: "line", smooth: true, data: data.trend.reported, itemStyle: { color: "#ffb74d" } },
+        { name: T.closed, type: "line", smooth: true, data: data.trend.closed, itemStyle: { color: "#4dd0e1" } },
+      ],
+    });
+    const top = Object.entries(data.areas).sort((a, b) => b[1].open - a[1].open).slice(0, 8).reverse();
+    byArea.setOption({
+      animation: false,
+      grid: { left: 110, right: 16, top: 8, bottom: 20 },
+      tooltip: {},
+      xAxis: { type: "value", minInterval: 1, ...axisStyle },
+      yAxis: { type: "category", data: top.map(([, a]) => a.name), ...axisStyle },
+      series: [{ type: "bar", data: top.map(([, a]) => ({ value: a.open, itemStyle: { color: a.red ? "#e57373" : a.yellow ? "#ffd54f" : "#64b5f6" } })) }],
+    });
+    $("updated").textContent = `${T.updated} ${new Date(data.generated_at).toLocaleTimeString()}`;
+    $("updated").dataset.count = String(data.open_total);
+  }
+
+  async function openEvent(e) {
+    const card = $("event-card");
+    card.hidden = false;
+    card.innerHTML = `<h2>${esc(e.kind)} <small>${esc(e.number)}</small></h2><p class="pin-${esc(e.deadline || "green")}-text">${esc(e.state_name)}</p>`;
+    let panel;
+    try { panel = await api("GET", `/dispatch/events/${e.id}`); } catch (err) { panel = { workers: [] }; }
+    const rows = panel.workers.map((w) => `<label class="worker-row"><input type="checkbox" value="${w.id}"> ${esc(w.name)} · ${Math.round(w.distance_m)} m · ${w.open_tasks} ${esc(T.open_tasks)}${w.tel ? ` <a href="${esc(w.tel)}">${esc(T.call)}</a>` : ""}${w.meeting_url ? ` <a href="${esc(w.meeting_url)}" target="_blank" rel="noopener">${esc(T.video)}</a>` : ""}</label>`).join("");
+    card.innerHTML += `<h3>${esc(T.nearest)}</h3>${rows || `<p>${esc(T.no_workers)}</p>`}
+      <div class="row">${e.state === "filed" || e.state === "dispatched" ? `<button type="button" id="screen-dispatch">${esc(T.dispatch)}</button>` : ""}
+      <a href="/events/${e.id}/" target="_blank">${esc(T.open_page)}</a></div><p id="dispatch-result"></p>`;
+    const button = document.getElementById("screen-dispatch");
+    if (button) button.onclick = async () => {
+      const ids = [...card.querySelectorAll("input:checked")].map((i) => Number(i.value));
+      try { await api("POST", `/events/${e.id}/actions/dispatch`, { assignee_ids: ids }); $("dispatch-result").textContent = T.dispatched; }
+      catch (err) { $("dispatch-result").textContent = err.message; }
+      refresh();
+    };
+  }
+
+  // #event=<id> opens that event's card (links from the queue and the event page).
+  let wanted = Number((location.hash.match(/event=(\d+)/) || [])[1]) || null;
+  window.addEventListener("hashchange", () => { wanted = Number((location.hash.match(/event=(\d+)/) || [])[1]) || null; refresh(); });
+
+  async function refresh() {
+    let data;
+    try { data = await api("GET", "/events/screen"); } catch (err) { $("updated").textContent = T.failed; return; }
+    draw(data);
+    if (wanted) {
+      const e = data.events.find((x) => x.id === wanted);
+      wanted = null;
+      if (e) { map.setView([e.lat, e.lon], 16); openEvent(e); }
+    }
+  }
+  refresh();
+  setInterval(refresh, interval);
+  window.addEventListener("resize", () => { trend.resize(); byArea.resize(); });
+})();
