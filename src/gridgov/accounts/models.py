@@ -22,6 +22,12 @@ class User(AbstractUser):
         help_text=_("The user sees and acts on this area and everything below it."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    wechat_openid = models.CharField(
+        _("WeChat openid"),
+        max_length=64,
+        blank=True,
+        help_text=_("For WeChat template messages, from the official account the person follows."),
+    )
     department = models.ForeignKey(
         "areas.Department",
         verbose_name=_("department"),
