@@ -24,6 +24,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("demo", "--areas-only", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.fixture
+def demo_city(transactional_db):
+    # Transactional tests flush the database after each test: load the demo areas again.
+    from gridgov.demo.city import demo_loaded, load_demo
+
+    if not demo_loaded():
+        load_demo(with_registry=False)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_area_index():
     # Each test's transaction is rolled back; the in-memory index must not outlive it.

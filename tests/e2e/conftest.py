@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from gridgov.demo.city import demo_loaded, load_demo
-
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -27,13 +25,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def demo_city(transactional_db):
-    # Transactional tests flush the database after each test: load the demo areas again.
-    if not demo_loaded():
-        load_demo(with_registry=False)
 
 
 @pytest.fixture

@@ -139,6 +139,11 @@ GRIDGOV_TILE_ATTRIBUTION = env_str("GRIDGOV_TILE_ATTRIBUTION", "")
 GRIDGOV_LEVEL_NAMES: dict[str, str] = json.loads(env_str("GRIDGOV_LEVEL_NAMES", "{}"))
 # The public address QR codes point to (the scan page must be reachable from phones).
 GRIDGOV_PUBLIC_URL = env_str("GRIDGOV_PUBLIC_URL", "http://127.0.0.1:8000")
+# Background jobs (plates) run in a thread of the process that asked (embedded default), or
+# only in `gridgov run_jobs` when false (production with several web processes).
+GRIDGOV_JOBS_IN_PROCESS = env_bool("GRIDGOV_JOBS_IN_PROCESS", True)
+# Video hand-off on a worker's card, e.g. https://meet.example.org/gridgov-{event}-{worker}
+GRIDGOV_MEETING_URL = env_str("GRIDGOV_MEETING_URL", "")
 OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "gucheng.lijiang.gov.cn")
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "12345")
 # How often (seconds) a process checks whether another process edited the area tree.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("report/", event_views.report_page, name="report"),
     path("inbox/", notification_views.inbox_page, name="inbox"),
     path("c/<str:token>/", smartcode_views.scan, name="scan"),
+    path("codes/plates/<int:job_id>.pdf", smartcode_views.plate_download, name="plate_download"),
     path(
         "canvass/<int:campaign_id>/results.xlsx",
         canvass_views.results_xlsx,

@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Capability
 from gridgov.common.admin import ScopedAdmin
-from gridgov.smartcodes.models import CheckIn, PatrolPlan, SmartCode
+from gridgov.smartcodes.jobs import plate_job_request
+from gridgov.smartcodes.models import CheckIn, PatrolPlan, PlateJob, SmartCode
 
 
 @admin.register(SmartCode)
@@ -37,3 +41,41 @@ class PatrolPlanAdmin(ScopedAdmin):
     list_display = ("area", "kind", "every_days", "active")
     list_filter = ("kind", "active")
     autocomplete_fields = ("area",)
+
+
+@admin.register(PlateJob)
+class PlateJobAdmin(ScopedAdmin):
+    """Plates for an area in one job: add one (area, sheet or single), watch it, download."""
+
+    view_capability = Capability.REGISTRY_VIEW
+    edit_capability = Capability.REGISTRY_EDIT
+    list_display = ("area", "status", "percent", "total", "created_at", "download")
+    fields = ("area", "single")
+    autocomplete_fields = ("area",)
+
+    @admin.display(description=_("progress"))
+    def percent(self, obj):
+        return f"{obj.progress:.0%}"
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj):
+        if obj.status != PlateJob.Status.DONE:
+            return obj.error or "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("plate_download", args=[obj.pk]), _("Download")
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        job = plate_job_request(user=request.user, root_code=obj.area.code, single=obj.single)
+        obj.pk = job.pk
+
+    def service_save(self, request, obj, form, change):
+        # The dry run of ServiceForm: check scope and capability without starting a job.
+        from gridgov.accounts.scope import require_area_in_scope, require_capability
+
+        require_capability(request.user, Capability.REGISTRY_EDIT)
+        require_area_in_scope(request.user, obj.area, field="area")
+        return obj

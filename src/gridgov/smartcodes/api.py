@@ -3,7 +3,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from gridgov.common.when import parse_when
-from gridgov.smartcodes import patrol, selectors, services
+from gridgov.smartcodes import jobs, patrol, selectors, services
 
 router = Router(tags=["smart codes and patrol"])
 
@@ -71,3 +71,31 @@ def check_in(request, payload: CheckInIn):
 @router.get("/coverage", response=dict[str, Any], summary="Patrol coverage by grid and worker")
 def coverage(request):
     return patrol.coverage(user=request.user)
+
+
+class PlateJobIn(Schema):
+    root: str
+    single: bool = False
+
+
+def _job_dict(job) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "root": job.area.code,
+        "status": job.status,
+        "total": job.total,
+        "progress": job.progress,
+        "error": job.error or None,
+        "download": f"/codes/plates/{job.pk}.pdf" if job.status == "done" else None,
+    }
+
+
+@router.post("/plate-jobs", response={202: dict[str, Any]}, summary="Plates for an area, as a job")
+def plate_job_create(request, payload: PlateJobIn):
+    job = jobs.plate_job_request(user=request.user, root_code=payload.root, single=payload.single)
+    return Status(202, _job_dict(job))
+
+
+@router.get("/plate-jobs/{job_id}", response=dict[str, Any], summary="A plate job's progress")
+def plate_job_get(request, job_id: int):
+    return _job_dict(jobs.plate_job_for(user=request.user, job_id=job_id))

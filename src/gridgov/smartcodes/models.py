@@ -100,3 +100,39 @@ class PatrolPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.kind} / {self.every_days}d"
+
+
+class PlateJob(models.Model):
+    """Plates for an area as one background job, with its progress and the PDF when done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    single = models.BooleanField(_("one plate per page"), default=False)
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("plates"), default=0)
+    progress = models.FloatField(_("progress"), default=0.0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"), default=0)
+
+    class Meta:
+        verbose_name = _("plate job")
+        verbose_name_plural = _("plate jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.area} ({self.get_status_display()})"

@@ -1,10 +1,11 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gridgov.common.errors import DomainError
-from gridgov.smartcodes import selectors, services
+from gridgov.smartcodes import jobs, selectors, services
 
 
 def scan(request: HttpRequest, token: str) -> HttpResponse:
@@ -47,3 +48,20 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
             f"/report/?lon={place.lon}&lat={place.lat}&address={place.address or ''}"
         )
     return render(request, "smartcodes/scan.html", context)
+
+
+@login_required
+def plate_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    try:
+        job = jobs.plate_job_for(user=request.user, job_id=job_id)
+    except DomainError as error:
+        return render(request, "web/forbidden.html", {"message": error.message}, status=404)
+    path = jobs.plate_file(job)
+    if job.status != job.Status.DONE or not path.exists():
+        return render(
+            request,
+            "web/forbidden.html",
+            {"message": _("The plates are not ready yet.")},
+            status=409,
+        )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"plates-{job.area.code}.pdf")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from gridgov.dispatch.services import tracks_purge
 from gridgov.events.services import deadlines_sweep
 from gridgov.notifications.services import deliveries_run
+from gridgov.smartcodes.jobs import plate_jobs_run_queued
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             found = deadlines_sweep()
             if found:
                 self.stdout.write(f"deadline warnings: {len(found)}")
+            plate_jobs_run_queued()
             sent = deliveries_run()
             if any(sent.values()):
                 self.stdout.write(f"deliveries: {sent}")

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         content = plates_pdf(
             plate_rows(codes, issuer, base_url),
             sheet=not single,
-            progress=lambda n: self.stderr.write(f"{n}/{total} plates"),
+            progress=lambda share: self.stderr.write(f"{share:.0%} of {total} plates"),
         )
         out.write_bytes(content)
         self.stdout.write(
