@@ -136,3 +136,65 @@ class PlateJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} ({self.get_status_display()})"
+
+
+class Policy(models.Model):
+    """服务码: a policy or service shown to anyone who scans a place's code in the area."""
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area"), on_delete=models.CASCADE, related_name="+"
+    )
+    applies_to = models.CharField(
+        _("for places of kind"),
+        max_length=20,
+        blank=True,
+        choices=[
+            ("", _("All places")),
+            ("compounds", _("Residential compounds")),
+            ("rentals", _("Rental houses")),
+            ("businesses", _("Shops and businesses")),
+            ("markets", _("Markets")),
+        ],
+    )
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"))
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("policy or service (服务码)")
+        verbose_name_plural = _("policies and services (服务码)")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Registration(models.Model):
+    """登记码: a returnee registers by scanning the code at a compound, a shop or a campaign
+    point. Personal data: masked in every list, unmasked reads audited."""
+
+    code = models.ForeignKey(
+        SmartCode, verbose_name=_("smart code"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18)
+    phone = models.CharField(_("phone"), max_length=11)
+    came_from = models.CharField(_("coming from"), max_length=100)
+    arrived_on = models.DateField(_("arrived on"))
+    address = models.CharField(_("staying at"), max_length=200)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    client_uuid = models.UUIDField(_("client UUID"), unique=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("returnee registration (登记码)")
+        verbose_name_plural = _("returnee registrations (登记码)")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name[:1]}** {self.created_at:%Y-%m-%d}"

@@ -155,3 +155,75 @@ def check_in(
     except IntegrityError:
         return CheckIn.objects.get(client_uuid=client_uuid), False
     return row, True
+
+
+def policies_for(code: SmartCode):
+    """The policies of the code's area and every area above it, for its kind of place."""
+    from django.db.models import Q
+
+    from gridgov.smartcodes.models import Policy
+
+    parts = code.area.path.strip("/").split("/")
+    chain = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return (
+        Policy.objects.filter(active=True, area__path__in=chain)
+        .filter(Q(applies_to="") | Q(applies_to=code.kind))
+        .order_by("area__depth", "position", "pk")
+    )
+
+
+def registration_submit(*, token: str, data: dict[str, Any]) -> tuple[Any, bool]:
+    """登记码: anyone may register at a live code. The same form sent twice (a double tap, a
+    retry) is stored once, by its client UUID."""
+    from gridgov.registry.pii import id_number_clean, phone_clean
+    from gridgov.smartcodes.models import Registration
+
+    code, _place = code_resolve(token)
+    if code.revoked_at:
+        raise Conflict(_("This code has been revoked."), code="revoked")
+    try:
+        client_uuid = uuid.UUID(str(data.get("client_uuid") or ""))
+    except ValueError:
+        raise DomainError(_("Reload the form and try again."), field="client_uuid") from None
+    existing = Registration.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return existing, False
+    name = str(data.get("name") or "").strip()
+    if not 1 <= len(name) <= 50:
+        raise DomainError(_("Please give your name."), field="name")
+    id_number = id_number_clean(str(data.get("id_number") or ""))
+    if not id_number:
+        raise DomainError(_("Please give your ID number."), field="id_number")
+    phone = phone_clean(str(data.get("phone") or ""))
+    if not phone:
+        raise DomainError(_("Please give a mobile number."), field="phone")
+    try:
+        arrived_on = dt.date.fromisoformat(str(data.get("arrived_on") or ""))
+    except ValueError:
+        raise DomainError(_("The arrival date must be YYYY-MM-DD."), field="arrived_on") from None
+    today = timezone.localdate()
+    if not today - dt.timedelta(days=366) <= arrived_on <= today + dt.timedelta(days=60):
+        raise DomainError(_("The arrival date is out of range."), field="arrived_on")
+    came_from = str(data.get("came_from") or "").strip()[:100]
+    address = str(data.get("address") or "").strip()[:200]
+    if not came_from:
+        raise DomainError(_("Where are you coming from?"), field="came_from")
+    if not address:
+        raise DomainError(_("Where are you staying?"), field="address")
+    try:
+        with transaction.atomic():
+            row = Registration.objects.create(
+                code=code,
+                area=code.area,
+                name=name,
+                id_number=id_number,
+                phone=phone,
+                came_from=came_from,
+                arrived_on=arrived_on,
+                address=address,
+                note=str(data.get("note") or "").strip()[:300],
+                client_uuid=client_uuid,
+            )
+    except IntegrityError:
+        return Registration.objects.get(client_uuid=client_uuid), False
+    return row, True

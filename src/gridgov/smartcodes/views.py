@@ -1,7 +1,11 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.common.errors import DomainError
@@ -17,6 +21,8 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     if code.revoked_at:
         return render(request, "smartcodes/scan.html", {"revoked": code}, status=410)
     worker = services.may_patrol(request.user, code)
+    if request.method == "POST" and request.POST.get("op") == "register":
+        return _register(request, token)
     if request.method == "POST" and worker:
         try:
             check_in, _stored = services.check_in(
@@ -41,6 +47,9 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         "place": place,
         "facts": selectors.public_facts(code, place),
         "worker": worker,
+        "policies": services.policies_for(code),
+        "form_uuid": uuid.uuid4(),
+        "today": timezone.localdate().isoformat(),
     }
     if worker:
         context["check_ins"] = code.check_ins.select_related("user").order_by("-at")[:5]
@@ -65,3 +74,23 @@ def plate_download(request: HttpRequest, job_id: int) -> HttpResponse:
             status=409,
         )
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"plates-{job.area.code}.pdf")
+
+
+REGISTRATIONS_PER_HOUR = 20
+
+
+def _register(request: HttpRequest, token: str) -> HttpResponse:
+    """登记码: anyone may register; limited per address so a script cannot flood the list."""
+    key = f"registrations:{request.META.get('REMOTE_ADDR', '?')}"
+    count = cache.get_or_set(key, 0, timeout=3600)
+    if count >= REGISTRATIONS_PER_HOUR:
+        messages.error(request, _("Too many registrations from this network; try again later."))
+        return redirect("scan", token=token)
+    try:
+        _row, stored = services.registration_submit(token=token, data=request.POST.dict())
+        if stored:
+            cache.incr(key)
+        messages.success(request, _("Registered. Thank you; the community will contact you."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("scan", token=token)
