@@ -26,9 +26,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo_city(transactional_db):
-    # Transactional tests flush the database after each test: load the demo areas again.
+    # Transactional tests flush the database after each test, including what migrations
+    # loaded: the shipped catalog and the demo areas are loaded again.
     from gridgov.demo.city import demo_loaded, load_demo
+    from gridgov.events.models import Subclass
+    from gridgov.events.services import catalog_load_default
 
+    if not Subclass.objects.exists():
+        catalog_load_default()
     if not demo_loaded():
         load_demo(with_registry=False)
 
