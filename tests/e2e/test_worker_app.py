@@ -18,6 +18,7 @@ from gridgov.registry.services import record_create
 from gridgov.smartcodes.models import CheckIn, SmartCode
 from gridgov.smartcodes.services import codes_issue
 from tests.e2e.conftest import screenshot
+from tests.events.factories import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 GRID = "530702001002001"
@@ -60,13 +61,19 @@ def field(demo_city):
                 "kind": "choice",
                 "choices": ["是", "否"],
             },
+            {"key": "door", "label": "门牌照片", "kind": "photo", "required": False},
         ],
     )
     campaign_launch(user=staff, campaign_id=campaign.pk)
     return {"point": point, "code": SmartCode.objects.get(), "worker": worker}
 
 
-def test_offline_queue_is_sent_once_when_the_network_returns(browser, live_server, field):
+def test_offline_queue_is_sent_once_when_the_network_returns(
+    browser, live_server, field, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    door = tmp_path / "door.jpg"
+    door.write_bytes(jpeg_bytes())
     point = field["point"]
     context = browser.new_context(
         locale="zh-CN",
@@ -119,6 +126,7 @@ def test_offline_queue_is_sent_once_when_the_network_returns(browser, live_serve
         page.click("#canvass .household button")
         page.fill("#canvass-form input[name=people]", "4")
         page.select_option("#canvass-form select[name=returned]", "是")
+        page.set_input_files("#canvass-form input[name=door]", str(door))
         page.click("#canvass-form button.primary")
         page.wait_for_function("document.getElementById('queue-count').textContent === '3'")
 
@@ -153,4 +161,6 @@ def test_offline_queue_is_sent_once_when_the_network_returns(browser, live_serve
     assert check_in.distance_m < 50
     task = Task.objects.get()
     assert task.status == "done"
-    assert task.answers == {"people": 4, "returned": "是"}
+    assert task.answers["people"] == 4
+    assert task.answers["returned"] == "是"
+    assert task.answers["door"].startswith("photo:")  # the photo went up before the answers

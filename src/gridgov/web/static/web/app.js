@@ -69,8 +69,8 @@
   const queuePut = (item) => store("readwrite", (s) => s.put(item));
   const queueDelete = (id) => store("readwrite", (s) => s.delete(id));
 
-  async function enqueue(kind, label, payload, photo) {
-    const item = { id: uuid(), kind, label, payload, photo: photo || null, created: new Date().toISOString(), status: "waiting", error: "" };
+  async function enqueue(kind, label, payload, photo, photos) {
+    const item = { id: uuid(), kind, label, payload, photo: photo || null, photos: photos || {}, created: new Date().toISOString(), status: "waiting", error: "" };
     await queuePut(item);
     await renderQueue();
     if (navigator.onLine) await sync();
@@ -94,6 +94,16 @@
     }
     if (item.kind === "checkin") return api("POST", "/codes/checkins", { ...item.payload, client_uuid: item.id });
     if (item.kind === "canvass") {
+      // Photo answers travel as blobs; each is uploaded once and replaced by its ref.
+      for (const [key, blob] of Object.entries(item.photos || {})) {
+        const form = new FormData();
+        form.append("file", blob, "photo.jpg");
+        const up = await api("POST", "/events/photos", form);
+        if (!up.ok) return up;
+        item.payload.answers[key] = up.data.ref;
+        delete item.photos[key];
+        await queuePut(item);
+      }
       return api("POST", `/canvass/tasks/${item.payload.task}`, { answers: item.payload.answers, client_uuid: item.id });
     }
     return { ok: false, status: 400, data: { message: "unknown item" } };
@@ -258,6 +268,7 @@
       ...(campaign ? campaign.form : []).map((f) => {
         let input;
         if (f.kind === "choice") input = el("select", { name: f.key }, el("option", { value: "" }, "—"), ...f.choices.map((c) => el("option", { value: c }, c)));
+        else if (f.kind === "photo") input = el("input", { name: f.key, type: "file", accept: "image/jpeg,image/png,image/webp", capture: "environment" });
         else input = el("input", { name: f.key, type: f.kind === "number" ? "number" : f.kind === "date" ? "date" : "text" });
         if (f.required) input.required = true;
         return el("label", {}, f.label + (f.required ? " *" : ""), " ", input);
@@ -266,13 +277,19 @@
     form.onsubmit = async (e) => {
       e.preventDefault();
       const answers = {};
+      const photos = {};
       for (const f of campaign.form) {
-        if (f.kind === "photo") continue; // photos for canvass are added from the back office for now
+        if (f.kind === "photo") {
+          const file = form.elements[f.key].files[0];
+          answers[f.key] = null;
+          if (file) photos[f.key] = file;
+          continue;
+        }
         const value = form.elements[f.key].value;
         answers[f.key] = value === "" ? null : (f.kind === "number" ? Number(value) : value);
       }
       form.hidden = true;
-      await enqueue("canvass", task.household, { task: task.id, answers });
+      await enqueue("canvass", task.household, { task: task.id, answers }, null, photos);
       loadCanvass();
     };
   }
