@@ -17,6 +17,7 @@ install: $(BIN)/gridgov
 run: install
 	$(BIN)/gridgov migrate --no-input
 	$(BIN)/gridgov demo
+	$(BIN)/gridgov demo_positions
 	@# The periodic jobs run beside the server and stop with it.
 	trap 'kill 0' EXIT; $(BIN)/gridgov run_jobs & $(BIN)/gridgov runserver 127.0.0.1:8000
 

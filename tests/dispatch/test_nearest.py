@@ -93,9 +93,21 @@ def test_ties_go_to_the_worker_with_fewer_open_tasks(operator, resident, wenhui_
     )
     event_act(user=operator, event_id=event.pk, action="accept")
     event_act(user=operator, event_id=event.pk, action="dispatch", data={"assignee_id": busy.pk})
+    second = event_report(
+        user=resident,
+        data={
+            "subclass": "0103",
+            "description": "积水",
+            "lon": wenhui_point[0],
+            "lat": wenhui_point[1],
+        },
+        source="resident",
+    )
+    event_act(user=operator, event_id=second.pk, action="accept")
+    event_act(user=operator, event_id=second.pk, action="dispatch", data={"assignee_id": busy.pk})
     answer = nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
     assert [a["id"] for a in answer] == [free.pk, busy.pk]
-    assert answer[1]["open_tasks"] == 1
+    assert answer[1]["open_tasks"] == 2
 
 
 @pytest.mark.django_db

@@ -526,5 +526,8 @@ def load_demo(*, seed: int = SEED, with_registry: bool = True) -> DemoResult:
             from gridgov.demo.events import build_events
 
             result.records["events"] = build_events(rng)
+            from gridgov.demo.field import build_field
+
+            result.records |= build_field(seed=seed)
     result.areas = {key: len(value) for key, value in areas.items()}
     return result

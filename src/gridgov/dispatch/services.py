@@ -133,6 +133,7 @@ def nearest_workers(
         dict(
             Event.objects.filter(assignee_id__in=ids)
             .exclude(state__in=TERMINAL)
+            .order_by()  # Event's default ordering would split the groups
             .values_list("assignee_id")
             .annotate(n=Count("id"))
             .values_list("assignee_id", "n")

@@ -87,6 +87,7 @@ def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
     since = today - dt.timedelta(days=TREND_DAYS - 1)
     reported = dict(
         visible.filter(reported_at__gte=since)
+        .order_by()  # the model's default ordering would split the groups
         .annotate(day=TruncDate("reported_at", tzinfo=timezone.get_current_timezone()))
         .values_list("day")
         .annotate(n=Count("id"))
@@ -94,6 +95,7 @@ def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
     )
     closed = dict(
         visible.filter(closed_at__gte=since)
+        .order_by()
         .annotate(day=TruncDate("closed_at", tzinfo=timezone.get_current_timezone()))
         .values_list("day")
         .annotate(n=Count("id"))

@@ -45,6 +45,7 @@
           return `${esc(f.properties.name)}: ${c.open || 0}`;
         }, { sticky: true }),
       }).addTo(map);
+      map.invalidateSize();
       if (geo.features && geo.features.length) map.fitBounds(areas.getBounds(), { padding: [10, 10] });
       areas.bringToBack();
     });
@@ -67,7 +68,7 @@
       return m;
     }));
     workerLayer.clearLayers();
-    data.workers.forEach((w) => L.circleMarker([w.lat, w.lon], { radius: 4, color: "#00e5ff", weight: 1, fillOpacity: 0.9 }).bindTooltip(esc(w.name)).addTo(workerLayer));
+    data.workers.forEach((w) => L.circleMarker([w.lat, w.lon], { radius: 2.5, color: "#00e5ff", weight: 0, fillOpacity: 0.7 }).bindTooltip(esc(w.name)).addTo(workerLayer));
     $("kpi-open").textContent = data.open_total;
     $("kpi-reported").textContent = data.today.reported;
     $("kpi-closed").textContent = data.today.closed;
