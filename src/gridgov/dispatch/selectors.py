@@ -17,8 +17,12 @@ def meeting_url(worker_id: int, event_number: str) -> str | None:
     return template.format(worker=worker_id, event=event_number)
 
 
-def dispatch_panel(*, user: User, event, radius_m: float = DEFAULT_RADIUS_M) -> dict[str, Any]:
-    workers = nearest_workers(user=user, lon=event.lon, lat=event.lat, radius_m=radius_m)
+def dispatch_panel(
+    *, user: User, event, radius_m: float = DEFAULT_RADIUS_M, limit: int = 10
+) -> dict[str, Any]:
+    workers = nearest_workers(
+        user=user, lon=event.lon, lat=event.lat, radius_m=radius_m, limit=limit
+    )
     for worker in workers:
         worker["tel"] = f"tel:{worker['phone']}" if worker.get("phone") else None
         worker["meeting_url"] = meeting_url(worker["id"], event.number)

@@ -18,7 +18,7 @@
     return data;
   }
 
-  const map = L.map(el, { zoomControl: true, maxZoom: 19, attributionControl: !!el.dataset.tileUrl });
+  const map = L.map(el, { zoomControl: true, maxZoom: 19, zoomSnap: 0.25, attributionControl: !!el.dataset.tileUrl });
   if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
   else el.classList.add("plain");
   map.setView([26.87, 100.23], 11);
