@@ -8,6 +8,7 @@ one worker reaches the lookup index of every other worker.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,9 @@ def check(condition: bool, what: str, failures: list[str]) -> None:
 
 
 def main() -> int:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            sys.exit(f"port {PORT} is already in use: stop what listens there and run again")
     with psycopg.connect(PG_SERVER, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         connection.execute(f"CREATE DATABASE {DATABASE}")
@@ -74,6 +78,8 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "GRIDGOV_DATA_DIR": data_dir,
         "GRIDGOV_TREE_VERSION_CHECK_SECONDS": "0.5",
+        # Several web processes: background jobs run only in `gridgov run_jobs`.
+        "GRIDGOV_JOBS_IN_PROCESS": "false",
     }
     failures: list[str] = []
     gridgov("migrate", "--no-input", env=env)
@@ -139,6 +145,25 @@ def main() -> int:
         check(
             status == 400 and error.get("field") == "lon",
             "swapped coordinates: 400 with the field",
+            failures,
+        )
+        status, job = call("POST", "/api/v1/codes/plate-jobs", token, {"root": GRID[:12]})
+        check(
+            status == 202 and job.get("status") == "queued",
+            "a plate job is queued by a web worker",
+            failures,
+        )
+        gridgov("run_jobs", "--once", env=env)
+        status, job = call("GET", f"/api/v1/codes/plate-jobs/{job['id']}", token)
+        check(
+            status == 200 and job.get("status") == "done" and job.get("progress") == 1.0,
+            "run_jobs ran the plate job and every web worker sees it done",
+            failures,
+        )
+        status, screen = call("GET", "/api/v1/events/screen", token)
+        check(
+            status == 200 and screen.get("open_total") == 0,
+            "the big screen's summary answers",
             failures,
         )
     finally:
