@@ -91,3 +91,28 @@ def test_staff_see_registrations_masked_or_audited(community_staff, operator, pl
     access = PiiAccess.objects.get()
     assert access.user == community_staff
     assert access.object_ids == [registration.pk]
+
+
+@pytest.mark.django_db
+def test_a_campaign_point_carries_a_code_like_any_place(community_staff, wenhui_point):
+    from gridgov.registry.services import record_create
+
+    point = record_create(
+        user=community_staff,
+        kind_key="points",
+        data={
+            "name": "文汇社区返乡人员登记点",
+            "purpose": "registration",
+            "contact_phone": "13911112222",
+            "lon": wenhui_point[0],
+            "lat": wenhui_point[1],
+        },
+    )
+    codes_issue(user=community_staff, root_code=WENHUI)
+    code = SmartCode.objects.get(kind="points", object_id=point.pk)
+    page = Client().get(f"/c/{code.token}/").content.decode()
+    assert "文汇社区返乡人员登记点" in page
+    assert 'id="register-form"' in page
+    assert "13911112222" not in page  # the contact's phone stays private
+    Client().post(f"/c/{code.token}/", _form())
+    assert Registration.objects.get().code == code

@@ -12,6 +12,7 @@ from shapely.geometry import shape
 from gridgov.accounts.models import User
 from gridgov.areas.models import Area, GridWorker
 from gridgov.dispatch.models import PositionSample, WorkerPosition
+from gridgov.registry.models import Point
 from gridgov.smartcodes.models import PatrolPlan, Policy
 from gridgov.smartcodes.services import codes_issue
 
@@ -68,6 +69,18 @@ def build_field(*, seed: int = 530702) -> dict[str, int]:
         )
     for kind, days in PLANS:
         PatrolPlan.objects.get_or_create(area=district, kind=kind, defaults={"every_days": days})
+    # A campaign point and a service station in 文汇社区, with codes like any place.
+    wenhui_grid = Area.objects.filter(code__startswith=WENHUI, kind="grid").order_by("code").first()
+    spot = shape(wenhui_grid.geometry).representative_point()
+    for name, purpose in (
+        ("文汇社区返乡人员登记点", "registration"),
+        ("文汇社区红帆驿站", "service"),
+    ):
+        Point.objects.get_or_create(
+            area=wenhui_grid,
+            name=name,
+            defaults={"purpose": purpose, "lon": spot.x, "lat": spot.y, "is_generated": True},
+        )
     codes = codes_issue(user=admin, root_code=DISTRICT)
     staff = User.objects.filter(username="community_staff").first() or admin
     campaign = campaign_create(

@@ -101,6 +101,13 @@ KINDS: dict[str, Kind] = {
             ("name",),
         ),
         Kind("cameras", m.Camera, ("code", "name", "kind", "stream_url", *PLACE), {}, ("code",)),
+        Kind(
+            "points",
+            m.Point,
+            ("name", "purpose", "contact_name", "contact_phone", *PLACE),
+            {"contact_phone": "phone"},
+            ("area", "name"),
+        ),
     ]
 }
 

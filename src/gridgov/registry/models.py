@@ -235,3 +235,25 @@ class Camera(Placed):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Point(Placed):
+    """A place that is not a building or a business but still carries a code: a campaign
+    point (排查点), a registration desk, a Party-mass service station."""
+
+    class Purpose(models.TextChoices):
+        CAMPAIGN = "campaign", _("Campaign point")
+        REGISTRATION = "registration", _("Registration point")
+        SERVICE = "service", _("Service station")
+
+    name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign or service point")
+        verbose_name_plural = _("campaign and service points")
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,7 +4,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-PLACE_KINDS = ("compounds", "rentals", "businesses", "markets")  # registry kinds that carry a plate
+PLACE_KINDS = (
+    "compounds",
+    "rentals",
+    "businesses",
+    "markets",
+    "points",
+)  # registry kinds that carry a plate
 
 
 def new_token() -> str:
@@ -83,6 +89,7 @@ class PatrolPlan(models.Model):
             ("rentals", _("Rental houses")),
             ("businesses", _("Shops and businesses")),
             ("markets", _("Markets")),
+            ("points", _("Campaign and service points")),
         ],
     )
     every_days = models.PositiveSmallIntegerField(_("visit every (days)"), default=7)
@@ -154,6 +161,7 @@ class Policy(models.Model):
             ("rentals", _("Rental houses")),
             ("businesses", _("Shops and businesses")),
             ("markets", _("Markets")),
+            ("points", _("Campaign and service points")),
         ],
     )
     title = models.CharField(_("title"), max_length=100)

@@ -54,4 +54,6 @@ def public_facts(code: SmartCode, place) -> list[tuple[str, str]]:
         ]
     elif code.kind == "markets":
         facts += [(str(kind.field("stalls").verbose_name), str(place.stalls))]
+    elif code.kind == "points":
+        facts += [(str(kind.field("purpose").verbose_name), place.get_purpose_display())]
     return facts
