@@ -12,6 +12,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.areas import spatial_index
 from gridgov.areas.models import Area
+from gridgov.dispatch.position_index import positions
 
 WENHUI = "530702001002"  # 文汇社区, 西安街道
 JINJIA = "530702001001"  # 金甲社区, 西安街道
@@ -40,10 +41,12 @@ def demo_city(transactional_db):
 
 @pytest.fixture(autouse=True)
 def _fresh_area_index():
-    # Each test's transaction is rolled back; the in-memory index must not outlive it.
+    # Each test's transaction is rolled back; the in-memory indexes must not outlive it.
     spatial_index.invalidate()
+    positions.invalidate()
     yield
     spatial_index.invalidate()
+    positions.invalidate()
 
 
 def _persona(username: str, role: str, area_code: str | None) -> User:

@@ -165,3 +165,29 @@ def test_dispatch_api(grid_worker, operator):
         ).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_the_in_memory_index_follows_moves_and_account_changes(operator, wenhui_point):
+    walker = User.objects.create(
+        username="walker", role="grid_worker", area=Area.objects.get(code="530702001002001")
+    )
+    position_record(user=walker, lon=wenhui_point[0], lat=wenhui_point[1])
+    first = nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
+    assert walker.pk in [a["id"] for a in first]
+    # The worker walks 5 km away: the next answer knows at once.
+    position_record(user=walker, lon=wenhui_point[0] + 0.05, lat=wenhui_point[1])
+    moved = nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
+    assert walker.pk not in [a["id"] for a in moved]
+    # Back, but the account is disabled: not offered even before the index reloads.
+    position_record(user=walker, lon=wenhui_point[0], lat=wenhui_point[1])
+    User.objects.filter(pk=walker.pk).update(is_active=False)
+    assert walker.pk not in [
+        a["id"] for a in nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
+    ]
+    # Off duty.
+    User.objects.filter(pk=walker.pk).update(is_active=True)
+    position_record(user=walker, lon=wenhui_point[0], lat=wenhui_point[1], on_duty=False)
+    assert walker.pk not in [
+        a["id"] for a in nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
+    ]

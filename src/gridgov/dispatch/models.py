@@ -13,6 +13,8 @@ class WorkerPosition(models.Model):
     accuracy_m = models.FloatField(_("accuracy (m)"), null=True, blank=True)
     at = models.DateTimeField(_("time"), db_index=True)
     on_duty = models.BooleanField(_("on duty"), default=True)
+    # When the row last changed (any process): what the in-memory index reads to catch up.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("worker position")

@@ -1,7 +1,6 @@
 """Worker positions and the nearest on-duty workers to a point (2 km by default, great circle)."""
 
 import datetime as dt
-import math
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +13,9 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import scope_path
 from gridgov.areas.coords import to_wgs84
-from gridgov.areas.geometry import EARTH_RADIUS_M, check_point, haversine_m
+from gridgov.areas.geometry import check_point
 from gridgov.common.errors import DomainError, PermissionDenied
+from gridgov.dispatch import position_index
 from gridgov.dispatch.models import PositionSample, WorkerPosition
 
 FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_HEAD)
@@ -100,30 +100,12 @@ def nearest_workers(
         raise DomainError(_("radius_m must be a number of metres."), field="radius_m") from None
     if not 0 < radius_m <= MAX_RADIUS_M:
         raise DomainError(_("radius_m must be between 0 and 50,000."), field="radius_m")
-    # A bounding box the database can use its (lat, lon) index for; the circle is exact below.
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    dlon = dlat / max(0.01, math.cos(math.radians(lat)))
-    candidates = WorkerPosition.objects.filter(
-        on_duty=True,
-        at__gte=_fresh_after(),
-        lat__range=(lat - dlat, lat + dlat),
-        lon__range=(lon - dlon, lon + dlon),
-        user__is_active=True,
-        user__role__in=FIELD_ROLES,
-    )
     prefix = scope_path(user)
     if prefix is None:
         return []
-    if prefix:
-        candidates = candidates.filter(user__area__path__startswith=prefix)
-    # Plain tuples, not model objects: with thousands of workers in a dense centre this is the hot path.
-    near = []
-    for user_id, x, y, at in candidates.values_list("user_id", "lon", "lat", "at"):
-        distance = haversine_m(lon, lat, x, y)
-        if distance <= radius_m:
-            near.append((round(distance, 1), user_id, at))
-    near.sort()
     limit = max(1, min(limit, 500))
+    position_index.positions.sync()
+    near = position_index.positions.nearest(lon, lat, radius_m, prefix, _fresh_after(), limit)
     # Only the nearest (and whoever ties with the last of them) need their workload and details.
     cut = near[:limit]
     if len(near) > limit:
@@ -142,16 +124,25 @@ def nearest_workers(
         else {}
     )
     cut.sort(key=lambda row: (row[0], open_tasks.get(row[1], 0), row[1]))
-    people = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("area")}
+    # The index may lag a role or account change by up to 30 s: the people are read fresh.
+    people = {
+        row[0]: row
+        for row in User.objects.filter(
+            pk__in=ids, is_active=True, role__in=FIELD_ROLES
+        ).values_list(
+            "pk", "first_name", "last_name", "username", "area__code", "area__path", "phone"
+        )
+    }
     return [
         {
             "id": user_id,
-            "name": people[user_id].get_full_name() or people[user_id].username,
-            "grid_code": people[user_id].area.code if people[user_id].area_id else None,
+            "name": f"{people[user_id][1]} {people[user_id][2]}".strip() or people[user_id][3],
+            "grid_code": people[user_id][4],
             "distance_m": distance,
             "open_tasks": open_tasks.get(user_id, 0),
             "at": at.isoformat(),
-            "phone": people[user_id].phone or None,
+            "phone": people[user_id][6] or None,
         }
-        for distance, user_id, at in cut[:limit]
-    ]
+        for distance, user_id, at in cut
+        if user_id in people and (people[user_id][5] or "").startswith(prefix)
+    ][:limit]
