@@ -191,3 +191,27 @@ def test_the_in_memory_index_follows_moves_and_account_changes(operator, wenhui_
     assert walker.pk not in [
         a["id"] for a in nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
     ]
+
+
+@pytest.mark.django_db
+def test_tracks_are_kept_read_in_scope_and_purged(grid_worker, operator, other_community_staff):
+    import datetime as dt
+
+    from gridgov.dispatch.services import track_for, tracks_purge
+
+    for i in range(3):
+        position_record(user=grid_worker, lon=CENTRE[0] + i * 0.001, lat=CENTRE[1])
+    old = PositionSample.objects.create(
+        user=grid_worker, lon=CENTRE[0], lat=CENTRE[1], at=timezone.now() - dt.timedelta(days=40)
+    )
+    track = track_for(user=operator, worker_id=grid_worker.pk)
+    assert [round(p["lon"], 3) for p in track] == [
+        round(CENTRE[0] + i * 0.001, 3) for i in range(3)
+    ]
+    assert len(track_for(user=grid_worker, worker_id=grid_worker.pk)) == 3
+    with pytest.raises(DomainError):
+        track_for(user=other_community_staff, worker_id=grid_worker.pk)
+    with pytest.raises(DomainError):
+        track_for(user=operator, worker_id=grid_worker.pk, day="yesterday")
+    assert tracks_purge() == 1  # older than GRIDGOV_TRACK_DAYS (30)
+    assert not PositionSample.objects.filter(pk=old.pk).exists()

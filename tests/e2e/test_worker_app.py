@@ -12,6 +12,7 @@ from gridgov.accounts.models import User
 from gridgov.areas.models import Area, GridWorker
 from gridgov.canvass.models import Task
 from gridgov.canvass.services import campaign_create, campaign_launch
+from gridgov.dispatch.models import WorkerPosition
 from gridgov.events.models import Event
 from gridgov.registry.models import Household
 from gridgov.registry.services import record_create
@@ -91,6 +92,11 @@ def test_offline_queue_is_sent_once_when_the_network_returns(
         page.click("button.primary")
         page.wait_for_url("**/app/")
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.check("#on-duty")  # on duty: the dispatcher sees where the worker is
+        for _ in range(50):
+            if WorkerPosition.objects.filter(user=field["worker"]).exists():
+                break
+            page.wait_for_timeout(100)
         page.click(".app-tabs [data-tab=canvass]")  # the households come to the phone
         page.wait_for_selector("#canvass .household")
 
@@ -144,14 +150,18 @@ def test_offline_queue_is_sent_once_when_the_network_returns(
 
         context.set_offline(False)
         page.wait_for_selector("#net.net-on")
-        page.click("#send-now")  # the first try of the report loses its answer
-        page.click("#send-now")
+        # Coming online sends the queue; the report's first answer is lost and the app
+        # tries again by itself a few seconds later.
         page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+        page.click("#send-now")  # nothing left: sending again changes nothing
         screenshot(page, "app-2-sent")
     finally:
         context.close()
 
     assert lost["n"] == 1
+    position = WorkerPosition.objects.get(user=field["worker"])
+    assert position.on_duty
+    assert abs(position.lon - point.x) < 1e-6
     event = Event.objects.get()  # sent twice, stored once
     assert event.description == "文汇路口垃圾堆放，离线上报"
     assert event.area.code == GRID

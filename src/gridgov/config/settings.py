@@ -142,6 +142,9 @@ GRIDGOV_PUBLIC_URL = env_str("GRIDGOV_PUBLIC_URL", "http://127.0.0.1:8000")
 # Background jobs (plates) run in a thread of the process that asked (embedded default), or
 # only in `gridgov run_jobs` when false (production with several web processes).
 GRIDGOV_JOBS_IN_PROCESS = env_bool("GRIDGOV_JOBS_IN_PROCESS", True)
+# Positions: how long one counts as "where the worker is now", and how long tracks are kept.
+GRIDGOV_POSITION_FRESH_MINUTES = int(env_str("GRIDGOV_POSITION_FRESH_MINUTES", "30"))
+GRIDGOV_TRACK_DAYS = int(env_str("GRIDGOV_TRACK_DAYS", "30"))
 # Video hand-off on a worker's card, e.g. https://meet.example.org/gridgov-{event}-{worker}
 GRIDGOV_MEETING_URL = env_str("GRIDGOV_MEETING_URL", "")
 OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "gucheng.lijiang.gov.cn")

@@ -52,3 +52,12 @@ def event_panel(request, event_id: int, radius_m: float = services.DEFAULT_RADIU
 @router.get("/tasks", response=list[dict[str, Any]], summary="My tasks (worker app)")
 def my_tasks(request):
     return selectors.tasks_for(user=request.user)
+
+
+@router.get(
+    "/tracks/{worker_id}",
+    response=list[dict[str, Any]],
+    summary="A worker's patrol track for a day (positions in order)",
+)
+def track(request, worker_id: int, date: str | None = None):
+    return services.track_for(user=request.user, worker_id=worker_id, day=date)

@@ -109,23 +109,32 @@
     return { ok: false, status: 400, data: { message: "unknown item" } };
   }
 
+  // One pass at a time; a call during a pass asks for another pass after it. A pass cut
+  // short by the network (or a 5xx) is tried again after a few seconds while online.
   let syncing = false;
+  let again = false;
+  let retry = null;
   async function sync() {
-    if (syncing) return;
+    if (syncing) { again = true; return; }
     syncing = true;
+    let interrupted = false;
     try {
       for (const item of await queueAll()) {
         if (item.status === "failed") continue;
         let answer;
-        try { answer = await sendOne(item); } catch (e) { break; } // no network: try later
+        try { answer = await sendOne(item); } catch (e) { interrupted = true; break; } // no network
         if (answer.ok) await queueDelete(item.id);
         else if (answer.status === 401 || answer.status === 403) { item.error = T.sign_in_again; await queuePut(item); break; }
-        else if (answer.status >= 500 || answer.status === 429) break;
+        else if (answer.status >= 500 || answer.status === 429) { interrupted = true; break; }
         else { item.status = "failed"; item.error = (answer.data && answer.data.message) || String(answer.status); await queuePut(item); }
       }
     } finally {
       syncing = false;
       await renderQueue();
+    }
+    if (again) { again = false; return sync(); }
+    if (interrupted && navigator.onLine && retry === null) {
+      retry = setTimeout(() => { retry = null; sync(); }, 3000);
     }
   }
 
@@ -298,6 +307,31 @@
     for (const item of await queueAll()) if (item.status === "failed") { item.status = "waiting"; item.error = ""; await queuePut(item); }
     await sync();
   });
+
+  // --- on duty: the position goes to the dispatcher (every 30 s, or after 30 m of walking) --
+  let watch = null;
+  let lastSent = { at: 0, lon: null, lat: null };
+  async function sendPosition(p, onDuty) {
+    try { await api("POST", "/dispatch/positions", { lon: p.lon, lat: p.lat, accuracy_m: p.accuracy, on_duty: onDuty }); lastSent = { at: Date.now(), lon: p.lon, lat: p.lat }; }
+    catch (e) { /* offline: a stale position is worth nothing, so it is not queued */ }
+  }
+  function metres(a, b) { const k = 111320; return Math.hypot((a.lon - b.lon) * k * Math.cos(a.lat * Math.PI / 180), (a.lat - b.lat) * k); }
+  function setDuty(on) {
+    localStorage.setItem("gridgov-on-duty", on ? "1" : "");
+    $("#on-duty").checked = on;
+    if (watch !== null) { navigator.geolocation.clearWatch(watch); watch = null; }
+    if (!navigator.geolocation) return;
+    if (on) {
+      watch = navigator.geolocation.watchPosition((pos) => {
+        const p = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy: pos.coords.accuracy };
+        if (Date.now() - lastSent.at > 30000 || lastSent.lon === null || metres(p, lastSent) > 30) sendPosition(p, true);
+      }, () => {}, { enableHighAccuracy: true, maximumAge: 10000 });
+    } else if (lastSent.lon !== null) {
+      sendPosition(lastSent, false);
+    }
+  }
+  $("#on-duty").addEventListener("change", (e) => setDuty(e.target.checked));
+  setDuty(localStorage.getItem("gridgov-on-duty") === "1");
 
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
   renderNet(); renderQueue(); loadTasks();
