@@ -35,6 +35,11 @@ def demo_city(transactional_db):
 
     if not Subclass.objects.exists():
         catalog_load_default()
+    from gridgov.party.defaults import load_default_rules
+    from gridgov.party.models import PointRule
+
+    if not PointRule.objects.exists():
+        load_default_rules(PointRule)
     if not demo_loaded():
         load_demo(with_registry=False)
 

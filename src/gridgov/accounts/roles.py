@@ -27,6 +27,8 @@ class Capability(models.TextChoices):
     ACCOUNTS_EDIT = "accounts.edit"
     # Defining canvass campaigns and patrol plans for an area.
     CAMPAIGNS_EDIT = "campaigns.edit"
+    # Party organizations, members, points and gradings of an area.
+    PARTY_EDIT = "party.edit"
 
 
 _STAFF_READ = {Capability.AREAS_VIEW, Capability.REGISTRY_VIEW}
@@ -46,9 +48,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.PII_VIEW,
             Capability.ACCOUNTS_EDIT,
             Capability.CAMPAIGNS_EDIT,
+            Capability.PARTY_EDIT,
         }
     ),
-    Role.PARTY_SECRETARY: frozenset(_STAFF_READ),
+    Role.PARTY_SECRETARY: frozenset(_STAFF_READ | {Capability.PARTY_EDIT}),
     Role.SERVICE_PROVIDER: frozenset({Capability.AREAS_VIEW}),
     Role.RESIDENT: frozenset(),
     Role.LEADER: frozenset(_STAFF_READ | {Capability.CAMPAIGNS_EDIT}),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gridgov.dispatch",
     "gridgov.smartcodes",
     "gridgov.canvass",
+    "gridgov.party",
     "gridgov.demo",
 ]
 
@@ -145,6 +146,9 @@ GRIDGOV_JOBS_IN_PROCESS = env_bool("GRIDGOV_JOBS_IN_PROCESS", True)
 # Positions: how long one counts as "where the worker is now", and how long tracks are kept.
 GRIDGOV_POSITION_FRESH_MINUTES = int(env_str("GRIDGOV_POSITION_FRESH_MINUTES", "30"))
 GRIDGOV_TRACK_DAYS = int(env_str("GRIDGOV_TRACK_DAYS", "30"))
+# Party building: the seed's bounds and grading thresholds (JSON to change them).
+GRIDGOV_PARTY_BOUNDS: dict = json.loads(env_str("GRIDGOV_PARTY_BOUNDS", "{}"))
+GRIDGOV_PARTY_GRADING: dict = json.loads(env_str("GRIDGOV_PARTY_GRADING", "{}"))
 # Video hand-off on a worker's card, e.g. https://meet.example.org/gridgov-{event}-{worker}
 GRIDGOV_MEETING_URL = env_str("GRIDGOV_MEETING_URL", "")
 OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "gucheng.lijiang.gov.cn")

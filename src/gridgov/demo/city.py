@@ -529,5 +529,8 @@ def load_demo(*, seed: int = SEED, with_registry: bool = True) -> DemoResult:
             from gridgov.demo.field import build_field
 
             result.records |= build_field(seed=seed)
+            from gridgov.demo.party import build_party
+
+            result.records |= build_party(seed=seed)
     result.areas = {key: len(value) for key, value in areas.items()}
     return result

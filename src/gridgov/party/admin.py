@@ -1,0 +1,232 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can
+from gridgov.accounts.services import pii_access_record
+from gridgov.common.admin import ScopedAdmin
+from gridgov.common.errors import DomainError
+from gridgov.party import services
+from gridgov.party.models import (
+    Alliance,
+    CentralHousehold,
+    DoubleRegistration,
+    Grading,
+    HouseholdLink,
+    Meeting,
+    Member,
+    Organization,
+    PointEntry,
+    PointPublication,
+    PointRule,
+    Resolution,
+    ServiceCenter,
+    ServicePost,
+    ServiceRecord,
+)
+from gridgov.registry.pii import mask_id_number, mask_phone
+
+
+class PartyAdmin(ScopedAdmin):
+    view_capability = Capability.REGISTRY_VIEW
+    edit_capability = Capability.PARTY_EDIT
+
+
+@admin.register(Organization)
+class OrganizationAdmin(PartyAdmin):
+    list_display = ("name", "kind", "formation", "area", "parent", "secretary", "founded_on")
+    list_filter = ("kind", "formation")
+    search_fields = ("name",)
+    autocomplete_fields = ("area", "parent", "secretary", "compounds", "committee")
+
+
+@admin.register(Member)
+class MemberAdmin(PartyAdmin):
+    """ID numbers and phones masked in the list; unmasked (and recorded) on the detail page
+    for roles that need personal data."""
+
+    list_display = (
+        "name",
+        "status",
+        "organization",
+        "area",
+        "masked_phone",
+        "in_service",
+        "exempt",
+    )
+    list_filter = ("status", "in_service", "exempt")
+    search_fields = ("name",)
+    autocomplete_fields = ("organization", "household", "area", "work_unit")
+    readonly_fields = ("birth_date", "gender")
+    PII = ("id_number", "phone")
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            if can(request.user, Capability.PII_VIEW):
+                pii_access_record(
+                    user=request.user,
+                    model="party.Member",
+                    object_ids=[obj.pk],
+                    fields=self.PII,
+                    channel="admin",
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            else:
+                obj.id_number = mask_id_number(obj.id_number)
+                obj.phone = mask_phone(obj.phone)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not can(request.user, Capability.PII_VIEW):
+            fields += list(self.PII)  # masked values must not be saved back
+        return fields
+
+    def service_save(self, request, obj, form, change):
+        return services.member_save(user=request.user, member=obj)
+
+    def save_model(self, request, obj, form, change):
+        services.member_save(user=request.user, member=obj)
+
+
+@admin.register(CentralHousehold)
+class CentralHouseholdAdmin(PartyAdmin):
+    list_display = ("host", "area", "size")
+    autocomplete_fields = ("host", "members", "area")
+
+    @admin.display(description=_("linked members"))
+    def size(self, obj):
+        return obj.members.count()
+
+
+@admin.register(HouseholdLink)
+class HouseholdLinkAdmin(PartyAdmin):
+    list_display = ("household", "member", "area", "since")
+    autocomplete_fields = ("member", "household", "area")
+    search_fields = ("household__number", "member__name")
+
+
+@admin.register(ServicePost)
+class ServicePostAdmin(PartyAdmin):
+    list_display = ("name", "kind", "area")
+    search_fields = ("name",)
+    autocomplete_fields = ("area", "claimed_by")
+
+
+@admin.register(DoubleRegistration)
+class DoubleRegistrationAdmin(PartyAdmin):
+    area_field = "community"
+    list_display = ("community", "member", "unit", "registered_on")
+    autocomplete_fields = ("community", "member", "unit")
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(PartyAdmin):
+    area_field = "member__area"
+    list_display = ("member", "date", "hours", "description", "is_volunteering")
+    list_filter = ("is_volunteering",)
+    autocomplete_fields = ("member", "post")
+
+
+@admin.register(PointRule)
+class PointRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "category",
+        "points",
+        "evidence_required",
+        "automatic",
+        "applies_to",
+    )
+    list_filter = ("category", "automatic")
+
+    def has_module_permission(self, request):
+        return can(request.user, Capability.REGISTRY_VIEW)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return can(request.user, Capability.PARTY_EDIT) and (
+            request.user.is_superuser or (request.user.area_id and request.user.area.depth <= 1)
+        )
+
+    has_change_permission = has_delete_permission = lambda self, request, obj=None: (
+        self.has_add_permission(request)
+    )
+
+
+@admin.register(PointEntry)
+class PointEntryAdmin(PartyAdmin):
+    area_field = "member__area"
+    list_display = ("member", "rule", "points", "date", "status", "evidence")
+    list_filter = ("status", "rule__category")
+    autocomplete_fields = ("member",)
+    readonly_fields = ("status", "decided_by", "source_key")
+    actions = ["approve", "reject"]
+
+    def _decide(self, request, queryset, approve: bool):
+        for entry in queryset:
+            try:
+                services.point_entry_decide(user=request.user, entry_id=entry.pk, approve=approve)
+            except DomainError as error:
+                self.message_user(request, f"{entry}: {error.message}", messages.WARNING)
+
+    @admin.action(description=_("Approve"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description=_("Reject"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, False)
+
+
+@admin.register(PointPublication)
+class PointPublicationAdmin(PartyAdmin):
+    area_field = "organization__area"
+    list_display = ("organization", "year", "quarter", "published_at")
+
+    def has_add_permission(self, request):
+        return False  # published from the branch's page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grading)
+class GradingAdmin(PartyAdmin):
+    area_field = "organization__area"
+    list_display = ("organization", "year", "total", "grade")
+    list_filter = ("year", "grade")
+
+
+class ResolutionInline(admin.TabularInline):
+    model = Resolution
+    extra = 1
+    raw_id_fields = ("event",)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(PartyAdmin):
+    list_display = ("area", "alliance", "held_on")
+    autocomplete_fields = ("area", "alliance")
+    inlines = [ResolutionInline]
+
+
+@admin.register(Alliance)
+class AllianceAdmin(PartyAdmin):
+    list_display = ("name", "kind", "area", "lead")
+    search_fields = ("name",)
+    autocomplete_fields = ("area", "lead", "units")
+
+
+@admin.register(ServiceCenter)
+class ServiceCenterAdmin(PartyAdmin):
+    list_display = ("name", "kind", "area", "hours")
+    list_filter = ("kind",)
+    autocomplete_fields = ("area",)

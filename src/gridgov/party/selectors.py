@@ -1,0 +1,208 @@
+"""Reads of Party building, inside the user's scope: the rules report, coverage, rankings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from gridgov.areas.models import Area
+from gridgov.party.bounds import bounds, is_exempt
+from gridgov.party.models import (
+    CentralHousehold,
+    HouseholdLink,
+    Member,
+    Organization,
+    PointEntry,
+)
+from gridgov.registry.models import Compound, Household
+
+
+def formal_members_by_compound(path: str) -> Counter:
+    return Counter(
+        Member.objects.filter(
+            status=Member.Status.FORMAL,
+            area__path__startswith=path,
+            household__building__compound__isnull=False,
+        ).values_list("household__building__compound_id", flat=True)
+    )
+
+
+def party_report(root: Area) -> dict[str, Any]:
+    """One object with what the seeds' rules ask of an area: organizations by kind, compounds
+    and grids without an organization, branches that break the compound rule, households
+    without a member, central households and members outside their bounds, coverage."""
+    b = bounds()
+    path = root.path
+    today = timezone.localdate()
+    orgs = Organization.objects.filter(area__path__startswith=path)
+    by_kind = dict(
+        orgs.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+
+    covered_compounds = set(
+        Organization.compounds.through.objects.filter(
+            organization__area__path__startswith=path
+        ).values_list("compound_id", flat=True)
+    )
+    compounds = list(
+        Compound.objects.filter(area__path__startswith=path).values_list("pk", "name", "area__code")
+    )
+    formal = formal_members_by_compound(path)
+    compounds_without = [
+        {"id": pk, "name": name, "grid": grid, "formal_members": formal.get(pk, 0)}
+        for pk, name, grid in compounds
+        if pk not in covered_compounds
+    ]
+    grids_with_org = set(orgs.values_list("area_id", flat=True))
+    grids_without = [
+        {"code": code, "name": name}
+        for pk, code, name in Area.objects.filter(path__startswith=path, kind="grid")
+        .order_by("code")
+        .values_list("pk", "code", "name")
+        if pk not in grids_with_org
+    ]
+
+    violations = []
+    single_of: dict[int, list[int]] = defaultdict(list)
+    joint_of: dict[int, list[int]] = defaultdict(list)
+    for org_id, compound_id, formation in Organization.compounds.through.objects.filter(
+        organization__area__path__startswith=path,
+        organization__kind=Organization.Kind.COMPOUND_BRANCH,
+    ).values_list("organization_id", "compound_id", "organization__formation"):
+        (single_of if formation == Organization.Formation.SINGLE else joint_of)[compound_id].append(
+            org_id
+        )
+    names = dict(compounds and [(pk, name) for pk, name, _g in compounds])
+    for pk, name, grid in compounds:
+        n = formal.get(pk, 0)
+        if n >= b.own_branch_from and not single_of.get(pk):
+            violations.append(
+                {
+                    "compound": pk,
+                    "name": name,
+                    "grid": grid,
+                    "formal_members": n,
+                    "rule": f"{n} formal members (≥{b.own_branch_from}): should have its own branch",
+                }
+            )
+        elif 0 < n < b.own_branch_from and single_of.get(pk):
+            violations.append(
+                {
+                    "compound": pk,
+                    "name": names.get(pk, name),
+                    "grid": grid,
+                    "formal_members": n,
+                    "organization": single_of[pk][0],
+                    "rule": f"{n} formal members (<{b.own_branch_from}): should join a joint branch",
+                }
+            )
+
+    households = Household.objects.filter(area__path__startswith=path)
+    total = households.count()
+    linked = HouseholdLink.objects.filter(household__area__path__startswith=path).count()
+    households_without = list(
+        households.filter(party_link__isnull=True)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+
+    low_c, high_c = b.members_per_central
+    central_out = [
+        {"id": pk, "host": host, "members": n}
+        for pk, host, n in CentralHousehold.objects.filter(area__path__startswith=path)
+        .annotate(n=Count("members"))
+        .values_list("pk", "host__name", "n")
+        if not low_c <= n <= high_c
+    ]
+    low_h, high_h = b.households_per_member
+    members_out = []
+    for pk, name, exempt, birth, n in (
+        Member.objects.filter(area__path__startswith=path)
+        .annotate(n=Count("household_links"))
+        .values_list("pk", "name", "exempt", "birth_date", "n")
+    ):
+        if is_exempt(exempt, birth, today, b.exempt_age):
+            if n > high_h:
+                members_out.append({"id": pk, "name": name, "households": n, "exempt": True})
+            continue
+        if not low_h <= n <= high_h:
+            members_out.append({"id": pk, "name": name, "households": n, "exempt": False})
+    return {
+        "root": root.code,
+        "organizations": by_kind,
+        "compounds_without_organization": compounds_without,
+        "grids_without_organization": grids_without,
+        "branch_rule_violations": violations,
+        "households_without_member": households_without,
+        "central_households_out_of_bounds": central_out,
+        "members_out_of_bounds": members_out,
+        "household_coverage": round(linked / total, 4) if total else None,
+    }
+
+
+def coverage_by_area(root: Area, level: str = "grid") -> list[dict[str, Any]]:
+    """Households with a member, by grid (or community): linked / total."""
+    depth = {"grid": 3, "community": 2}.get(level, 3)
+    totals: Counter = Counter()
+    linked: Counter = Counter()
+    for area_path, has_link in (
+        Household.objects.filter(area__path__startswith=root.path)
+        .annotate(has=Count("party_link"))
+        .values_list("area__path", "has")
+    ):
+        codes = [c for c in area_path.strip("/").split("/") if c]
+        key = (
+            codes[min(len(codes) - 1, root.depth + depth - 2)]
+            if level == "community"
+            else codes[-1]
+        )
+        totals[key] += 1
+        linked[key] += 1 if has_link else 0
+    return [
+        {
+            "area": key,
+            "households": totals[key],
+            "linked": linked[key],
+            "coverage": round(linked[key] / totals[key], 4),
+        }
+        for key in sorted(totals)
+    ]
+
+
+def quarter_range(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * (quarter - 1) + 1, 1)
+    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    return start, end
+
+
+def ranking(organization: Organization, year: int, quarter: int, base: Decimal = Decimal(100)):
+    """Members of the organization (and the organizations under it) by points in the
+    quarter: the base score plus approved entries."""
+    start, end = quarter_range(year, quarter)
+    members = Member.objects.filter(
+        Q(organization=organization) | Q(organization__parent=organization)
+    ).annotate(
+        earned=Sum(
+            "point_entries__points",
+            filter=Q(
+                point_entries__status=PointEntry.Status.APPROVED,
+                point_entries__date__gte=start,
+                point_entries__date__lt=end,
+            ),
+        )
+    )
+    rows = sorted(
+        ((base + (m.earned or Decimal(0)), m.name, m.pk) for m in members),
+        key=lambda r: (-r[0], r[1], r[2]),
+    )
+    result, rank, previous = [], 0, None
+    for position, (score, name, pk) in enumerate(rows, start=1):
+        if score != previous:
+            rank, previous = position, score
+        result.append({"rank": rank, "member": pk, "name": name, "points": str(score)})
+    return result
