@@ -57,9 +57,7 @@ def test_every_household_is_linked_within_bounds_or_says_why(district):
         assert member.grid == home.grid  # a household's member lives in its grid
         # Nearness: a member from further away only when everyone nearer is full.
         if home.building is not None and member.building != home.building:
-            assert all(
-                final[m.id] >= high for m in members if m.building == home.building
-            )
+            assert all(final[m.id] >= high for m in members if m.building == home.building)
         if home.compound is not None and member.compound != home.compound:
             assert all(final[m.id] >= high for m in members if m.compound == home.compound)
     for home_id, why in plan.uncovered.items():

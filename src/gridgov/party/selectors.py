@@ -197,12 +197,12 @@ def ranking(organization: Organization, year: int, quarter: int, base: Decimal =
         )
     )
     rows = sorted(
-        ((base + (m.earned or Decimal(0)), m.name, m.pk) for m in members),
+        ((base + Decimal(str(m.earned or 0)), m.name, m.pk) for m in members),
         key=lambda r: (-r[0], r[1], r[2]),
     )
     result, rank, previous = [], 0, None
     for position, (score, name, pk) in enumerate(rows, start=1):
         if score != previous:
             rank, previous = position, score
-        result.append({"rank": rank, "member": pk, "name": name, "points": str(score)})
+        result.append({"rank": rank, "member": pk, "name": name, "points": f"{score:.1f}"})
     return result
