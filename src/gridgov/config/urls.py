@@ -6,6 +6,7 @@ from gridgov.canvass import views as canvass_views
 from gridgov.config.api import api
 from gridgov.events import views as event_views
 from gridgov.notifications import views as notification_views
+from gridgov.party import views as party_views
 from gridgov.smartcodes import views as smartcode_views
 from gridgov.web import views
 
@@ -23,6 +24,13 @@ urlpatterns = [
     path("events/<int:event_id>/", event_views.event_page, name="event_page"),
     path("report/", event_views.report_page, name="report"),
     path("inbox/", notification_views.inbox_page, name="inbox"),
+    path("party/", party_views.tree, name="party_tree"),
+    path("party/org/<int:org_id>/", party_views.organization, name="party_org"),
+    path("party/member/<int:member_id>/", party_views.member, name="party_member"),
+    path("party/publications/<int:pub_id>/", party_views.publication, name="party_publication"),
+    path("party/proposal/", party_views.proposal, name="party_proposal"),
+    path("party/map/", party_views.party_map, name="party_map"),
+    path("party/map.json", party_views.party_map_data, name="party_map_data"),
     path("c/<str:token>/", smartcode_views.scan, name="scan"),
     path("codes/plates/<int:job_id>.pdf", smartcode_views.plate_download, name="plate_download"),
     path(
