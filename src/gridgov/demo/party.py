@@ -1,6 +1,6 @@
 """The demo's Party building, generated from the demo city: organizations that follow the
 grid (a grid branch where a grid has enough formal members, compound branches by the seed's
-rule, joint branches for the rest), members drawn from adult residents (about 5%, a third
+rule, joint branches for the rest), members drawn from adult residents (about 7%, a third
 of them in service elsewhere), central households and household links by the proposal
 tool, a year of service records and points, centers and stations, alliances and meetings.
 A few rule breaks are left in on purpose, so the report has something to show."""
@@ -34,7 +34,7 @@ from gridgov.party.models import (
 from gridgov.party.services import points_automatic, proposal_apply
 from gridgov.registry.models import Resident, Unit
 
-MEMBER_SHARE = 0.05
+MEMBER_SHARE = 0.07
 IN_SERVICE_SHARE = 0.33
 GRID_BRANCH_FROM = 3  # formal members living in a grid
 
@@ -96,7 +96,6 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
             parts = path.strip("/").split("/")
             units_by_street[parts[1] if len(parts) > 1 else parts[0]].append(pk)
         formal_in_compound: Counter = Counter()
-        formal_in_grid: Counter = Counter()
         specs = []
         for _pk, name, id_number, phone, gender, birth, household, area_id, compound in chosen:
             status = "formal" if rng.random() < 0.95 else "probationary"
@@ -128,27 +127,18 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                 )
             )
             if status == "formal":
-                formal_in_grid[area_id] += 1
                 if compound:
                     formal_in_compound[compound] += 1
 
-        # Grid branches where enough formal members live; compound branches by the rule.
-        grid_org = {}
-        for grid in sorted(by_kind["grid"], key=lambda a: a.code):
-            if formal_in_grid[grid.pk] >= GRID_BRANCH_FROM:
-                grid_org[grid.pk] = Organization.objects.create(
-                    name=f"{grid.name}党支部",
-                    kind="grid_branch",
-                    area=grid,
-                    parent=community_org.get(grid.parent_id),
-                    founded_on=dt.date(2019, 7, 1),
-                    is_generated=True,
-                )
+        # Compound branches by the seed's rule (3+ formal members: their own branch), a few
+        # left out on purpose; a grid branch where 3+ formal members live in the grid, with
+        # the grid's compound branches under it and its small compounds taken in jointly;
+        # small compounds of grids without one get a joint compound branch.
         from gridgov.registry.models import Compound
 
         compounds = {c.pk: c for c in Compound.objects.all()}
         compound_org = {}
-        joint_by_grid = defaultdict(list)
+        small_by_grid = defaultdict(list)
         skip = 0
         for compound_id, n in sorted(formal_in_compound.items()):
             compound = compounds[compound_id]
@@ -168,21 +158,46 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                 org.compounds.add(compound)
                 compound_org[compound_id] = org
             else:
-                joint_by_grid[compound.area_id].append(compound)
-        for grid_id, members_compounds in joint_by_grid.items():
-            grid = areas[grid_id]
-            org = Organization.objects.create(
-                name=f"{grid.name}小区联合党支部",
-                kind="compound_branch",
-                formation="joint",
-                area=grid,
-                parent=community_org.get(grid.parent_id),
-                founded_on=dt.date(2020, 7, 1),
-                is_generated=True,
-            )
-            org.compounds.add(*members_compounds)
-            for c in members_compounds:
-                compound_org[c.pk] = org
+                small_by_grid[compound.area_id].append(compound)
+        in_grid: Counter = Counter()
+        for spec in specs:
+            if spec["status"] == "formal":
+                in_grid[spec["area_id"]] += 1
+        grid_org = {}
+        for grid in sorted(by_kind["grid"], key=lambda a: a.code):
+            small = small_by_grid.get(grid.pk, [])
+            if in_grid[grid.pk] >= GRID_BRANCH_FROM:
+                org = grid_org[grid.pk] = Organization.objects.create(
+                    name=f"{grid.name}党支部",
+                    kind="grid_branch",
+                    formation="joint" if small else "single",
+                    area=grid,
+                    parent=community_org.get(grid.parent_id),
+                    founded_on=dt.date(2019, 7, 1),
+                    is_generated=True,
+                )
+            elif small:
+                org = Organization.objects.create(
+                    name=f"{grid.name}小区联合党支部",
+                    kind="compound_branch",
+                    formation="joint",
+                    area=grid,
+                    parent=community_org.get(grid.parent_id),
+                    founded_on=dt.date(2020, 7, 1),
+                    is_generated=True,
+                )
+            else:
+                continue
+            if small:
+                org.compounds.add(*small)
+                for c in small:
+                    compound_org[c.pk] = org
+        # A compound's own branch sits under its grid's branch where there is one.
+        for compound_id, org in compound_org.items():
+            grid_branch = grid_org.get(compounds[compound_id].area_id)
+            if grid_branch and org.pk != grid_branch.pk and org.parent_id != grid_branch.pk:
+                org.parent = grid_branch
+                org.save(update_fields=["parent"])
 
         members = []
         for spec in specs:
@@ -200,8 +215,22 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
         for m in members:
             if m.status == "formal":
                 by_org[m.organization_id].append(m)
-        for org in Organization.objects.all():
+        formal_by_path = defaultdict(list)
+        for m in members:
+            if m.status == "formal":
+                formal_by_path[m.area_id].append(m)
+        for org in Organization.objects.select_related("area"):
             own = sorted(by_org.get(org.pk, []), key=lambda m: m.birth_date)
+            if not own:  # a committee: chosen from the members of its area
+                own = sorted(
+                    (
+                        m
+                        for area_id, ms in formal_by_path.items()
+                        if areas[area_id].path.startswith(org.area.path)
+                        for m in ms
+                    ),
+                    key=lambda m: m.birth_date,
+                )[:7]
             if own:
                 org.secretary = own[min(len(own) - 1, 2)]
                 org.save(update_fields=["secretary"])

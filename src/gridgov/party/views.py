@@ -65,6 +65,16 @@ def tree(request: HttpRequest) -> HttpResponse:
             yield from walk(child, depth + 1)
 
     rows = [row for top in tops for row in walk(top, 0)]
+    # Members in each organization and the ones under it (a grid branch over compound branches).
+    total = {}
+
+    def count(org):
+        total[org.pk] = org.n + sum(count(c) for c in children.get(org.pk, []))
+        return total[org.pk]
+
+    for top in tops:
+        count(top)
+    rows = [(org, depth, total[org.pk]) for org, depth in rows]
     report = selectors.party_report(root) if root else None
     return render(request, "party/tree.html", {"rows": rows, "report": report, "root": root})
 
