@@ -214,12 +214,22 @@ def party_map(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     from django.conf import settings
 
+    from gridgov.areas.models import Area
+
+    root = area_scope_root(request.user)
+    grid = (
+        Area.objects.filter(kind="grid", path__startswith=root.path).order_by("depth").first()
+        if root
+        else None
+    )
     return render(
         request,
         "party/map.html",
         {
             "tile_url": settings.GRIDGOV_TILE_URL,
             "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "root": root,
+            "grid_level": grid.depth - root.depth + 1 if grid and root else 2,
         },
     )
 
