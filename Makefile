@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/nearest.py
 	$(BIN)/python bench/plates.py
 	$(BIN)/python bench/canvass.py
+	$(BIN)/python bench/party_proposal.py
 
 messages: install
 	cd src/gridgov && ../../$(BIN)/gridgov makemessages -l zh_Hans -l en --no-obsolete && ../../$(BIN)/gridgov compilemessages
