@@ -284,3 +284,39 @@ def test_members_are_checked_when_saved(secretary, town):
     assert PointRule.objects.filter(automatic=False).count() >= 10
     assert timezone.localdate()
     assert PointEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_double_registration_and_the_report_to_the_unit(secretary, community_staff, town):
+    from django.test import Client
+
+    from gridgov.registry.models import Unit
+
+    unit = Unit.objects.create(
+        name="区住建局", kind="government", area=town["grid"], lon=100.23, lat=26.87
+    )
+    member = town["members"][0]
+    with pytest.raises(DomainError):
+        services.double_register(user=secretary, community_code=WENHUI, member_id=member.pk)
+    Member.objects.filter(pk=member.pk).update(in_service=True, work_unit=unit)
+    services.double_register(user=secretary, community_code=WENHUI, member_id=member.pk)
+    with pytest.raises(Conflict):
+        services.double_register(user=secretary, community_code=WENHUI, member_id=member.pk)
+    with pytest.raises(DomainError):  # a grid is not a community
+        services.double_register(user=secretary, community_code=WENHUI_GRID, unit_id=unit.pk)
+    services.double_register(user=secretary, community_code=WENHUI, unit_id=unit.pk)
+    ServiceRecord.objects.create(
+        member=member, date=dt.date(2026, 9, 1), hours=3, description="走访"
+    )
+    ServiceRecord.objects.create(
+        member=member, date=dt.date(2026, 3, 1), hours=5, description="上半年"
+    )
+    client = Client()
+    client.force_login(community_staff)
+    page = client.get(f"/party/report-back/{unit.pk}/", {"year": 2026, "half": 2})
+    assert page.status_code == 200
+    row = page.content.decode().split('id="report-back"')[1]
+    assert member.name in row
+    assert "3.0" in row  # the second half only
+    assert "5.0" not in row
+    assert client.get(f"/party/report-back/{unit.pk}/", {"half": 3}).status_code == 400

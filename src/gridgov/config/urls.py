@@ -30,6 +30,7 @@ urlpatterns = [
     path("party/publications/<int:pub_id>/", party_views.publication, name="party_publication"),
     path("party/proposal/", party_views.proposal, name="party_proposal"),
     path("party/map/", party_views.party_map, name="party_map"),
+    path("party/report-back/<int:unit_id>/", party_views.report_back, name="party_report_back"),
     path("party/map.json", party_views.party_map_data, name="party_map_data"),
     path("c/<str:token>/", smartcode_views.scan, name="scan"),
     path("codes/plates/<int:job_id>.pdf", smartcode_views.plate_download, name="plate_download"),

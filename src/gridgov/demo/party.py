@@ -236,6 +236,30 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                 org.save(update_fields=["secretary"])
                 org.committee.set(own[:5])
 
+        # 双报到: in-service members with the community where they live, units where they sit.
+        from gridgov.party.models import DoubleRegistration
+
+        registered_on = today - dt.timedelta(days=200)
+        DoubleRegistration.objects.bulk_create(
+            [
+                DoubleRegistration(
+                    community_id=areas[m.area_id].parent_id, member=m, registered_on=registered_on
+                )
+                for m in members
+                if m.in_service and rng.random() < 0.85
+            ]
+            + [
+                DoubleRegistration(
+                    community_id=areas[area_id].parent_id,
+                    unit_id=unit_id,
+                    registered_on=registered_on,
+                )
+                for unit_id, area_id in Unit.objects.values_list("pk", "area_id")
+                if areas[area_id].kind == "grid"
+            ],
+            batch_size=2000,
+        )
+
         # Centers, stations, posts.
         for area in by_kind["street"] + by_kind["community"]:
             spot = shape(area.geometry).representative_point()

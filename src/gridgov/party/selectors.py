@@ -206,3 +206,63 @@ def ranking(organization: Organization, year: int, quarter: int, base: Decimal =
             rank, previous = position, score
         result.append({"rank": rank, "member": pk, "name": name, "points": f"{score:.1f}"})
     return result
+
+
+def report_back(unit, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """双报告: what a unit's in-service members did where they live, for the unit, per period."""
+    from gridgov.party.models import DoubleRegistration, ServiceRecord
+
+    members = list(
+        Member.objects.filter(work_unit=unit, in_service=True)
+        .select_related("area", "organization")
+        .order_by("name")
+    )
+    ids = [m.pk for m in members]
+    registered = dict(
+        DoubleRegistration.objects.filter(member_id__in=ids).values_list(
+            "member_id", "community__name"
+        )
+    )
+    hours = dict(
+        ServiceRecord.objects.filter(member_id__in=ids, date__gte=start, date__lt=end)
+        .values_list("member_id")
+        .annotate(h=Sum("hours"))
+        .values_list("member_id", "h")
+    )
+    records = Counter(
+        ServiceRecord.objects.filter(member_id__in=ids, date__gte=start, date__lt=end).values_list(
+            "member_id", flat=True
+        )
+    )
+    points = dict(
+        PointEntry.objects.filter(
+            member_id__in=ids, status=PointEntry.Status.APPROVED, date__gte=start, date__lt=end
+        )
+        .values_list("member_id")
+        .annotate(p=Sum("points"))
+        .values_list("member_id", "p")
+    )
+    links = Counter(
+        HouseholdLink.objects.filter(member_id__in=ids).values_list("member_id", flat=True)
+    )
+    unit_registration = (
+        DoubleRegistration.objects.filter(unit=unit).select_related("community").first()
+    )
+    return {
+        "unit": unit,
+        "start": start,
+        "end": end - dt.timedelta(days=1),
+        "unit_registered_with": unit_registration.community.name if unit_registration else None,
+        "rows": [
+            {
+                "name": m.name,
+                "lives_in": m.area.name,
+                "registered_with": registered.get(m.pk),
+                "records": records.get(m.pk, 0),
+                "hours": hours.get(m.pk) or 0,
+                "points": points.get(m.pk) or 0,
+                "households": links.get(m.pk, 0),
+            }
+            for m in members
+        ],
+    }

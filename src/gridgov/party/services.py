@@ -362,3 +362,46 @@ def grading_compute(
         defaults={"scores": clean, "total": total, "grade": grade_for(total, clean)},
     )
     return grading
+
+
+# Double registration (双报到) -------------------------------------------------------------
+def double_register(
+    *, user: User, community_code: str, member_id: int | None = None, unit_id: int | None = None
+):
+    """An in-service member registers with the community where they live; a unit with the
+    community where it sits. Once each."""
+    from gridgov.party.models import DoubleRegistration
+    from gridgov.registry.models import Unit
+
+    require_party_staff(user)
+    community = _area(user, community_code)
+    if community.kind != "community":
+        raise DomainError(_("Register with a community."), field="community")
+    if (member_id is None) == (unit_id is None):
+        raise DomainError(_("Name a member or a unit."), field="member")
+    member = unit = None
+    if member_id is not None:
+        member = Member.objects.select_related("area").filter(pk=member_id).first()
+        if member is None:
+            raise NotFound(_("No such member."), field="member")
+        if not member.in_service:
+            raise DomainError(_("Only in-service members register (双报到)."), field="member")
+        if not member.area.path.startswith(community.path):
+            raise DomainError(
+                _("A member registers with the community where they live."), field="community"
+            )
+    else:
+        unit = Unit.objects.select_related("area").filter(pk=unit_id).first()
+        if unit is None:
+            raise NotFound(_("No such unit."), field="unit")
+        if not unit.area.path.startswith(community.path):
+            raise DomainError(
+                _("A unit registers with the community where it sits."), field="community"
+            )
+    try:
+        with transaction.atomic():
+            return DoubleRegistration.objects.create(
+                community=community, member=member, unit=unit, registered_on=timezone.localdate()
+            )
+    except IntegrityError:
+        raise Conflict(_("Already registered with this community."), code="duplicate") from None

@@ -4,6 +4,7 @@ grading), a member, the household proposal, and the Party map."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -277,3 +278,26 @@ def party_map_data(request: HttpRequest) -> JsonResponse:
             }
         )
     return JsonResponse({"organizations": organizations, "centers": centers})
+
+
+@login_required
+def report_back(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """双报告: a printable report to a work unit on its in-service members, per half-year."""
+    from gridgov.registry.models import Unit
+
+    prefix = scope_path(request.user)
+    unit = Unit.objects.select_related("area").filter(pk=unit_id).first()
+    if unit is None or prefix is None or not unit.area.path.startswith(prefix):
+        return _forbidden(request, _("No such unit."), 404)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        half = int(request.GET.get("half") or (1 if today.month <= 6 else 2))
+        if half not in (1, 2):
+            raise ValueError
+        start = date(year, 1 if half == 1 else 7, 1)
+    except ValueError:
+        return _forbidden(request, _("Give a year and a half (1 or 2)."), 400)
+    end = date(year, 7, 1) if half == 1 else date(year + 1, 1, 1)
+    context = selectors.report_back(unit, start, end) | {"year": year, "half": half}
+    return render(request, "party/report_back.html", context)
