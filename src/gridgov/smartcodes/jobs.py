@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,12 @@ def plate_job_request(*, user: User, root_code: str, single: bool = False) -> Pl
     require_area_in_scope(user, area, field="root")
     job = PlateJob.objects.create(area=area, single=single, requested_by=user)
     if getattr(settings, "GRIDGOV_JOBS_IN_PROCESS", True):
-        threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
+        # After the commit: the thread's own connection must see the job row.
+        transaction.on_commit(
+            lambda: threading.Thread(
+                target=_run_in_thread, args=(job.pk,), name=f"plate-job-{job.pk}", daemon=True
+            ).start()
+        )
     return job
 
 
