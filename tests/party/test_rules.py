@@ -320,3 +320,21 @@ def test_double_registration_and_the_report_to_the_unit(secretary, community_sta
     assert "3.0" in row  # the second half only
     assert "5.0" not in row
     assert client.get(f"/party/report-back/{unit.pk}/", {"half": 3}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_resolution_goes_into_the_event_flow_once(secretary, town):
+    from gridgov.party.models import Meeting, Resolution
+
+    meeting = Meeting.objects.create(
+        area=Area.objects.get(code=WENHUI), held_on=dt.date(2026, 11, 1), agenda="小区停车"
+    )
+    resolution = Resolution.objects.create(
+        meeting=meeting, text="规划玉泉小区停车位", owner="区住建局", due_on=dt.date(2026, 12, 31)
+    )
+    event = services.resolution_to_event(user=secretary, resolution_id=resolution.pk)
+    assert event.source == "referral"
+    assert event.area.path.startswith(meeting.area.path)
+    assert "规划玉泉小区停车位" in event.description
+    with pytest.raises(Conflict):
+        services.resolution_to_event(user=secretary, resolution_id=resolution.pk)

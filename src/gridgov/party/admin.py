@@ -218,6 +218,24 @@ class MeetingAdmin(PartyAdmin):
     inlines = [ResolutionInline]
 
 
+@admin.register(Resolution)
+class ResolutionAdmin(PartyAdmin):
+    area_field = "meeting__area"
+    list_display = ("text", "owner", "due_on", "status", "event")
+    list_filter = ("status",)
+    raw_id_fields = ("event", "meeting")
+    actions = ["to_event"]
+
+    @admin.action(description=_("Hand over to the event flow"))
+    def to_event(self, request, queryset):
+        for resolution in queryset:
+            try:
+                event = services.resolution_to_event(user=request.user, resolution_id=resolution.pk)
+                self.message_user(request, f"{resolution.text}: {event.number}")
+            except DomainError as error:
+                self.message_user(request, f"{resolution.text}: {error.message}", messages.WARNING)
+
+
 @admin.register(Alliance)
 class AllianceAdmin(PartyAdmin):
     list_display = ("name", "kind", "area", "lead")

@@ -405,3 +405,43 @@ def double_register(
             )
     except IntegrityError:
         raise Conflict(_("Already registered with this community."), code="duplicate") from None
+
+
+# Joint meetings -------------------------------------------------------------------------------
+def resolution_to_event(*, user: User, resolution_id: int, subclass: str = "2501"):
+    """A meeting's resolution that needs handling goes into the event flow (as a referral
+    in the meeting's area); the resolution keeps the link and follows the event."""
+    from gridgov.events.models import Source
+    from gridgov.events.services import event_report
+    from gridgov.party.models import Resolution
+
+    require_party_staff(user)
+    resolution = (
+        Resolution.objects.select_related("meeting__area", "event").filter(pk=resolution_id).first()
+    )
+    if resolution is None or not area_in_scope(user, resolution.meeting.area):
+        raise NotFound(_("No such resolution."))
+    if resolution.event_id:
+        raise Conflict(_("This resolution is already an event."), code="already")
+    area = resolution.meeting.area
+    from shapely.geometry import shape
+
+    spot = shape(area.geometry).representative_point() if area.geometry else None
+    if spot is None:
+        raise DomainError(_("The meeting's area has no boundary to place the event in."))
+    with transaction.atomic():
+        event = event_report(
+            user=user,
+            data={
+                "subclass": subclass,
+                "description": f"{resolution.text}（联席会议决议，责任方：{resolution.owner}，"
+                f"时限：{resolution.due_on:%Y-%m-%d}）",
+                "lon": spot.x,
+                "lat": spot.y,
+                "address": area.name,
+            },
+            source=Source.REFERRAL,
+        )
+        resolution.event = event
+        resolution.save(update_fields=["event"])
+    return event
