@@ -338,3 +338,23 @@ def test_a_resolution_goes_into_the_event_flow_once(secretary, town):
     assert "规划玉泉小区停车位" in event.description
     with pytest.raises(Conflict):
         services.resolution_to_event(user=secretary, resolution_id=resolution.pk)
+
+
+@pytest.mark.django_db
+def test_coverage_by_grid_and_community_on_the_tree_page(secretary, community_staff, town):
+    from django.test import Client
+
+    from gridgov.party.selectors import coverage_by_area
+
+    services.link_set(
+        user=secretary, household_id=town["A_homes"][0].pk, member_id=town["members"][0].pk
+    )
+    by_grid = coverage_by_area(Area.objects.get(code=WENHUI), "grid")
+    assert [(c["area"], c["households"], c["linked"]) for c in by_grid] == [(WENHUI_GRID, 42, 1)]
+    by_community = coverage_by_area(Area.objects.get(code="530702001"), "community")
+    assert [(c["area"], c["linked"]) for c in by_community] == [(WENHUI, 1)]
+    client = Client()
+    client.force_login(community_staff)
+    page = client.get("/party/").content.decode()
+    assert 'id="coverage"' in page
+    assert "文汇社区党总支" in page

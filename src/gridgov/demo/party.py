@@ -364,6 +364,22 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
         PointEntry.objects.bulk_create(entries, batch_size=5000)
     automatic = points_automatic()
     applied = proposal_apply(user=admin, root_code="530702")
+    # Last year's grading of the community organizations from the template's suggestions,
+    # a little spread so that every grade occurs.
+    from gridgov.party.grading import template_for
+    from gridgov.party.services import grading_compute
+
+    for org in Organization.objects.filter(kind__in=("community_committee", "general_branch")):
+        scores = {
+            b["key"]: max(0, min(20, float(b["suggested"]) + rng.uniform(-6, 4)))
+            for b in template_for(org, today.year - 1)
+        }
+        grading_compute(
+            user=admin,
+            organization_id=org.pk,
+            year=today.year - 1,
+            scores={k: round(v, 1) for k, v in scores.items()},
+        )
     return {
         "party organizations": Organization.objects.count(),
         "grid branches": len(grid_org),

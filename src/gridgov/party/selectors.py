@@ -146,8 +146,14 @@ def party_report(root: Area) -> dict[str, Any]:
 
 
 def coverage_by_area(root: Area, level: str = "grid") -> list[dict[str, Any]]:
-    """Households with a member, by grid (or community): linked / total."""
-    depth = {"grid": 3, "community": 2}.get(level, 3)
+    """Households with a member, by grid or by community under `root`: linked / total."""
+    kind = "community" if level == "community" else "grid"
+    sample = Area.objects.filter(kind=kind, path__startswith=root.path).first()
+    if sample is None:
+        return []
+    names = dict(
+        Area.objects.filter(kind=kind, path__startswith=root.path).values_list("code", "name")
+    )
     totals: Counter = Counter()
     linked: Counter = Counter()
     for area_path, has_link in (
@@ -156,16 +162,15 @@ def coverage_by_area(root: Area, level: str = "grid") -> list[dict[str, Any]]:
         .values_list("area__path", "has")
     ):
         codes = [c for c in area_path.strip("/").split("/") if c]
-        key = (
-            codes[min(len(codes) - 1, root.depth + depth - 2)]
-            if level == "community"
-            else codes[-1]
-        )
+        if len(codes) <= sample.depth:
+            continue  # a household placed above this level
+        key = codes[sample.depth]
         totals[key] += 1
         linked[key] += 1 if has_link else 0
     return [
         {
             "area": key,
+            "name": names.get(key, key),
             "households": totals[key],
             "linked": linked[key],
             "coverage": round(linked[key] / totals[key], 4),

@@ -77,7 +77,21 @@ def tree(request: HttpRequest) -> HttpResponse:
         count(top)
     rows = [(org, depth, total[org.pk]) for org, depth in rows]
     report = selectors.party_report(root) if root else None
-    return render(request, "party/tree.html", {"rows": rows, "report": report, "root": root})
+    from gridgov.party.grading import lagging
+
+    level = "community" if root and root.kind in ("district", "street") else "grid"
+    return render(
+        request,
+        "party/tree.html",
+        {
+            "rows": rows,
+            "report": report,
+            "root": root,
+            "coverage": selectors.coverage_by_area(root, level) if root else [],
+            "lagging": lagging(timezone.localdate().year - 1, prefix),
+            "last_year": timezone.localdate().year - 1,
+        },
+    )
 
 
 @login_required
