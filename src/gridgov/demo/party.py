@@ -2,7 +2,7 @@
 grid (a grid branch where a grid has enough formal members, compound branches by the seed's
 rule, joint branches for the rest), members drawn from adult residents (about 7%, a third
 of them in service elsewhere), central households and household links by the proposal
-tool, a year of service records and points, centers and stations, alliances and meetings.
+tool, two years of service records and a year of points, centers and stations, alliances and meetings.
 A few rule breaks are left in on purpose, so the report has something to show."""
 
 from __future__ import annotations
@@ -327,13 +327,36 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                     status="done" if month < today.month - 2 else "open",
                 )
 
+        # Community joint meetings (联席会议), last year and this.
+        for community in by_kind["community"]:
+            for year in (today.year - 1, today.year):
+                last_month = 12 if year < today.year else max(1, today.month - 1)
+                for month in sorted(
+                    rng.sample(range(1, last_month + 1), min(last_month, rng.randint(1, 5)))
+                ):
+                    meeting = Meeting.objects.create(
+                        area=community,
+                        held_on=dt.date(year, month, 10),
+                        agenda="网格议事：居民反映问题的解决进度",
+                        attendance="社区党组织\n网格长\n驻区单位代表",
+                    )
+                    Resolution.objects.create(
+                        meeting=meeting,
+                        text="整治楼道堆物",
+                        owner=f"{community.name}网格员",
+                        due_on=dt.date(year, month, 10) + dt.timedelta(days=30),
+                        status="done" if (year, month) < (today.year, today.month - 1) else "open",
+                    )
+
         # A year of service records and hand entries, approved.
         records, entries = [], []
         rules = {r.code: r for r in PointRule.objects.filter(automatic=False)}
         start = today - dt.timedelta(days=365)
         for m in members:
-            for _ in range(rng.randint(0, 8)):
-                day = start + dt.timedelta(days=rng.randint(0, 364))
+            for _ in range(rng.randint(0, 16)):
+                day = (
+                    start - dt.timedelta(days=365) + dt.timedelta(days=rng.randint(0, 729))
+                )  # two years
                 volunteering = rng.random() < 0.4
                 records.append(
                     ServiceRecord(
