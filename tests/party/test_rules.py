@@ -242,7 +242,7 @@ def test_grading_uses_the_template_and_lists_what_pulls_down(secretary, town):
         scores={"team": 18, "position": 18, "rules": 5, "activities": 17, "support": 16},
     )
     assert weak.grade == "C"  # one basic under 8
-    assert lagging(2025)[0]["weakest"][0] == {"basic": "rules", "score": "5"}
+    assert lagging(2025)[0]["weakest"][0] == {"basic": "rules", "label": "制度落实", "score": "5"}
     with pytest.raises(DomainError):
         services.grading_compute(
             user=secretary, organization_id=town["committee"].pk, year=2026, scores={"team": 25}

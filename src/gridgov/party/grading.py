@@ -26,6 +26,13 @@ from gridgov.party.models import (
 from gridgov.registry.models import Household
 
 MAX = Decimal(20)
+LABELS = {
+    "team": "班子建设",
+    "position": "阵地建设",
+    "rules": "制度落实",
+    "activities": "活动开展",
+    "support": "服务保障",
+}
 
 
 def _thresholds() -> dict[str, Decimal]:
@@ -130,7 +137,9 @@ def lagging(year: int, path: str = "") -> list[dict[str, Any]]:
             {
                 "organization": g.organization.name,
                 "total": str(g.total),
-                "weakest": [{"basic": k, "score": v} for k, v in weak[:2]],
+                "weakest": [
+                    {"basic": k, "label": LABELS.get(k, k), "score": v} for k, v in weak[:2]
+                ],
             }
         )
     return rows
