@@ -358,3 +358,50 @@ def test_coverage_by_grid_and_community_on_the_tree_page(secretary, community_st
     page = client.get("/party/").content.decode()
     assert 'id="coverage"' in page
     assert "文汇社区党总支" in page
+
+
+@pytest.mark.django_db
+def test_adjusting_a_link_in_the_back_office_keeps_the_bounds(secretary, town, settings):
+    from django.test import Client
+
+    settings.GRIDGOV_PARTY_BOUNDS = {"households_per_member": [1, 2]}
+    member = town["members"][0]
+    client = Client()
+    client.force_login(secretary)
+    homes = town["A_homes"][:3]
+    for home in homes[:2]:
+        answer = client.post(
+            "/admin/party/householdlink/add/", {"household": home.pk, "member": member.pk}
+        )
+        assert answer.status_code == 302
+    third = client.post(
+        "/admin/party/householdlink/add/", {"household": homes[2].pk, "member": member.pk}
+    )
+    assert third.status_code == 200  # the form comes back with the reason
+    assert "2" in third.content.decode()
+    assert HouseholdLink.objects.filter(member=member).count() == 2
+
+
+@pytest.mark.django_db
+def test_members_added_in_the_back_office_are_checked(secretary, town):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(secretary)
+    valid = id_number()
+    form = {
+        "name": "和新",
+        "id_number": valid[:17] + ("0" if valid[17] != "0" else "1"),
+        "phone": "13800138000",
+        "status": "formal",
+        "organization": town["committee"].pk,
+        "household": town["C_homes"][5].pk,
+        "area": Area.objects.get(code=WENHUI_GRID).pk,
+    }
+    refused = client.post("/admin/party/member/add/", form)
+    assert refused.status_code == 200
+    assert not Member.objects.filter(name="和新").exists()
+    saved = client.post("/admin/party/member/add/", {**form, "id_number": valid})
+    assert saved.status_code == 302
+    member = Member.objects.get(name="和新")
+    assert member.birth_date.isoformat().replace("-", "") == valid[6:14]

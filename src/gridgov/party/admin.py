@@ -87,6 +87,10 @@ class MemberAdmin(PartyAdmin):
         return fields
 
     def service_save(self, request, obj, form, change):
+        # The dry run happens before the form fills the instance: fill it from the form.
+        for name, value in form.cleaned_data.items():
+            if name in {f.name for f in Member._meta.concrete_fields}:
+                setattr(obj, name, value)
         return services.member_save(user=request.user, member=obj)
 
     def save_model(self, request, obj, form, change):
@@ -105,9 +109,27 @@ class CentralHouseholdAdmin(PartyAdmin):
 
 @admin.register(HouseholdLink)
 class HouseholdLinkAdmin(PartyAdmin):
+    """Staff adjust the proposal here; every change goes through the same checks (scope,
+    the most households a member may link)."""
+
     list_display = ("household", "member", "area", "since")
-    autocomplete_fields = ("member", "household", "area")
+    fields = ("household", "member")
+    autocomplete_fields = ("member", "household")
     search_fields = ("household__number", "member__name")
+
+    def service_save(self, request, obj, form, change):
+        household, member = form.cleaned_data.get("household"), form.cleaned_data.get("member")
+        return services.link_set(
+            user=request.user,
+            household_id=household.pk if household else None,
+            member_id=member.pk if member else None,
+        )
+
+    def save_model(self, request, obj, form, change):
+        saved = services.link_set(
+            user=request.user, household_id=obj.household_id, member_id=obj.member_id
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(ServicePost)
