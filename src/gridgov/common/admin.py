@@ -84,3 +84,41 @@ class ScopedAdmin(admin.ModelAdmin):
             obj.pk = saved.pk
         else:
             super().save_model(request, obj, form, change)
+
+
+class PiiAdmin(ScopedAdmin):
+    """A detail page with personal data: shown unmasked (and every such read recorded) to
+    roles that need it, masked for everyone else. `pii` maps each field to its masker."""
+
+    pii: dict = {}
+
+    def get_form(self, request, obj=None, **kwargs):
+        from gridgov.accounts.roles import Capability
+        from gridgov.accounts.services import pii_access_record
+
+        if obj is not None:
+            if can(request.user, Capability.PII_VIEW):
+                pii_access_record(
+                    user=request.user,
+                    model=obj._meta.label,
+                    object_ids=[obj.pk],
+                    fields=self.pii,
+                    channel="admin",
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            else:
+                for name, mask in self.pii.items():
+                    setattr(obj, name, mask(getattr(obj, name)))
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        from gridgov.accounts.roles import Capability
+
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not can(request.user, Capability.PII_VIEW):
+            fields += [name for name in self.pii if name not in fields]  # never save masks back
+        return fields
+
+
+def mask_name(value: str) -> str:
+    return value[:1] + "*" * (len(value) - 1)

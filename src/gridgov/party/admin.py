@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
-from gridgov.accounts.services import pii_access_record
-from gridgov.common.admin import ScopedAdmin
+from gridgov.common.admin import PiiAdmin, ScopedAdmin
 from gridgov.common.errors import DomainError
 from gridgov.party import services
 from gridgov.party.models import (
@@ -41,7 +40,7 @@ class OrganizationAdmin(PartyAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(PartyAdmin):
+class MemberAdmin(PiiAdmin):
     """ID numbers and phones masked in the list; unmasked (and recorded) on the detail page
     for roles that need personal data."""
 
@@ -58,33 +57,13 @@ class MemberAdmin(PartyAdmin):
     search_fields = ("name",)
     autocomplete_fields = ("organization", "household", "area", "work_unit")
     readonly_fields = ("birth_date", "gender")
-    PII = ("id_number", "phone")
+    view_capability = Capability.REGISTRY_VIEW
+    edit_capability = Capability.PARTY_EDIT
+    pii = {"id_number": mask_id_number, "phone": mask_phone}
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is not None:
-            if can(request.user, Capability.PII_VIEW):
-                pii_access_record(
-                    user=request.user,
-                    model="party.Member",
-                    object_ids=[obj.pk],
-                    fields=self.PII,
-                    channel="admin",
-                    ip=request.META.get("REMOTE_ADDR"),
-                )
-            else:
-                obj.id_number = mask_id_number(obj.id_number)
-                obj.phone = mask_phone(obj.phone)
-        return super().get_form(request, obj, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not can(request.user, Capability.PII_VIEW):
-            fields += list(self.PII)  # masked values must not be saved back
-        return fields
 
     def service_save(self, request, obj, form, change):
         # The dry run happens before the form fills the instance: fill it from the form.

@@ -4,9 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import can
-from gridgov.accounts.services import pii_access_record
-from gridgov.common.admin import ScopedAdmin
+from gridgov.common.admin import PiiAdmin, ScopedAdmin, mask_name
 from gridgov.registry.pii import mask_id_number, mask_phone, mask_text
 from gridgov.smartcodes.jobs import plate_job_request
 from gridgov.smartcodes.models import (
@@ -101,7 +99,7 @@ class PolicyAdmin(ScopedAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ScopedAdmin):
+class RegistrationAdmin(PiiAdmin):
     """Masked in the list; the detail page shows the data unmasked to roles that need it,
     and every such read is recorded."""
 
@@ -109,36 +107,23 @@ class RegistrationAdmin(ScopedAdmin):
     edit_capability = "none"
     list_display = ("masked_name", "masked_phone", "came_from", "arrived_on", "area", "created_at")
     list_filter = ("arrived_on",)
-    PII = ("name", "id_number", "phone", "address")
+    pii = {
+        "name": mask_name,
+        "id_number": mask_id_number,
+        "phone": mask_phone,
+        "address": mask_text,
+    }
 
     @admin.display(description=_("name"))
     def masked_name(self, obj):
-        return obj.name[:1] + "*" * (len(obj.name) - 1)
+        return mask_name(obj.name)
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
 
     def get_fields(self, request, obj=None):
-        return ["code", "area", *self.PII, "came_from", "arrived_on", "note", "created_at"]
+        return ["code", "area", *self.pii, "came_from", "arrived_on", "note", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is not None:
-            if can(request.user, Capability.PII_VIEW):
-                pii_access_record(
-                    user=request.user,
-                    model="smartcodes.Registration",
-                    object_ids=[obj.pk],
-                    fields=self.PII,
-                    channel="admin",
-                    ip=request.META.get("REMOTE_ADDR"),
-                )
-            else:
-                obj.name = obj.name[:1] + "*" * (len(obj.name) - 1)
-                obj.id_number = mask_id_number(obj.id_number)
-                obj.phone = mask_phone(obj.phone)
-                obj.address = mask_text(obj.address)
-        return super().get_form(request, obj, **kwargs)
