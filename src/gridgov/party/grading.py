@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.party.models import (
     Grading,
@@ -27,11 +29,11 @@ from gridgov.registry.models import Household
 
 MAX = Decimal(20)
 LABELS = {
-    "team": "班子建设",
-    "position": "阵地建设",
-    "rules": "制度落实",
-    "activities": "活动开展",
-    "support": "服务保障",
+    "team": _("Team (班子建设)"),
+    "position": _("Position (阵地建设)"),
+    "rules": _("Rules carried out (制度落实)"),
+    "activities": _("Activities (活动开展)"),
+    "support": _("Support and service (服务保障)"),
 }
 
 
@@ -78,40 +80,47 @@ def template_for(organization: Organization, year: int) -> list[dict[str, Any]]:
     return [
         {
             "key": "team",
-            "label": "班子建设",
+            "label": str(LABELS["team"]),
             "max": MAX,
             "suggested": team,
-            "basis": f"secretary {'set' if organization.secretary_id else 'missing'}, committee {committee}",
+            "basis": (
+                gettext("secretary in place, %(n)s committee members")
+                if organization.secretary_id
+                else gettext("no secretary, %(n)s committee members")
+            )
+            % {"n": committee},
         },
         {
             "key": "position",
-            "label": "阵地建设",
+            "label": str(LABELS["position"]),
             "max": MAX,
             "suggested": position,
-            "basis": "a Party-mass service center or station in the area"
+            "basis": gettext("a Party-mass service center or station in the area")
             if position == MAX
-            else "no service center on the map",
+            else gettext("no service center on the map"),
         },
         {
             "key": "rules",
-            "label": "制度落实",
+            "label": str(LABELS["rules"]),
             "max": MAX,
             "suggested": rules,
-            "basis": f"{meetings} joint meetings in {year}",
+            "basis": gettext("%(n)s joint meetings in %(year)s") % {"n": meetings, "year": year},
         },
         {
             "key": "activities",
-            "label": "活动开展",
+            "label": str(LABELS["activities"]),
             "max": MAX,
             "suggested": activities,
-            "basis": f"{hours} service hours by {n_members} members",
+            "basis": gettext("%(hours)s service hours by %(n)s members")
+            % {"hours": hours, "n": n_members},
         },
         {
             "key": "support",
-            "label": "服务保障",
+            "label": str(LABELS["support"]),
             "max": MAX,
             "suggested": support,
-            "basis": f"{linked} of {total_households} households linked to a member",
+            "basis": gettext("%(linked)s of %(total)s households linked to a member")
+            % {"linked": linked, "total": total_households},
         },
     ]
 
@@ -138,7 +147,7 @@ def lagging(year: int, path: str = "") -> list[dict[str, Any]]:
                 "organization": g.organization.name,
                 "total": str(g.total),
                 "weakest": [
-                    {"basic": k, "label": LABELS.get(k, k), "score": v} for k, v in weak[:2]
+                    {"basic": k, "label": str(LABELS.get(k, k)), "score": v} for k, v in weak[:2]
                 ],
             }
         )
