@@ -103,3 +103,19 @@ def test_operator_queue_actions_and_conflicts(
     assert forbidden.status_code == 403
     detail = center.get(f"/api/v1/events/{event_id}").json()
     assert [t["action"] for t in detail["timeline"]] == ["report", "accept"]
+
+
+@pytest.mark.django_db
+def test_a_malformed_client_uuid_is_a_400_and_stores_nothing(grid_worker, wenhui_point):
+    client = Client(headers={"Authorization": f"Bearer {token_for(grid_worker)}"})
+    body = {
+        "subclass": "0102",
+        "description": "垃圾堆放",
+        "lon": wenhui_point[0],
+        "lat": wenhui_point[1],
+        "client_uuid": "not-a-uuid",
+    }
+    answer = client.post("/api/v1/events/", body, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "client_uuid"
+    assert not Event.objects.exists()

@@ -103,3 +103,10 @@ def level_name(kind: str) -> str:
     """The display name of a level: GRIDGOV_LEVEL_NAMES overrides (a district may say 片区
     for its streets, say), else the translated default (区/县, 街道/乡镇, 社区/村, 网格, 微网格)."""
     return settings.GRIDGOV_LEVEL_NAMES.get(kind) or str(AreaKind(kind).label)
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The materialized paths of an area and of every area above it, top first:
+    "/530702/530702001/" → ["/530702/", "/530702/530702001/"]."""
+    codes = [c for c in path.strip("/").split("/") if c]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.scope import scope_path
+from gridgov.areas.codes import ancestor_paths
 from gridgov.canvass.models import Campaign, Task
 
 
@@ -18,12 +19,9 @@ def campaigns_for(user: User):
     if not prefix:
         return queryset
     # Campaigns over the user's area or inside it, and those above it that reach into it.
-    return queryset.filter(Q(area__path__startswith=prefix) | Q(area__path__in=_ancestors(prefix)))
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return queryset.filter(
+        Q(area__path__startswith=prefix) | Q(area__path__in=ancestor_paths(prefix))
+    )
 
 
 def my_tasks(user: User, *, campaign_id: int | None = None, status: str = "todo") -> list[dict]:

@@ -15,6 +15,7 @@ from gridgov.accounts.scope import area_in_scope, require_area_in_scope
 from gridgov.areas.models import Area, GridWorker
 from gridgov.canvass.models import Campaign, Field, Task
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
+from gridgov.common.idempotency import client_uuid_clean
 from gridgov.registry.models import Household
 
 LAUNCHERS = (Role.AREA_STAFF, Role.SHIFT_LEADER, Role.LEADER)
@@ -190,11 +191,8 @@ def task_submit(
 ) -> tuple[Task, bool]:
     """Fill a task. The same client_uuid twice stores once and answers (task, False).
     A later submission with a new uuid corrects the answers."""
+    client_uuid = client_uuid_clean(client_uuid)
     if client_uuid:
-        try:
-            client_uuid = uuid.UUID(str(client_uuid))
-        except ValueError:
-            raise DomainError(_("client_uuid must be a UUID."), field="client_uuid") from None
         existing = Task.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
             if existing.pk != task_id:

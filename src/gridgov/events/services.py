@@ -13,11 +13,12 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import area_in_scope, scope_path
 from gridgov.areas import spatial_index
-from gridgov.areas.codes import AreaKind
+from gridgov.areas.codes import AreaKind, ancestor_paths
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import check_point, haversine_m
 from gridgov.areas.models import Area, Department
 from gridgov.common.errors import Conflict, DomainError, NotFound, OutOfScope, PermissionDenied
+from gridgov.common.idempotency import client_uuid_clean
 from gridgov.events import catalog_data, classifier
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
 from gridgov.events.models import (
@@ -193,7 +194,7 @@ def event_report(*, user: User | None, data: dict[str, Any], source: str) -> Eve
     if staff and not area_in_scope(user, area):
         raise OutOfScope(_("This location lies outside your area."), field="lon")
     photos = photos_for_refs(data.get("photos") or [], user=user)
-    client_uuid = data.get("client_uuid")
+    client_uuid = client_uuid_clean(data.get("client_uuid"))
     if client_uuid:
         existing = Event.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
@@ -256,12 +257,12 @@ def _people_of(
     if department_id:
         people += list(User.objects.filter(department_id=department_id, is_active=True))
     if with_center:
-        ancestors = [
-            "/" + "/".join(event.area.path.strip("/").split("/")[: i + 1]) + "/"
-            for i in range(event.area.depth + 1)
-        ]
         people += list(
-            User.objects.filter(role=Role.SHIFT_LEADER, is_active=True, area__path__in=ancestors)
+            User.objects.filter(
+                role=Role.SHIFT_LEADER,
+                is_active=True,
+                area__path__in=ancestor_paths(event.area.path),
+            )
         )
     return people
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.roles import Role
+from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.dispatch.selectors import dispatch_panel
@@ -121,9 +122,9 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
     actions = [(a, Action(a).label, ACTION_FIELDS.get(a, ())) for a in detail["actions"]]
     departments = [*services.routing_candidates(event)] + [
         d
-        for d in Department.objects.filter(
-            area__path__in=_ancestor_paths(event.area.path)
-        ).order_by("area__depth", "name")
+        for d in Department.objects.filter(area__path__in=ancestor_paths(event.area.path)).order_by(
+            "area__depth", "name"
+        )
         if d not in services.routing_candidates(event)
     ]
     panel = (
@@ -191,7 +192,7 @@ def whistle_choices(user, event) -> tuple[str | None, list[Department]]:
         return None, []
     summoned_kind = services.WHISTLE_LEVELS[level][1]
     departments = Department.objects.filter(
-        area__kind=summoned_kind, area__path__in=_ancestor_paths(event.area.path)
+        area__kind=summoned_kind, area__path__in=ancestor_paths(event.area.path)
     ).order_by("name")
     return level, list(departments)
 
@@ -218,11 +219,6 @@ def photo_file(request: HttpRequest, key: str) -> HttpResponse:
     ):
         raise Http404
     return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    codes = [c for c in path.strip("/").split("/") if c]
-    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
 def report_page(request: HttpRequest) -> HttpResponse:

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability, Role
 from gridgov.accounts.scope import area_in_scope, require_area_in_scope, require_capability
+from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import check_point, haversine_m
 from gridgov.areas.models import Area
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
+from gridgov.common.idempotency import client_uuid_clean
 from gridgov.registry.kinds import KINDS
 from gridgov.smartcodes.models import PLACE_KINDS, CheckIn, SmartCode
 
@@ -117,11 +119,8 @@ def check_in(
     """码上巡: a worker on patrol scans a place; the distance to it is recorded, over 200 m
     flagged. A check-in queued offline carries its scan time and a client UUID: sent twice,
     it is stored once (answers (check_in, False))."""
+    client_uuid = client_uuid_clean(client_uuid)
     if client_uuid:
-        try:
-            client_uuid = uuid.UUID(str(client_uuid))
-        except ValueError:
-            raise DomainError(_("client_uuid must be a UUID."), field="client_uuid") from None
         existing = CheckIn.objects.filter(client_uuid=client_uuid, user=user).first()
         if existing is not None:
             return existing, False
@@ -163,10 +162,8 @@ def policies_for(code: SmartCode):
 
     from gridgov.smartcodes.models import Policy
 
-    parts = code.area.path.strip("/").split("/")
-    chain = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     return (
-        Policy.objects.filter(active=True, area__path__in=chain)
+        Policy.objects.filter(active=True, area__path__in=ancestor_paths(code.area.path))
         .filter(Q(applies_to="") | Q(applies_to=code.kind))
         .order_by("area__depth", "position", "pk")
     )
