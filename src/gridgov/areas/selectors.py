@@ -35,6 +35,17 @@ def area_scope_root(user: User) -> Area | None:
     return roots.first() if roots.count() == 1 else None
 
 
+def grid_level_under(root: Area | None) -> int:
+    """The level (1 = root) at which the grids lie under `root`, for `/areas/geojson?level=`;
+    the children's level when there are no grids."""
+    grid = (
+        Area.objects.filter(kind="grid", path__startswith=root.path).order_by("depth").first()
+        if root
+        else None
+    )
+    return grid.depth - root.depth + 1 if grid and root else 2
+
+
 def area_children(*, user: User, code: str | None) -> QuerySet[Area]:
     if code:
         parent = area_get(user=user, code=code)

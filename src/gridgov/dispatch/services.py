@@ -23,7 +23,7 @@ DEFAULT_RADIUS_M = 2000
 MAX_RADIUS_M = 50_000
 
 
-def _fresh_after() -> dt.datetime:
+def fresh_after() -> dt.datetime:
     # A position older than this says nothing about where the worker is now.
     return timezone.now() - dt.timedelta(
         minutes=getattr(settings, "GRIDGOV_POSITION_FRESH_MINUTES", 30)
@@ -105,7 +105,7 @@ def nearest_workers(
         return []
     limit = max(1, min(limit, 500))
     position_index.positions.sync()
-    near = position_index.positions.nearest(lon, lat, radius_m, prefix, _fresh_after(), limit)
+    near = position_index.positions.nearest(lon, lat, radius_m, prefix, fresh_after(), limit)
     # Only the nearest (and whoever ties with the last of them) need their workload and details.
     cut = near[:limit]
     if len(near) > limit:

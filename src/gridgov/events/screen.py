@@ -13,7 +13,7 @@ from django.utils import timezone
 from gridgov.accounts.models import User
 from gridgov.areas.models import Area
 from gridgov.dispatch.models import WorkerPosition
-from gridgov.dispatch.services import FIELD_ROLES, _fresh_after
+from gridgov.dispatch.services import FIELD_ROLES, fresh_after
 from gridgov.events import rates
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
 from gridgov.events.selectors import events_visible
@@ -74,7 +74,7 @@ def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
         {"id": uid, "name": first or username, "lon": lon, "lat": lat}
         for uid, first, username, lon, lat in WorkerPosition.objects.filter(
             on_duty=True,
-            at__gte=_fresh_after(),
+            at__gte=fresh_after(),
             user__is_active=True,
             user__role__in=FIELD_ROLES,
             user__area__path__startswith=root_path if user.area_id else "",

@@ -77,7 +77,6 @@ def party_report(root: Area) -> dict[str, Any]:
         (single_of if formation == Organization.Formation.SINGLE else joint_of)[compound_id].append(
             org_id
         )
-    names = dict(compounds and [(pk, name) for pk, name, _g in compounds])
     for pk, name, grid in compounds:
         n = formal.get(pk, 0)
         if n >= b.own_branch_from and not single_of.get(pk):
@@ -94,7 +93,7 @@ def party_report(root: Area) -> dict[str, Any]:
             violations.append(
                 {
                     "compound": pk,
-                    "name": names.get(pk, name),
+                    "name": name,
                     "grid": grid,
                     "formal_members": n,
                     "organization": single_of[pk][0],

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, scope_path
-from gridgov.areas.selectors import area_scope_root
+from gridgov.areas.selectors import area_scope_root, grid_level_under
 from gridgov.common.errors import DomainError
 from gridgov.party import selectors, services
 from gridgov.party.grading import template_for
@@ -175,7 +175,6 @@ def member(request: HttpRequest, member_id: int) -> HttpResponse:
             "phone": mask_phone(m.phone),
             "links": m.household_links.select_related("household").order_by("household__number"),
             "central": central,
-            "hosted": getattr(m, "hosted", None) if hasattr(m, "hosted") else None,
             "posts": m.posts.all(),
             "records": m.service_records.order_by("-date")[:20],
             "entries": entries,
@@ -229,14 +228,7 @@ def party_map(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     from django.conf import settings
 
-    from gridgov.areas.models import Area
-
     root = area_scope_root(request.user)
-    grid = (
-        Area.objects.filter(kind="grid", path__startswith=root.path).order_by("depth").first()
-        if root
-        else None
-    )
     return render(
         request,
         "party/map.html",
@@ -244,7 +236,7 @@ def party_map(request: HttpRequest) -> HttpResponse:
             "tile_url": settings.GRIDGOV_TILE_URL,
             "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
             "root": root,
-            "grid_level": grid.depth - root.depth + 1 if grid and root else 2,
+            "grid_level": grid_level_under(root),
         },
     )
 

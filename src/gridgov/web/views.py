@@ -11,7 +11,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
-from gridgov.areas.selectors import area_scope_root
+from gridgov.areas.selectors import area_scope_root, grid_level_under
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -157,23 +157,15 @@ SCREEN_STRINGS = {
 
 @login_required
 def big_screen(request: HttpRequest) -> HttpResponse:
-    from gridgov.areas.models import Area
-
     if not can(request.user, Capability.AREAS_VIEW):
         return render(request, "web/forbidden.html", status=403)
     root = area_scope_root(request.user)
-    grid = (
-        Area.objects.filter(kind="grid", path__startswith=root.path).order_by("depth").first()
-        if root
-        else None
-    )
-    grid_level = grid.depth - root.depth + 1 if grid and root else 2
     return render(
         request,
         "web/screen.html",
         {
             "root": root,
-            "grid_level": grid_level,
+            "grid_level": grid_level_under(root),
             "tile_url": settings.GRIDGOV_TILE_URL,
             "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
             "strings": {key: str(value) for key, value in SCREEN_STRINGS.items()},
