@@ -405,3 +405,46 @@ def test_members_added_in_the_back_office_are_checked(secretary, town):
     assert saved.status_code == 302
     member = Member.objects.get(name="和新")
     assert member.birth_date.isoformat().replace("-", "") == valid[6:14]
+
+
+@pytest.mark.django_db
+def test_automatic_points_for_reports_filed_and_problems_solved_on_the_spot(
+    secretary, operator, town, wenhui_point
+):
+    from gridgov.events.services import event_act, event_report
+    from tests.events.factories import photo_ref
+
+    member = town["members"][0]
+    Member.objects.filter(pk=member.pk).update(phone="13912345678")
+    worker = User.objects.create(
+        username="member_worker",
+        role="grid_worker",
+        area=Area.objects.get(code=WENHUI_GRID),
+        phone="13912345678",
+    )
+    data = {
+        "subclass": "0102",
+        "description": "垃圾",
+        "lon": wenhui_point[0],
+        "lat": wenhui_point[1],
+    }
+    filed = event_report(user=worker, data=data, source="worker")
+    event_act(user=operator, event_id=filed.pk, action="accept")
+    event_report(user=worker, data={**data, "description": "未立案"}, source="worker")
+    solved = event_report(user=worker, data={**data, "subclass": "0103"}, source="worker")
+    event_act(
+        user=worker,
+        event_id=solved.pk,
+        action="solve_on_spot",
+        data={"photos": [photo_ref(worker)]},
+    )
+    assert (
+        services.points_automatic() == 3
+    )  # filed (2 events: the solved one is filed too) + solved
+    keys = set(PointEntry.objects.filter(member=member).values_list("source_key", flat=True))
+    assert keys == {
+        f"event-reported:{filed.pk}",
+        f"event-reported:{solved.pk}",
+        f"event-solved:{solved.pk}",
+    }
+    assert services.points_automatic() == 0

@@ -266,36 +266,38 @@ def points_automatic(*, since: dt.date | None = None) -> int:
     # A member who signs in links through the phone number they share with a user.
     members_by_phone = dict(Member.objects.exclude(phone="").values_list("phone", "pk"))
     users_by_phone = dict(User.objects.exclude(phone="").values_list("pk", "phone"))
-    for event_id, reporter_id, accepted in Event.objects.filter(
-        reporter_id__in=users_by_phone, accepted_at__isnull=False
-    ).values_list("pk", "reporter_id", "accepted_at"):
-        member = members_by_phone.get(users_by_phone[reporter_id])
-        if member:
-            rows.append(
-                PointEntry(
-                    member_id=member,
-                    rule=rules["auto-event-reported"],
-                    points=rules["auto-event-reported"].points,
-                    date=timezone.localdate(accepted),
-                    status=PointEntry.Status.APPROVED,
-                    source_key=f"event-reported:{event_id}",
+    # (rule, source prefix, rows of (event, user, when)): filed reports, on-the-spot solutions.
+    from_events = (
+        (
+            "auto-event-reported",
+            "event-reported",
+            Event.objects.filter(
+                reporter_id__in=users_by_phone, accepted_at__isnull=False
+            ).values_list("pk", "reporter_id", "accepted_at"),
+        ),
+        (
+            "auto-event-solved",
+            "event-solved",
+            TimelineEntry.objects.filter(
+                action="solve_on_spot", actor_id__in=users_by_phone
+            ).values_list("event_id", "actor_id", "at"),
+        ),
+    )
+    for rule_code, prefix, events in from_events:
+        rule = rules[rule_code]
+        for event_id, user_id, when in events:
+            member = members_by_phone.get(users_by_phone[user_id])
+            if member:
+                rows.append(
+                    PointEntry(
+                        member_id=member,
+                        rule=rule,
+                        points=rule.points,
+                        date=timezone.localdate(when),
+                        status=PointEntry.Status.APPROVED,
+                        source_key=f"{prefix}:{event_id}",
+                    )
                 )
-            )
-    for event_id, actor_id, at in TimelineEntry.objects.filter(
-        action="solve_on_spot", actor_id__in=users_by_phone
-    ).values_list("event_id", "actor_id", "at"):
-        member = members_by_phone.get(users_by_phone[actor_id])
-        if member:
-            rows.append(
-                PointEntry(
-                    member_id=member,
-                    rule=rules["auto-event-solved"],
-                    points=rules["auto-event-solved"].points,
-                    date=timezone.localdate(at),
-                    status=PointEntry.Status.APPROVED,
-                    source_key=f"event-solved:{event_id}",
-                )
-            )
     before = PointEntry.objects.exclude(source_key="").count()
     PointEntry.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return PointEntry.objects.exclude(source_key="").count() - before
