@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI files, served from here instead of a CDN
+    "auditlog",
     "gridgov.accounts",
     "gridgov.areas",
     "gridgov.registry",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gridgov.common.audit.AuditActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -155,6 +158,40 @@ OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "gucheng.lijiang.gov.cn")
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "12345")
 # How often (seconds) a process checks whether another process edited the area tree.
 GRIDGOV_TREE_VERSION_CHECK_SECONDS = float(env_str("GRIDGOV_TREE_VERSION_CHECK_SECONDS", "1.0"))
+
+# The client address behind a reverse proxy: the header it sets (e.g. X-Forwarded-For) and
+# how many proxies of ours append to it. Unset: REMOTE_ADDR (no proxy, or one that rewrites it).
+GRIDGOV_CLIENT_IP_HEADER = env_str("GRIDGOV_CLIENT_IP_HEADER", "")
+GRIDGOV_TRUSTED_PROXIES = int(env_str("GRIDGOV_TRUSTED_PROXIES", "1"))
+
+# Every write to a model leaves an audit row (who, when, what, before/after): the back office,
+# the API, commands and jobs alike. Events keep their own timeline and are CAS-updated.
+# High-volume telemetry and the logs themselves are left out; personal data is masked in the log.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "sessions",
+    "admin",
+    "contenttypes",
+    "auditlog",
+    "accounts.piiaccess",
+    "areas.treeversion",
+    "dispatch.workerposition",
+    "dispatch.positionsample",
+    "events.timelineentry",
+    "notifications.notification",
+    "notifications.delivery",
+)
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "key_hash", "geometry", "last_login")
+AUDITLOG_MASK_TRACKING_FIELDS = (
+    "id_number",
+    "phone",
+    "landlord_phone",
+    "operator_phone",
+    "contact_phone",
+    "reporter_phone",
+    "address",
+)
+AUDITLOG_STORE_JSON_CHANGES = True
 
 LOGGING = {
     "version": 1,
