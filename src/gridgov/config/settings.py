@@ -178,6 +178,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "dispatch.workerposition",
     "dispatch.positionsample",
     "events.timelineentry",
+    "events.trainedclassifier",  # a pickled model, rebuilt from the events themselves
     "notifications.notification",
     "notifications.delivery",
 )
