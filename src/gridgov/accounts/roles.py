@@ -29,16 +29,53 @@ class Capability(models.TextChoices):
     CAMPAIGNS_EDIT = "campaigns.edit"
     # Party organizations, members, points and gradings of an area.
     PARTY_EDIT = "party.edit"
+    # Reads (issue 8): each names what a role may read in its area; without it, nothing.
+    # Events of the area; department handlers read by their department, residents their own.
+    EVENTS_VIEW = "events.view"
+    # The command center's big screen (every open event and on-duty worker of the area).
+    SCREEN_VIEW = "screen.view"
+    # Where other workers are: nearest workers, their tracks, the dispatch panel's staff.
+    POSITIONS_VIEW = "positions.view"
+    # Party organizations, members, rankings, publications and the Party map.
+    PARTY_VIEW = "party.view"
+    # Smart-code plate jobs and their PDFs, patrol coverage.
+    CODES_VIEW = "codes.view"
 
 
 _STAFF_READ = {Capability.AREAS_VIEW, Capability.REGISTRY_VIEW}
+# The command center and leaders watch the area: its events, the screen, where workers are.
+_CENTER_READ = {
+    Capability.EVENTS_VIEW,
+    Capability.SCREEN_VIEW,
+    Capability.POSITIONS_VIEW,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.OPERATOR: frozenset(_STAFF_READ),
-    Role.SHIFT_LEADER: frozenset(_STAFF_READ | {Capability.CAMPAIGNS_EDIT}),
+    Role.OPERATOR: frozenset(_STAFF_READ | _CENTER_READ),
+    Role.SHIFT_LEADER: frozenset(
+        _STAFF_READ | _CENTER_READ | {Capability.CAMPAIGNS_EDIT, Capability.CODES_VIEW}
+    ),
     # Grid workers keep the archive of their grid and visit households: they need phones.
-    Role.GRID_WORKER: frozenset(_STAFF_READ | {Capability.REGISTRY_EDIT, Capability.PII_VIEW}),
-    Role.GRID_HEAD: frozenset(_STAFF_READ | {Capability.REGISTRY_EDIT, Capability.PII_VIEW}),
+    Role.GRID_WORKER: frozenset(
+        _STAFF_READ
+        | {
+            Capability.REGISTRY_EDIT,
+            Capability.PII_VIEW,
+            Capability.EVENTS_VIEW,
+            Capability.CODES_VIEW,
+        }
+    ),
+    # Grid heads lead the grid's workers: their positions and tracks too.
+    Role.GRID_HEAD: frozenset(
+        _STAFF_READ
+        | {
+            Capability.REGISTRY_EDIT,
+            Capability.PII_VIEW,
+            Capability.EVENTS_VIEW,
+            Capability.POSITIONS_VIEW,
+            Capability.CODES_VIEW,
+        }
+    ),
     Role.DEPARTMENT_HANDLER: frozenset({Capability.AREAS_VIEW}),
     Role.AREA_STAFF: frozenset(
         _STAFF_READ
@@ -49,12 +86,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ACCOUNTS_EDIT,
             Capability.CAMPAIGNS_EDIT,
             Capability.PARTY_EDIT,
+            Capability.PARTY_VIEW,
+            Capability.CODES_VIEW,
         }
+        | _CENTER_READ
     ),
-    Role.PARTY_SECRETARY: frozenset(_STAFF_READ | {Capability.PARTY_EDIT}),
+    Role.PARTY_SECRETARY: frozenset(_STAFF_READ | {Capability.PARTY_EDIT, Capability.PARTY_VIEW}),
+    # Service companies and volunteer teams see the map, nothing of events, people or Party.
     Role.SERVICE_PROVIDER: frozenset({Capability.AREAS_VIEW}),
     Role.RESIDENT: frozenset(),
-    Role.LEADER: frozenset(_STAFF_READ | {Capability.CAMPAIGNS_EDIT}),
+    Role.LEADER: frozenset(
+        _STAFF_READ
+        | _CENTER_READ
+        | {Capability.CAMPAIGNS_EDIT, Capability.PARTY_VIEW, Capability.CODES_VIEW}
+    ),
 }
 
 STAFF_ROLES = frozenset(role for role, caps in ROLE_CAPABILITIES.items() if caps)

@@ -1,7 +1,8 @@
 """Area scope of the acting user: the one place that turns a user into a subtree filter.
 
-Every selector and service passes its queryset through `scope_queryset`, so a
-community worker can never read or write outside their community.
+Every read goes through `get_in_scope` (a capability, then the area subtree), so a
+community worker can never read outside their community and a role without the right
+reads nothing; services pass their querysets through `scope_queryset`.
 """
 
 from typing import TYPE_CHECKING
@@ -36,6 +37,20 @@ def scope_queryset(queryset: QuerySet, user: "User", *, area_field: str = "area"
         return queryset
     lookup = "path__startswith" if not area_field else f"{area_field}__path__startswith"
     return queryset.filter(Q(**{lookup: prefix}))
+
+
+def get_in_scope(
+    user: "User", queryset: QuerySet, capability: str, *, area_field: str = "area"
+) -> QuerySet:
+    """The rows of `queryset` the user may read: none without the capability, those under the
+    user's area otherwise (everything for a superuser). A user without an area reads nothing
+    area-wide, whatever their role: an account half set up must not see the district.
+
+    `area_field` is the path to the area from the model ("" when the model is the Area).
+    """
+    if not can(user, capability):
+        return queryset.none()
+    return scope_queryset(queryset, user, area_field=area_field)
 
 
 def area_in_scope(user: "User", area: "Area") -> bool:
