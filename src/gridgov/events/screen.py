@@ -9,14 +9,18 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import get_in_scope, require_capability, scope_path
 from gridgov.areas.models import Area
+from gridgov.common.errors import PermissionDenied
 from gridgov.dispatch.models import WorkerPosition
 from gridgov.dispatch.services import FIELD_ROLES, fresh_after
 from gridgov.events import rates
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
-from gridgov.events.selectors import events_visible
+from gridgov.events.models import Event
 from gridgov.events.workflow import OPEN_STATES, State
 
 MAX_MARKERS = 3000
@@ -24,10 +28,15 @@ TREND_DAYS = 14
 
 
 def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
+    """Only for the command center, leaders and area staff (the screen capability): it shows
+    every open event of the area and where each on-duty worker is right now."""
+    require_capability(user, Capability.SCREEN_VIEW)
+    if scope_path(user) is None:
+        raise PermissionDenied(_("Your account has no area: there is nothing to show."))
     now = timezone.now()
     calendar = WorkingCalendar.from_database()
-    visible = events_visible(user)
-    root_path = user.area.path if user.area_id else "/"
+    # The area's events only: a department's events elsewhere are not the area's picture.
+    visible = get_in_scope(user, Event.objects.all(), Capability.EVENTS_VIEW)
     root_depth = user.area.depth if user.area_id else -1
 
     open_rows = list(
@@ -70,14 +79,16 @@ def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
             }
         )
 
+    positions = get_in_scope(
+        user, WorkerPosition.objects.all(), Capability.POSITIONS_VIEW, area_field="user__area"
+    )
     workers = [
         {"id": uid, "name": first or username, "lon": lon, "lat": lat}
-        for uid, first, username, lon, lat in WorkerPosition.objects.filter(
+        for uid, first, username, lon, lat in positions.filter(
             on_duty=True,
             at__gte=fresh_after(),
             user__is_active=True,
             user__role__in=FIELD_ROLES,
-            user__area__path__startswith=root_path if user.area_id else "",
         ).values_list("user_id", "user__first_name", "user__username", "lon", "lat")
     ]
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.roles import Role
-from gridgov.accounts.scope import scope_path
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can, get_in_scope, scope_path
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
 from gridgov.events.models import Event, Summons
 from gridgov.events.workflow import Action, allowed_actions
@@ -34,22 +34,52 @@ def local(value) -> str | None:
 
 
 def events_visible(user: User) -> QuerySet[Event]:
+    """Events the user may read: those of their area with the events capability, those
+    dispatched or whistled to their department, and those they reported themselves.
+
+    Department handlers read by their department, not by the district they sit in; roles
+    without the capability (service companies, Party secretaries) read only their own reports.
+    """
     queryset = Event.objects.select_related("subclass", "area", "department", "assignee")
-    if not user.is_authenticated:
+    if not (user.is_authenticated and user.is_active):
         return queryset.none()
     if user.is_superuser:
         return queryset
-    if user.role == Role.RESIDENT:
-        return queryset.filter(reporter=user)
-    condition = Q(pk__in=[])
-    prefix = scope_path(user)
-    if prefix is not None:
-        condition |= Q(area__path__startswith=prefix)
+    in_area = get_in_scope(user, Event.objects.all(), Capability.EVENTS_VIEW)
+    condition = Q(reporter=user) | Q(pk__in=in_area.values("pk"))
     if user.department_id:
         condition |= Q(department_id=user.department_id) | Q(
             whistles__summonses__department_id=user.department_id
         )
     return queryset.filter(condition).distinct()
+
+
+def event_visible_to(user: User, event: Event) -> bool:
+    """The same rule as `events_visible`, for one event already read."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return event.reporter_id == user.pk or handles(user, event)
+
+
+def handles(user: User, event: Event) -> bool:
+    """The user reads the event as staff: in their area with the capability, or through
+    their department (dispatched or summoned). Only they see staff names, phones, internal
+    comments and whistles; a reporter without this sees the progress of their case."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    if user.department_id and (
+        event.department_id == user.department_id
+        or Summons.objects.filter(whistle__event=event, department_id=user.department_id).exists()
+    ):
+        return True
+    prefix = scope_path(user)
+    return (
+        can(user, Capability.EVENTS_VIEW)
+        and prefix is not None
+        and event.area.path.startswith(prefix)
+    )
 
 
 def events_queue(*, user: User, filters: dict) -> QuerySet[Event]:
@@ -82,6 +112,7 @@ def event_as_dict(
     event: Event, user: User, calendar: WorkingCalendar | None = None, with_timeline: bool = False
 ) -> dict:
     calendar = calendar or WorkingCalendar.from_database()
+    staff = handles(user, event)
     data = {
         "id": event.pk,
         "number": event.number,
@@ -99,7 +130,7 @@ def event_as_dict(
         "lat": event.lat,
         "address": event.address,
         "department": event.department.name if event.department else None,
-        "assignee": event.assignee.username if event.assignee else None,
+        "assignee": event.assignee.username if event.assignee and staff else None,
         "duplicate_of": event.duplicate_of_id,
         "pending_request": event.pending_request or None,
         "supervised": event.supervised,
@@ -124,9 +155,10 @@ def event_as_dict(
                 "action": t.action,
                 "from": t.from_state,
                 "to": t.to_state,
-                "by": t.actor.username if t.actor else None,
-                "comment": t.comment,
-                "data": t.data,
+                # Who did what and their notes stay inside the handling staff.
+                "by": t.actor.username if t.actor and staff else None,
+                "comment": t.comment if staff else "",
+                "data": t.data if staff else {},
             }
             for t in event.timeline.select_related("actor")
         ]
@@ -149,6 +181,6 @@ def event_as_dict(
                     for s in Summons.objects.filter(whistle=w).select_related("department")
                 ],
             }
-            for w in event.whistles.all()
+            for w in (event.whistles.all() if staff else ())
         ]
     return data

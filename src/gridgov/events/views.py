@@ -9,7 +9,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.roles import Role
+from gridgov.accounts.roles import Capability, Role
+from gridgov.accounts.scope import can
 from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
@@ -23,6 +24,10 @@ from gridgov.events.workflow import Action, State
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
+    # The queue is a work list: for the area's staff and departments' handlers. Residents
+    # follow their reports on /report/; other roles have no queue.
+    if not (can(request.user, Capability.EVENTS_VIEW) or request.user.department_id):
+        return render(request, "web/forbidden.html", status=403)
     filters = {
         key: request.GET.get(key) or None
         for key in ("state", "subclass", "source", "urgency", "area")
@@ -127,9 +132,12 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         )
         if d not in services.routing_candidates(event)
     ]
+    # Staff names and phones: for those who dispatch in the area, never for the reporter.
     panel = (
         dispatch_panel(user=request.user, event=event)
-        if Action.DISPATCH in detail["actions"] or event.assignments.exists()
+        if can(request.user, Capability.POSITIONS_VIEW)
+        and selectors.handles(request.user, event)
+        and (Action.DISPATCH in detail["actions"] or event.assignments.exists())
         else None
     )
     return render(
@@ -214,11 +222,16 @@ def photo_file(request: HttpRequest, key: str) -> HttpResponse:
     """A photo, to those who may see its event (or who uploaded it)."""
     photo = Photo.objects.filter(key=key).select_related("event__area").first()
     if photo is None or not (
-        (photo.event and services.may_see(request.user, photo.event))
+        (photo.event and selectors.event_visible_to(request.user, photo.event))
         or (photo.event is None and photo.uploaded_by_id == request.user.pk)
     ):
         raise Http404
-    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    try:
+        content = photo.image.open("rb")
+    except (FileNotFoundError, ValueError):
+        # The row outlived its file (a restore, a purge on shared storage): not a 500.
+        raise Http404 from None
+    return FileResponse(content, content_type="image/jpeg")
 
 
 def report_page(request: HttpRequest) -> HttpResponse:

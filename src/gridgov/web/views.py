@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import can
+from gridgov.accounts.scope import can, scope_path
 from gridgov.areas.selectors import area_scope_root, grid_level_under
 
 
@@ -157,7 +157,8 @@ SCREEN_STRINGS = {
 
 @login_required
 def big_screen(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, Capability.AREAS_VIEW):
+    # Every open event and on-duty worker of the area: the center, leaders and area staff.
+    if not can(request.user, Capability.SCREEN_VIEW) or scope_path(request.user) is None:
         return render(request, "web/forbidden.html", status=403)
     root = area_scope_root(request.user)
     return render(
