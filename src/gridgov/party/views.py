@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import can, scope_path
+from gridgov.accounts.scope import can, get_in_scope, scope_path
 from gridgov.areas.selectors import area_scope_root, grid_level_under
 from gridgov.common.errors import DomainError
 from gridgov.party import selectors, services
@@ -39,14 +39,34 @@ def _may_edit(request: HttpRequest) -> bool:
     return can(request.user, Capability.PARTY_EDIT)
 
 
+def _may_read(request: HttpRequest) -> bool:
+    """Party pages are for Party secretaries, area staff and leaders, inside an area: not for
+    departments, service companies or residents (issue 8)."""
+    return can(request.user, Capability.PARTY_VIEW) and scope_path(request.user) is not None
+
+
+def _in_scope(request: HttpRequest, queryset, area_field: str = "area"):
+    return get_in_scope(request.user, queryset, Capability.PARTY_VIEW, area_field=area_field)
+
+
+def _year_and_quarter(request: HttpRequest) -> tuple[int, int]:
+    """The quarter asked for (default: the current one); ValueError on anything else."""
+    today = timezone.localdate()
+    year = int(request.GET.get("year") or today.year)
+    quarter = int(request.GET.get("quarter") or (today.month - 1) // 3 + 1)
+    if not (2000 <= year <= today.year + 1 and 1 <= quarter <= 4):
+        raise ValueError(year, quarter)
+    return year, quarter
+
+
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, Capability.REGISTRY_VIEW):
+    if not _may_read(request):
         return _forbidden(request)
     root = area_scope_root(request.user)
     prefix = scope_path(request.user) or ""
     organizations = list(
-        Organization.objects.filter(area__path__startswith=prefix)
+        _in_scope(request, Organization.objects.all())
         .select_related("area", "secretary")
         .annotate(n=Count("members", distinct=True))
         .order_by("area__path", "kind", "name")
@@ -96,15 +116,18 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization(request: HttpRequest, org_id: int) -> HttpResponse:
-    prefix = scope_path(request.user)
     org = (
-        Organization.objects.select_related("area", "parent", "secretary").filter(pk=org_id).first()
+        _in_scope(request, Organization.objects.all())
+        .select_related("area", "parent", "secretary")
+        .filter(pk=org_id)
+        .first()
     )
-    if org is None or prefix is None or not org.area.path.startswith(prefix):
+    if org is None:
         return _forbidden(request, _("No such organization."), 404)
-    today = timezone.localdate()
-    year = int(request.GET.get("year") or today.year)
-    quarter = int(request.GET.get("quarter") or (today.month - 1) // 3 + 1)
+    try:
+        year, quarter = _year_and_quarter(request)
+    except ValueError:
+        return _forbidden(request, _("Give a year (from 2000) and a quarter (1 to 4)."), status=400)
     if request.method == "POST" and request.POST.get("op") == "publish":
         try:
             services.publication_make(
@@ -144,22 +167,26 @@ def organization(request: HttpRequest, org_id: int) -> HttpResponse:
 
 @login_required
 def publication(request: HttpRequest, pub_id: int) -> HttpResponse:
-    prefix = scope_path(request.user)
-    pub = PointPublication.objects.select_related("organization__area").filter(pk=pub_id).first()
-    if pub is None or prefix is None or not pub.organization.area.path.startswith(prefix):
+    pub = (
+        _in_scope(request, PointPublication.objects.all(), area_field="organization__area")
+        .select_related("organization__area")
+        .filter(pk=pub_id)
+        .first()
+    )
+    if pub is None:
         return _forbidden(request, _("No such publication."), 404)
     return render(request, "party/publication.html", {"pub": pub})
 
 
 @login_required
 def member(request: HttpRequest, member_id: int) -> HttpResponse:
-    prefix = scope_path(request.user)
     m = (
-        Member.objects.select_related("organization", "area", "work_unit", "household")
+        _in_scope(request, Member.objects.all())
+        .select_related("organization", "area", "work_unit", "household")
         .filter(pk=member_id)
         .first()
     )
-    if m is None or prefix is None or not m.area.path.startswith(prefix):
+    if m is None:
         return _forbidden(request, _("No such member."), 404)
     entries = PointEntry.objects.filter(member=m).select_related("rule").order_by("-date")[:50]
     approved = PointEntry.objects.filter(member=m, status="approved").aggregate(s=Sum("points"))[
@@ -186,6 +213,8 @@ def member(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @login_required
 def proposal(request: HttpRequest) -> HttpResponse:
+    if not _may_read(request):
+        return _forbidden(request)
     root = area_scope_root(request.user)
     code = request.GET.get("root") or (root.code if root else "")
     if request.method == "POST":
@@ -224,7 +253,7 @@ def proposal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def party_map(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, Capability.AREAS_VIEW):
+    if not _may_read(request):
         return _forbidden(request)
     from django.conf import settings
 
@@ -243,9 +272,8 @@ def party_map(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def party_map_data(request: HttpRequest) -> JsonResponse:
-    prefix = scope_path(request.user)
-    if prefix is None:
-        return JsonResponse({"organizations": [], "centers": []})
+    if not _may_read(request):
+        return JsonResponse({"organizations": [], "centers": []}, status=403)
     centers = [
         {
             "name": c.name,
@@ -256,11 +284,11 @@ def party_map_data(request: HttpRequest) -> JsonResponse:
             "services": [s for s in c.services.splitlines() if s.strip()],
             "hours": c.hours,
         }
-        for c in ServiceCenter.objects.filter(area__path__startswith=prefix)
+        for c in _in_scope(request, ServiceCenter.objects.all())
     ]
     organizations = []
     for org in (
-        Organization.objects.filter(area__path__startswith=prefix)
+        _in_scope(request, Organization.objects.all())
         .select_related("area")
         .prefetch_related("compounds")
         .annotate(n=Count("members"))
@@ -291,15 +319,14 @@ def report_back(request: HttpRequest, unit_id: int) -> HttpResponse:
     """双报告: a printable report to a work unit on its in-service members, per half-year."""
     from gridgov.registry.models import Unit
 
-    prefix = scope_path(request.user)
-    unit = Unit.objects.select_related("area").filter(pk=unit_id).first()
-    if unit is None or prefix is None or not unit.area.path.startswith(prefix):
+    unit = _in_scope(request, Unit.objects.all()).select_related("area").filter(pk=unit_id).first()
+    if unit is None:
         return _forbidden(request, _("No such unit."), 404)
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)
         half = int(request.GET.get("half") or (1 if today.month <= 6 else 2))
-        if half not in (1, 2):
+        if half not in (1, 2) or not 2000 <= year <= today.year + 1:
             raise ValueError
         start = date(year, 1 if half == 1 else 7, 1)
     except ValueError:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import require_area_in_scope, require_capability
+from gridgov.accounts.scope import get_in_scope, require_area_in_scope, require_capability
 from gridgov.areas.models import Area
 from gridgov.common.errors import NotFound
 from gridgov.smartcodes.models import PlateJob, SmartCode
@@ -118,9 +118,14 @@ def plate_jobs_run_queued() -> int:
 
 
 def plate_job_for(*, user: User, job_id: int) -> PlateJob:
-    job = PlateJob.objects.select_related("area").filter(pk=job_id).first()
-    if job is None or not (
-        user.is_superuser or (user.area_id and job.area.path.startswith(user.area.path))
-    ):
+    """A plate job and its PDF, for those who keep the area's codes (codes.view) and only
+    inside their area; to anyone else it does not exist."""
+    job = (
+        get_in_scope(user, PlateJob.objects.all(), Capability.CODES_VIEW)
+        .select_related("area")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None:
         raise NotFound(_("No such plate job."))
     return job
