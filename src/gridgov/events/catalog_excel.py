@@ -4,15 +4,14 @@ Subclasses are matched by code; every row is checked first, bad rows are reporte
 row and column and left out, good rows are saved together.
 """
 
-import io
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from gridgov.common.errors import DomainError
-from gridgov.common.xlsx import read_sheet
+from gridgov.common.xlsx import read_sheet, write_sheet
 from gridgov.events.models import CatalogClass, Subclass
 
 COLUMNS = [
@@ -35,34 +34,30 @@ COLUMNS = [
 
 
 def catalog_bytes() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "subclasses"
-    sheet.append(COLUMNS)
+    # Through the one writer, whose cells are neutralised: names and keywords are free text.
+    return write_sheet([COLUMNS, *_catalog_rows()], "subclasses")
+
+
+def _catalog_rows() -> Iterator[list[Any]]:
     for s in Subclass.objects.select_related("event_class").order_by("code"):
         normal = s.time_limits.get("normal", {})
-        sheet.append(
-            [
-                s.code,
-                s.name_zh,
-                s.name_en,
-                s.event_class.code,
-                s.keywords,
-                s.default_level,
-                normal.get("accept"),
-                normal.get("dispatch"),
-                normal.get("handle"),
-                s.time_limits.get("urgent", {}).get("handle"),
-                s.time_limits.get("critical", {}).get("handle"),
-                s.photo_required,
-                s.duplicate_radius_m,
-                s.duplicate_window_hours,
-                s.active,
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        yield [
+            s.code,
+            s.name_zh,
+            s.name_en,
+            s.event_class.code,
+            s.keywords,
+            s.default_level,
+            normal.get("accept"),
+            normal.get("dispatch"),
+            normal.get("handle"),
+            s.time_limits.get("urgent", {}).get("handle"),
+            s.time_limits.get("critical", {}).get("handle"),
+            s.photo_required,
+            s.duplicate_radius_m,
+            s.duplicate_window_hours,
+            s.active,
+        ]
 
 
 def _hours(value: Any, column: str) -> float:
