@@ -175,6 +175,17 @@ ENFORCEMENT = {
 # Matters not admitted to the grid (入格事项清单): emergencies and utilities go straight to their departments.
 NOT_IN_GRID_LIST = {"0401", "0402", "0403", "1201", "1301"}
 
+# Open311 publication (issue 8): matters about people, not places, are never published —
+# disputes (class 15), public order and security (16), care for special groups and people in
+# difficulty (24), a lost visitor asking for help. Petitions (信访) and Party matters (党)
+# have no shipped subclass; `publication_for` keeps any local one with such a name private.
+NOT_PUBLISHED_CLASSES = {"15", "16", "24"}
+NOT_PUBLISHED = {"1902"}
+PRIVATE_NAME_WORDS = ("纠纷", "治安", "信访", "上访", "党", "帮扶", "困难", "特殊人群", "求助")
+# Reports usually placed on a public facility (a road, a main, a street lamp): the exact
+# location helps everyone and reveals nobody, so it is published unrounded.
+PUBLIC_FACILITY = {"0401", "0402", "0404", "1102", "1202"}
+
 # (type code, zh, en) — a few common components of each class, for registration.
 COMPONENT_TYPES = [
     ("0101", "上水井盖", "Water manhole cover"),
@@ -202,6 +213,17 @@ def limits_for(handle_hours: float) -> dict[str, dict[str, float]]:
     }
 
 
+def publication_for(code: str, name_zh: str) -> str:
+    """The Open311 publication of a subclass by default (values of Subclass.Publication)."""
+    if (
+        code[:2] in NOT_PUBLISHED_CLASSES
+        or code in NOT_PUBLISHED
+        or any(word in name_zh for word in PRIVATE_NAME_WORDS)
+    ):
+        return "none"
+    return "public_sources"
+
+
 def load_catalog(catalog_class, subclass, component_type) -> None:
     """Create or update the shipped catalog with the given model classes (real or historical)."""
     classes = {}
@@ -224,8 +246,16 @@ def load_catalog(catalog_class, subclass, component_type) -> None:
             "enforcement": code in ENFORCEMENT,
             "in_grid_list": code not in NOT_IN_GRID_LIST,
         }
+        # Publication is set when a subclass is created, never reset by a reload: a district
+        # that chose to publish or to hide a matter keeps its choice.
+        published = {
+            "publication": publication_for(code, zh),
+            "public_facility": code in PUBLIC_FACILITY,
+        }
         subclass.objects.update_or_create(
-            code=code, defaults={k: v for k, v in defaults.items() if k in known}
+            code=code,
+            defaults={k: v for k, v in defaults.items() if k in known},
+            create_defaults={k: v for k, v in {**defaults, **published}.items() if k in known},
         )
     for code, zh, en in COMPONENT_TYPES:
         component_type.objects.update_or_create(

@@ -71,6 +71,28 @@ class Subclass(models.Model):
     # The enforcement list (执法清单) of the one unified enforcement squad.
     enforcement = models.BooleanField(_("on the enforcement list"), default=False)
 
+    class Publication(models.TextChoices):
+        NONE = "none", _("Never published")
+        PUBLIC_SOURCES = (
+            "public_sources",
+            _("Reports from the public (residents, hotline, Open311)"),
+        )
+        ALL_SOURCES = "all_sources", _("Reports from every source, staff and cameras too")
+
+    # What anonymous Open311 clients may read (issue 8): a dispute or a person in difficulty
+    # is nobody else's business; a staff or camera report is internal unless the type says so.
+    publication = models.CharField(
+        _("published on Open311"),
+        max_length=16,
+        choices=Publication.choices,
+        default=Publication.PUBLIC_SOURCES,
+    )
+    public_facility = models.BooleanField(
+        _("about a public facility"),
+        default=False,
+        help_text=_("The exact location is published; otherwise it is rounded to about 100 m."),
+    )
+
     class Meta:
         verbose_name = _("event subclass")
         verbose_name_plural = _("event subclasses")
@@ -427,6 +449,11 @@ class AlertSource(models.Model):
         on_delete=models.SET_NULL,
     )
     active = models.BooleanField(_("active"), default=True)
+    # An alert whose own time is further from now than this is refused: a captured request
+    # replayed later creates nothing.
+    freshness_minutes = models.PositiveSmallIntegerField(
+        _("accepted clock difference (minutes)"), default=10
+    )
 
     class Meta:
         verbose_name = _("alert source")

@@ -1,9 +1,15 @@
-"""GeoReport v2 bodies in JSON or XML, and errors in the standard shape."""
+"""GeoReport v2 bodies in JSON or XML, and errors in the standard shape.
+
+Every XML body of Open311 (discovery, services, service definitions, requests, tokens,
+errors) is built by `render`, so its element text is made XML-safe in one place.
+"""
 
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse, JsonResponse
+
+from gridgov.common.text import xml_safe
 
 # The XML element that wraps each item of a list, by the list's element.
 ITEM = {
@@ -37,11 +43,14 @@ def _xml(parent: ET.Element, key: str, value: Any) -> None:
 
 
 def _text(value: Any) -> str:
+    """Element text. Characters XML 1.0 forbids are dropped here, the one place every XML
+    body passes: ElementTree would write them and every client's parser would then refuse the
+    whole document (a resident's vertical tab broke requests.xml for everyone)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_safe(str(value))
 
 
 def render(body: Any, fmt: str, root: str, status: int = 200) -> HttpResponse:

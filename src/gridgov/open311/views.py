@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +23,12 @@ from gridgov.events.services import event_report
 from gridgov.events.workflow import State
 from gridgov.open311.formats import error, render
 from gridgov.open311.models import ApiKey
+from gridgov.open311.publication import (
+    public_address,
+    public_point,
+    public_text,
+    published_events,
+)
 
 CLOSED_STATES = (State.CLOSED, State.EVALUATED, State.REJECTED, State.VOIDED)
 MAX_RESULTS = 1000
@@ -52,25 +58,36 @@ def _service(subclass: Subclass) -> dict:
     }
 
 
+def _published() -> QuerySet[Event]:
+    """Every read of requests starts here: only what the subclass allows anonymous clients."""
+    return published_events(
+        Event.objects.select_related("subclass", "department", "area").annotate(
+            updated=Max("timeline__at")
+        )
+    )
+
+
 def _request_body(event: Event, updated: dt.datetime | None) -> dict:
+    """One request as published: scrubbed description, rounded location (see publication)."""
     closed = event.state in CLOSED_STATES
+    lat, lon = public_point(event)
     return {
         "service_request_id": event.number,
         "status": "closed" if closed else "open",
         "status_notes": str(event.get_state_display()),
         "service_name": event.subclass.name_zh,
         "service_code": event.subclass.code,
-        "description": event.description,
+        "description": public_text(event.description),
         "agency_responsible": event.department.name if event.department else None,
         "service_notice": None,
         "requested_datetime": _iso(event.reported_at),
         "updated_datetime": _iso(updated or event.reported_at),
         "expected_datetime": _iso(event.handle_due_at or event.stage_due_at),
-        "address": event.address or None,
+        "address": public_address(event),
         "address_id": None,
         "zipcode": None,
-        "lat": event.lat,
-        "long": event.lon,
+        "lat": lat,
+        "long": lon,
         "media_url": (event.extra or {}).get("media_url"),
     }
 
@@ -205,9 +222,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
-    queryset = Event.objects.select_related("subclass", "department").annotate(
-        updated=Max("timeline__at")
-    )
+    queryset = _published()
     if params.get("service_request_id"):
         queryset = queryset.filter(
             number__in=[i.strip() for i in params["service_request_id"].split(",") if i.strip()]
@@ -243,12 +258,8 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    event = (
-        Event.objects.select_related("subclass", "department")
-        .annotate(updated=Max("timeline__at"))
-        .filter(number=request_id)
-        .first()
-    )
+    # An unpublished request answers like one that does not exist.
+    event = _published().filter(number=request_id).first()
     if event is None:
         return error(fmt, 404, f"service_request_id {request_id} not found")
     return render([_request_body(event, event.updated)], fmt, "service_requests")
@@ -259,7 +270,7 @@ def token(request: HttpRequest, token_id: str, fmt: str) -> HttpResponse:
         key = uuid.UUID(token_id)
     except ValueError:
         return error(fmt, 404, "token not found")
-    event = Event.objects.filter(client_uuid=key, source=Source.OPEN311).first()
+    event = published_events(Event.objects.filter(client_uuid=key, source=Source.OPEN311)).first()
     if event is None:
         return error(fmt, 404, "token not found")
     return render(

@@ -1,0 +1,74 @@
+"""What anonymous Open311 clients may read of an event (issue 8).
+
+Publication is a property of the subclass: never (disputes, public order, people in
+difficulty, petitions, Party matters), reports from the public only (the default: staff and
+camera reports are internal), or every source. What is published is scrubbed: phone and ID
+numbers leave the description, the location is rounded to about 100 m unless the event is
+on a public facility (a registered city component, or a subclass marked so), and the
+address of a private place is replaced by the name of its grid.
+"""
+
+import re
+
+from django.db.models import Q, QuerySet
+
+from gridgov.common.text import xml_safe
+from gridgov.events.models import Event, Source, Subclass
+
+# Sources where a member of the public reported; everything else is staff or a machine.
+PUBLIC_SOURCES = (Source.RESIDENT, Source.HOTLINE, Source.OPEN311)
+# Three decimals of a degree: 111 m north-south, about 100 m east-west at Lijiang's latitude.
+ROUNDED_DECIMALS = 3
+EXACT_DECIMALS = 6
+MASK = "***"
+
+# A run of digits, possibly split by spaces, dashes, dots or brackets (a phone written as
+# 139 0888 1234, (0888)512-3456, an ID number with a final X). \d matches full-width digits too.
+_NUMBER = re.compile(r"[+＋(（]?\d[\d\s\-－—.．()（）]*[\dXx×Ｘ]")
+# Dates are set aside first: 2026-11-24 09:30 is not a phone number.
+_DATE = re.compile(r"((?<!\d)\d{4}[-./年]\d{1,2}[-./月]\d{1,2}(?!\d))")
+# Seven digits is the shortest local landline number; money or counts that long are masked
+# too, which costs a reader little.
+_MIN_DIGITS = 7
+
+
+def published_events(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """The events of `queryset` that their subclass allows anonymous clients to read."""
+    return queryset.filter(
+        Q(subclass__publication=Subclass.Publication.ALL_SOURCES)
+        | Q(subclass__publication=Subclass.Publication.PUBLIC_SOURCES, source__in=PUBLIC_SOURCES)
+    )
+
+
+def _mask_number(match: re.Match) -> str:
+    text = match.group(0)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits < _MIN_DIGITS:
+        return text
+    return MASK
+
+
+def public_text(text: str) -> str:
+    """`text` without phone numbers (mobile, landline) and ID numbers, and XML-safe."""
+    pieces = _DATE.split(xml_safe(text or ""))  # dates at the odd indexes
+    return "".join(
+        piece if index % 2 else _NUMBER.sub(_mask_number, piece)
+        for index, piece in enumerate(pieces)
+    )
+
+
+def exact_location_public(event: Event) -> bool:
+    return event.component_id is not None or event.subclass.public_facility
+
+
+def public_point(event: Event) -> tuple[float, float]:
+    """(lat, lon) as published: exact on a public facility, else rounded to about 100 m."""
+    decimals = EXACT_DECIMALS if exact_location_public(event) else ROUNDED_DECIMALS
+    return round(event.lat, decimals), round(event.lon, decimals)
+
+
+def public_address(event: Event) -> str | None:
+    """The address where the place is public; otherwise only the grid, which names no house."""
+    if exact_location_public(event):
+        return public_text(event.address) or None
+    return event.area.name if event.area_id else None
