@@ -2,10 +2,21 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import ROLE_CAPABILITIES, Role
+
+# A mainland mobile (optionally +86) or a landline with its area code and an optional
+# extension. Nothing else: a phone is shown on the big screen and in the worker app, and
+# quotes or angle brackets in it once ran script there.
+PHONE_PATTERN = r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$"
+phone_validator = RegexValidator(
+    PHONE_PATTERN,
+    message=_("A phone is a mobile (11 digits) or a landline with its area code (0871-12345678)."),
+    code="bad_phone",
+)
 
 
 class User(AbstractUser):
@@ -21,7 +32,7 @@ class User(AbstractUser):
         related_name="scoped_users",
         help_text=_("The user sees and acts on this area and everything below it."),
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     wechat_openid = models.CharField(
         _("WeChat openid"),
         max_length=64,

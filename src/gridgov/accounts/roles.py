@@ -103,3 +103,37 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 STAFF_ROLES = frozenset(role for role, caps in ROLE_CAPABILITIES.items() if caps)
+
+
+# Who may manage whom: a user with ACCOUNTS_EDIT creates and edits only users whose rank
+# is strictly below their own (and only inside their area subtree). Area staff rank by the
+# level of their area: district staff > street staff > community staff; the other roles
+# sit at fixed places under the level that usually appoints them.
+AREA_STAFF_RANK_BY_LEVEL: dict[str, int] = {
+    "province": 100,
+    "city": 100,
+    "county": 100,
+    "street": 80,
+    "community": 70,
+    "grid": 65,
+    "micro_grid": 65,
+}
+ROLE_RANK: dict[str, int] = {
+    Role.LEADER: 90,
+    Role.SHIFT_LEADER: 85,
+    Role.OPERATOR: 75,
+    Role.PARTY_SECRETARY: 60,
+    Role.GRID_HEAD: 50,
+    Role.DEPARTMENT_HANDLER: 40,
+    Role.GRID_WORKER: 30,
+    Role.SERVICE_PROVIDER: 20,
+    Role.RESIDENT: 10,
+}
+SUPERUSER_RANK = 1000
+
+
+def role_rank(role: str, area_kind: str | None) -> int:
+    """The rank of `role` held over an area of level `area_kind` (None: no area)."""
+    if role == Role.AREA_STAFF:
+        return AREA_STAFF_RANK_BY_LEVEL.get(area_kind or "", 0)
+    return ROLE_RANK.get(role, 0)

@@ -43,9 +43,21 @@ class AreaForm(ServiceForm):
 
 
 class GridWorkerInline(admin.TabularInline):
+    """Shown on the grid's page; placed and moved on the grid workers' page (the service)."""
+
     model = GridWorker
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user", "employment", "since")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Area)
@@ -62,6 +74,9 @@ class AreaAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # through the API or a command: deleting a tree node needs its checks
+
+    def service_delete(self, request, obj) -> None:
+        services.area_delete(user=request.user, code=obj.code)
 
     def service_save(self, request, obj, form, change):
         data = form.cleaned_data
@@ -103,3 +118,17 @@ class GridWorkerAdmin(ScopedAdmin):
     search_fields = ("user__username", "user__last_name", "grid__code", "grid__name")
     autocomplete_fields = ("grid", "user")
     list_select_related = ("user", "grid")
+
+    def service_save(self, request, obj, form, change):
+        data = form.cleaned_data
+        return services.grid_worker_save(
+            user=request.user,
+            assignment_id=obj.pk if change else None,
+            grid_code=data["grid"].code,
+            worker=data["user"],
+            employment=data["employment"],
+            since=data.get("since"),
+        )
+
+    def service_delete(self, request, obj) -> None:
+        services.grid_worker_remove(user=request.user, assignment_id=obj.pk)

@@ -175,3 +175,55 @@ def grid_worker_assign(*, user: User, grid_code: str, worker: User, employment: 
         grid=grid, user=worker, defaults={"employment": employment}
     )
     return assignment
+
+
+def grid_worker_save(
+    *,
+    user: User,
+    assignment_id: int | None,
+    grid_code: str,
+    worker: User,
+    employment: str,
+    since: Any = None,
+) -> GridWorker:
+    """Place a worker in a grid, or move an assignment (`assignment_id`) to another grid.
+    Preconditions: the old grid, the new grid and the worker all lie in the user's area."""
+    require_capability(user, Capability.AREAS_EDIT)
+    if worker.area_id is None:
+        raise DomainError(_("Give the worker an area first."), field="user")
+    require_area_in_scope(user, worker.area, field="user")
+    with transaction.atomic():
+        if assignment_id is None:
+            assignment = grid_worker_assign(
+                user=user, grid_code=grid_code, worker=worker, employment=employment
+            )
+        else:
+            assignment = GridWorker.objects.select_for_update().filter(pk=assignment_id).first()
+            if assignment is None:
+                raise NotFound(_("No such assignment."))
+            require_area_in_scope(user, Area.objects.get(pk=assignment.grid_id))
+            grid = Area.objects.filter(code=normalize_code(grid_code)).first()
+            if grid is None or grid.kind not in (AreaKind.GRID, AreaKind.MICRO_GRID):
+                raise DomainError(_("Workers are assigned to grids."), field="grid")
+            require_area_in_scope(user, grid, field="grid")
+            if employment not in GridWorker.Employment.values:
+                raise DomainError(
+                    _("Employment must be full-time or part-time."), field="employment"
+                )
+            if GridWorker.objects.exclude(pk=assignment.pk).filter(grid=grid, user=worker).exists():
+                raise Conflict(_("The worker is already in this grid."), code="duplicate")
+            assignment.grid, assignment.user, assignment.employment = grid, worker, employment
+            assignment.save(update_fields=["grid", "user", "employment"])
+        if since is not None and assignment.since != since:
+            assignment.since = since
+            assignment.save(update_fields=["since"])
+    return assignment
+
+
+def grid_worker_remove(*, user: User, assignment_id: int) -> None:
+    require_capability(user, Capability.AREAS_EDIT)
+    assignment = GridWorker.objects.select_related("grid").filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound(_("No such assignment."))
+    require_area_in_scope(user, assignment.grid)
+    assignment.delete()

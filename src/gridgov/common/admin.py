@@ -1,46 +1,172 @@
-"""The admin's scope, permissions and writes come from roles, areas and services, as everywhere else."""
+"""The admin's scope, permissions and writes come from roles, areas and services, as everywhere else.
+
+One write path: a ServiceForm calls its admin's `service_save` once, while the form is
+validated, inside a savepoint; a DomainError lands on the form's field and the savepoint
+is rolled back. If the page is shown again instead of saved (an invalid inline, say),
+the whole request's transaction is rolled back, so a refused write changes nothing.
+"""
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import router, transaction
+from django.db.models import Model, QuerySet
 
+from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, scope_queryset
-from gridgov.common.errors import DomainError
+from gridgov.accounts.services import district_level, pii_access_record
+from gridgov.common.client import client_address
+from gridgov.common.errors import DomainError, OutOfScope
+
+AREA_LABEL = "areas.Area"
 
 
-class _DryRun(Exception):
-    pass
+def area_lookup_for(model: type[Model]) -> str | None:
+    """How rows of `model` reach their area ("" for areas themselves), or None when the
+    model is district-wide (rules, catalog) and every editor may reference all of it."""
+    if model._meta.label == AREA_LABEL:
+        return ""
+    registered = admin.site._registry.get(model)
+    if isinstance(registered, ScopedAdmin):
+        return registered.area_field
+    try:
+        field = model._meta.get_field("area")
+    except FieldDoesNotExist:
+        return None
+    return "area" if field.is_relation and field.related_model._meta.label == AREA_LABEL else None
 
 
-class ServiceForm(forms.ModelForm):
-    """Validates by running the admin's service call in a transaction that is rolled back.
+def scoped_choices(user, model: type[Model], queryset: QuerySet | None = None) -> QuerySet | None:
+    """The rows of `model` the user may reference, or None if the model is not area-bound."""
+    lookup = area_lookup_for(model)
+    if lookup is None:
+        return None
+    queryset = model._default_manager.all() if queryset is None else queryset
+    return scope_queryset(queryset, user, area_field=lookup)
 
-    The service is the only write path, so its checks (codes, scope, personal data)
-    are the form's checks too, and its errors land on the right field.
-    """
 
-    admin_instance: "ScopedAdmin"
+def references_in_scope(user, form: forms.BaseForm) -> None:
+    """Re-check on save every reference the form set: each must lie in the user's area,
+    whatever queryset the form field was built with."""
+    model = form._meta.model
+    for name, value in form.cleaned_data.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.is_relation or not value:
+            continue
+        wanted = {item.pk for item in value} if field.many_to_many else {value.pk}
+        allowed = scoped_choices(user, field.related_model)
+        if allowed is not None and allowed.filter(pk__in=wanted).count() != len(wanted):
+            raise OutOfScope(field=name)
+
+
+class ServiceWriteMixin:
+    """Form side of the one write path (see the module docstring)."""
+
+    admin_instance = None
     request = None
+    saved = None
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
+    def _post_clean(self):
+        super()._post_clean()  # the instance is built from the form and model-validated first
+        if self.errors or self.admin_instance is None:
+            return
+        change = not self.instance._state.adding
         try:
             with transaction.atomic():
-                self.admin_instance.service_save(
-                    self.request, self.instance, self, bool(self.instance.pk)
+                self.saved = self.admin_instance.service_save(
+                    self.request, self.instance, self, change
                 )
-                raise _DryRun
-        except _DryRun:
-            pass
         except DomainError as error:
             field = error.field if error.field in self.fields else None
             self.add_error(field, error.message)
-        return cleaned
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ServiceForm(ServiceWriteMixin, forms.ModelForm):
+    pass
+
+
+class ScopedChoicesMixin:
+    """Every foreign-key and many-to-many choice limited to the editor's area."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = scoped_choices(request.user, db_field.related_model, kwargs.get("queryset"))
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = scoped_choices(request.user, db_field.related_model, kwargs.get("queryset"))
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ServiceAdminMixin(ScopedChoicesMixin):
+    """Admin side of the one write path: add, change and delete call the service."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not issubclass(form, ServiceWriteMixin):
+            form = type(form.__name__, (ServiceWriteMixin, form), {})
+        # A class per request: the acting user must not leak between threads.
+        return type(form.__name__, (form,), {"admin_instance": self, "request": request})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if not getattr(request, "admin_saved", False):
+                # Shown again with errors: what the form's validation wrote is undone.
+                transaction.set_rollback(True)
+        return response
+
+    def service_save(self, request, obj, form, change):
+        """Write through the app's service; return the saved object. Default: the model's
+        save, with every reference re-checked and the saved row required inside the area."""
+        references_in_scope(request.user, form)
+        obj.save()
+        form._save_m2m()
+        if not self.get_queryset(request).filter(pk=obj.pk).exists():
+            raise OutOfScope()
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        # The form's validation already wrote through the service (ServiceWriteMixin).
+        if form.saved is not None:
+            obj.pk = form.saved.pk
+        request.admin_saved = True
+
+    def save_related(self, request, form, formsets, change):
+        # The service wrote the many-to-many fields; only inlines are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def service_delete(self, request, obj) -> None:
+        """Delete through the app's service. Default: only a row inside the user's area."""
+        if not self.get_queryset(request).filter(pk=obj.pk).exists():
+            raise OutOfScope()
+        obj.delete()
+
+    def delete_model(self, request, obj):
+        try:
+            self.service_delete(request, obj)
+        except DomainError as error:
+            raise PermissionDenied(error.message) from None  # a 403, and the delete rolled back
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """An inline whose references are limited to the editor's area like its page's."""
+
+
+class ScopedAdmin(ServiceAdminMixin, admin.ModelAdmin):
     view_capability = ""
     edit_capability = ""
     area_field = "area"
@@ -66,24 +192,31 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_add_permission(request)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if issubclass(form, ServiceForm):
-            # A class per request: the acting user must not leak between threads.
-            return type(form.__name__, (form,), {"admin_instance": self, "request": request})
-        return form
+
+class DistrictAdmin(ScopedAdmin):
+    """District-wide settings (points rules …): read by every role that reads the app,
+    written only by district-level staff (whose area is the root of the tree) and
+    superusers."""
+
+    area_field = None
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and district_level(request.user)
 
     def service_save(self, request, obj, form, change):
-        """Write through the app's service; return the saved object. Default: the model's save."""
+        if not district_level(request.user):
+            raise OutOfScope()
         obj.save()
+        form._save_m2m()
         return obj
 
-    def save_model(self, request, obj, form, change):
-        if isinstance(form, ServiceForm):
-            saved = self.service_save(request, obj, form, change)
-            obj.pk = saved.pk
-        else:
-            super().save_model(request, obj, form, change)
+    def service_delete(self, request, obj) -> None:
+        if not district_level(request.user):
+            raise OutOfScope()
+        obj.delete()
 
 
 class PiiAdmin(ScopedAdmin):
@@ -93,9 +226,6 @@ class PiiAdmin(ScopedAdmin):
     pii: dict = {}
 
     def get_form(self, request, obj=None, **kwargs):
-        from gridgov.accounts.roles import Capability
-        from gridgov.accounts.services import pii_access_record
-
         if obj is not None:
             if can(request.user, Capability.PII_VIEW):
                 pii_access_record(
@@ -104,7 +234,7 @@ class PiiAdmin(ScopedAdmin):
                     object_ids=[obj.pk],
                     fields=self.pii,
                     channel="admin",
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_address(request),
                 )
             else:
                 for name, mask in self.pii.items():
@@ -112,8 +242,6 @@ class PiiAdmin(ScopedAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        from gridgov.accounts.roles import Capability
-
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not can(request.user, Capability.PII_VIEW):
             fields += [name for name in self.pii if name not in fields]  # never save masks back

@@ -2,8 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import can
-from gridgov.common.admin import PiiAdmin, ScopedAdmin
+from gridgov.common.admin import (
+    DistrictAdmin,
+    PiiAdmin,
+    ScopedAdmin,
+    ScopedInline,
+    references_in_scope,
+)
 from gridgov.common.errors import DomainError
 from gridgov.party import services
 from gridgov.party.models import (
@@ -66,14 +71,10 @@ class MemberAdmin(PiiAdmin):
         return mask_phone(obj.phone)
 
     def service_save(self, request, obj, form, change):
-        # The dry run happens before the form fills the instance: fill it from the form.
-        for name, value in form.cleaned_data.items():
-            if name in {f.name for f in Member._meta.concrete_fields}:
-                setattr(obj, name, value)
-        return services.member_save(user=request.user, member=obj)
-
-    def save_model(self, request, obj, form, change):
-        services.member_save(user=request.user, member=obj)
+        references_in_scope(request.user, form)  # the home and the work unit too
+        member = services.member_save(user=request.user, member=obj)
+        form._save_m2m()
+        return member
 
 
 @admin.register(CentralHousehold)
@@ -96,19 +97,19 @@ class HouseholdLinkAdmin(PartyAdmin):
     autocomplete_fields = ("member", "household")
     search_fields = ("household__number", "member__name")
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("household",) if obj else ()  # a link changes its member, not its household
+
     def service_save(self, request, obj, form, change):
-        household, member = form.cleaned_data.get("household"), form.cleaned_data.get("member")
+        member = form.cleaned_data.get("member")
         return services.link_set(
             user=request.user,
-            household_id=household.pk if household else None,
+            household_id=obj.household_id,
             member_id=member.pk if member else None,
         )
 
-    def save_model(self, request, obj, form, change):
-        saved = services.link_set(
-            user=request.user, household_id=obj.household_id, member_id=obj.member_id
-        )
-        obj.pk = saved.pk
+    def service_delete(self, request, obj) -> None:
+        services.link_set(user=request.user, household_id=obj.household_id, member_id=None)
 
 
 @admin.register(ServicePost)
@@ -122,7 +123,23 @@ class ServicePostAdmin(PartyAdmin):
 class DoubleRegistrationAdmin(PartyAdmin):
     area_field = "community"
     list_display = ("community", "member", "unit", "registered_on")
+    fields = ("community", "member", "unit")
     autocomplete_fields = ("community", "member", "unit")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # registered once
+
+    def service_save(self, request, obj, form, change):
+        data = form.cleaned_data
+        return services.double_register(
+            user=request.user,
+            community_code=data["community"].code,
+            member_id=data["member"].pk if data.get("member") else None,
+            unit_id=data["unit"].pk if data.get("unit") else None,
+        )
+
+    def service_delete(self, request, obj) -> None:
+        services.double_registration_delete(user=request.user, registration_id=obj.pk)
 
 
 @admin.register(ServiceRecord)
@@ -134,7 +151,11 @@ class ServiceRecordAdmin(PartyAdmin):
 
 
 @admin.register(PointRule)
-class PointRuleAdmin(admin.ModelAdmin):
+class PointRuleAdmin(DistrictAdmin):
+    """One points scheme for the district: street and community staff read it."""
+
+    view_capability = Capability.REGISTRY_VIEW
+    edit_capability = Capability.PARTY_EDIT
     list_display = (
         "code",
         "name",
@@ -146,21 +167,6 @@ class PointRuleAdmin(admin.ModelAdmin):
     )
     list_filter = ("category", "automatic")
 
-    def has_module_permission(self, request):
-        return can(request.user, Capability.REGISTRY_VIEW)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return can(request.user, Capability.PARTY_EDIT) and (
-            request.user.is_superuser or (request.user.area_id and request.user.area.depth <= 1)
-        )
-
-    has_change_permission = has_delete_permission = lambda self, request, obj=None: (
-        self.has_add_permission(request)
-    )
-
 
 @admin.register(PointEntry)
 class PointEntryAdmin(PartyAdmin):
@@ -168,8 +174,26 @@ class PointEntryAdmin(PartyAdmin):
     list_display = ("member", "rule", "points", "date", "status", "evidence")
     list_filter = ("status", "rule__category")
     autocomplete_fields = ("member",)
-    readonly_fields = ("status", "decided_by", "source_key")
+    fields = ("member", "rule", "date", "evidence", "points", "status", "decided_by", "source_key")
+    readonly_fields = ("points", "status", "decided_by", "source_key")
     actions = ["approve", "reject"]
+
+    def has_change_permission(self, request, obj=None):
+        # Entries are decided (approve, reject), not edited: points follow the rule.
+        return obj is None and super().has_change_permission(request)
+
+    def service_save(self, request, obj, form, change):
+        data = form.cleaned_data
+        return services.point_entry_add(
+            user=request.user,
+            member_id=data["member"].pk,
+            rule_code=data["rule"].code,
+            date=data["date"],
+            evidence=data.get("evidence", ""),
+        )
+
+    def service_delete(self, request, obj) -> None:
+        services.point_entry_delete(user=request.user, entry_id=obj.pk)
 
     def _decide(self, request, queryset, approve: bool):
         for entry in queryset:
@@ -198,15 +222,37 @@ class PointPublicationAdmin(PartyAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a publication is a record of what was shown
+
 
 @admin.register(Grading)
 class GradingAdmin(PartyAdmin):
+    """Scores by basic (JSON: basic → score); the total and grade come from the template."""
+
     area_field = "organization__area"
     list_display = ("organization", "year", "total", "grade")
     list_filter = ("year", "grade")
+    fields = ("organization", "year", "scores", "total", "grade")
+    autocomplete_fields = ("organization",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organization", "year", "total", "grade") if obj else ("total", "grade")
+
+    def service_save(self, request, obj, form, change):
+        data = form.cleaned_data
+        scores = data.get("scores")
+        if not isinstance(scores, dict):
+            raise DomainError(_("Scores are a table of basic and score."), field="scores")
+        return services.grading_compute(
+            user=request.user,
+            organization_id=obj.organization_id if change else data["organization"].pk,
+            year=obj.year if change else data["year"],
+            scores=scores,
+        )
 
 
-class ResolutionInline(admin.TabularInline):
+class ResolutionInline(ScopedInline):
     model = Resolution
     extra = 1
     raw_id_fields = ("event",)

@@ -447,3 +447,27 @@ def resolution_to_event(*, user: User, resolution_id: int, subclass: str = "2501
         resolution.event = event
         resolution.save(update_fields=["event"])
     return event
+
+
+def point_entry_delete(*, user: User, entry_id: int) -> None:
+    """Withdraw an entry made by hand that was not approved: approved points are already
+    in rankings and publications, and automatic entries come back on the next run."""
+    require_party_staff(user)
+    entry = PointEntry.objects.select_related("member__area").filter(pk=entry_id).first()
+    if entry is None or not area_in_scope(user, entry.member.area):
+        raise NotFound(_("No such entry."))
+    if entry.status == PointEntry.Status.APPROVED or entry.source_key:
+        raise Conflict(_("Approved and automatic entries stay."), code="decided")
+    entry.delete()
+
+
+def double_registration_delete(*, user: User, registration_id: int) -> None:
+    from gridgov.party.models import DoubleRegistration
+
+    require_party_staff(user)
+    registration = (
+        DoubleRegistration.objects.select_related("community").filter(pk=registration_id).first()
+    )
+    if registration is None or not area_in_scope(user, registration.community):
+        raise NotFound(_("No such registration."))
+    registration.delete()

@@ -17,6 +17,7 @@ from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
 from gridgov.accounts.services import pii_access_record
 from gridgov.common.admin import ScopedAdmin
+from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError
 from gridgov.registry import excel, services
 from gridgov.registry.kinds import KINDS, Kind
@@ -90,7 +91,7 @@ class RegistryAdmin(ScopedAdmin):
                     object_ids=[int(object_id)],
                     fields=list(self.kind.pii),
                     channel="admin",
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_address(request),
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -162,7 +163,7 @@ class RegistryAdmin(ScopedAdmin):
                 kind_key=self.kind.key,
                 area_code=request.GET.get("area") or None,
                 reveal=reveal,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_address(request),
             )
         except DomainError as error:
             messages.error(request, error.message)

@@ -76,17 +76,9 @@ class PlateJobAdmin(ScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        job = plate_job_request(user=request.user, root_code=obj.area.code, single=obj.single)
-        obj.pk = job.pk
-
     def service_save(self, request, obj, form, change):
-        # The dry run of ServiceForm: check scope and capability without starting a job.
-        from gridgov.accounts.scope import require_area_in_scope, require_capability
-
-        require_capability(request.user, Capability.REGISTRY_EDIT)
-        require_area_in_scope(request.user, obj.area, field="area")
-        return obj
+        # The job starts after commit: a page shown again with errors starts nothing.
+        return plate_job_request(user=request.user, root_code=obj.area.code, single=obj.single)
 
 
 @admin.register(Policy)
