@@ -65,5 +65,7 @@ def test_bad_mobile_numbers(raw):
 
 
 def test_masks_hide_the_middle():
-    assert mask_id_number(VALID) == "1101**********002X"
+    # No region, no birth date, no serial: only the province and the last two remain.
+    assert mask_id_number(VALID) == "11**************2X"
     assert mask_phone("13812345678") == "138****5678"
+    assert mask_id_number("12345") == "*****"

@@ -109,12 +109,33 @@ def phone_clean(raw: str, field: str = "phone") -> str:
     return value
 
 
+# Masks are chosen so that no mask, alone or beside the rest of a masked payload, lets
+# anyone rebuild the value (decision 0004). An ID number is region (6) + birth date (8) +
+# serial (3) + check (1): the region follows from the grid and the check from the rest, so
+# showing the first four and the last four with the birth year left a few thousand
+# candidates. Now only the province (shared by the whole district) and the last two
+# (the serial's last digit, which gives only the gender, and the check character) remain,
+# and masked payloads carry no birth date.
+ID_SHOWN_HEAD = 2
+ID_SHOWN_TAIL = 2
+# Phones: at most the carrier prefix (3) and the last four, as banks and couriers show
+# them; nothing else in a masked payload narrows the four hidden digits.
+PHONE_SHOWN_HEAD = 3
+PHONE_SHOWN_TAIL = 4
+
+
 def mask_id_number(value: str) -> str:
-    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+    if len(value) < 10:
+        return "*" * len(value)
+    hidden = len(value) - ID_SHOWN_HEAD - ID_SHOWN_TAIL
+    return value[:ID_SHOWN_HEAD] + "*" * hidden + value[-ID_SHOWN_TAIL:]
 
 
 def mask_phone(value: str) -> str:
-    return value[:3] + "****" + value[-4:] if len(value) == 11 else "*" * len(value)
+    if len(value) != 11:
+        return "*" * len(value)
+    hidden = len(value) - PHONE_SHOWN_HEAD - PHONE_SHOWN_TAIL
+    return value[:PHONE_SHOWN_HEAD] + "*" * hidden + value[-PHONE_SHOWN_TAIL:]
 
 
 def mask_text(value: str) -> str:

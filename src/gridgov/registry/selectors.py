@@ -3,6 +3,11 @@
 `records_as_dicts` is the only way records leave the server (API, exports, pages):
 masked by default; unmasked only for a role with PII_VIEW that asked, and then
 audited in the same call.
+
+`records_search` is the only way a free-text query reaches the records (API and
+admin): a field shown masked to the user is not searched at all for them (a full
+address or phone would otherwise find the person behind the mask), and a search that
+reaches a personal-data field is recorded like an unmasked read (channel "search").
 """
 
 from collections.abc import Iterable
@@ -22,6 +27,10 @@ from gridgov.registry.kinds import Kind
 from gridgov.registry.pii import MASKERS
 
 SEARCH_FIELDS = ("name", "address", "number", "code", "landlord_name")
+SEARCH_CHANNEL = "search"
+# A search matching more records than this through a personal-data field is recorded with
+# the first ones: the row says who searched which fields, the ids are a sample.
+MAX_AUDITED_SEARCH = 1000
 
 
 def records_visible(*, user: User, kind: Kind) -> QuerySet:
@@ -31,7 +40,12 @@ def records_visible(*, user: User, kind: Kind) -> QuerySet:
 
 
 def records_filter(
-    *, user: User, kind: Kind, area_code: str | None = None, q: str | None = None
+    *,
+    user: User,
+    kind: Kind,
+    area_code: str | None = None,
+    q: str | None = None,
+    ip: str | None = None,
 ) -> QuerySet:
     queryset = records_visible(user=user, kind=kind)
     if area_code:
@@ -47,13 +61,60 @@ def records_filter(
             )
         queryset = queryset.filter(area__path__startswith=area.path)
     if q:
-        names = {f.name for f in kind.model._meta.get_fields()}
-        condition = Q()
-        for name in SEARCH_FIELDS:
-            if name in names:
-                condition |= Q(**{f"{name}__icontains": q})
-        queryset = queryset.filter(condition)
+        queryset = records_search(user=user, kind=kind, queryset=queryset, q=q, ip=ip)
     return queryset.order_by("pk")
+
+
+def registry_search_fields_for(user: User, kind: Kind) -> list[str]:
+    """The fields a free-text search may look at for this user: the kind's searchable
+    fields, with its personal-data fields only for a role that may see them unmasked."""
+    names = {f.name for f in kind.model._meta.get_fields()}
+    fields = [name for name in SEARCH_FIELDS if name in names]
+    if not user.has_capability(Capability.PII_VIEW):
+        return [name for name in fields if name not in kind.pii]
+    return fields + [name for name in kind.pii if name not in fields]
+
+
+def records_search(
+    *,
+    user: User,
+    kind: Kind,
+    queryset: QuerySet,
+    q: str,
+    channel: str = SEARCH_CHANNEL,
+    ip: str | None = None,
+) -> QuerySet:
+    """`queryset` narrowed to the records matching `q` in the fields the user may search.
+
+    Masked fields are left out of the query entirely, so for a role without PII_VIEW a
+    full ID number, phone or address silently matches nothing (rather than a 403, which
+    would also refuse the harmless search of a name). For a role with PII_VIEW, the
+    records found through a personal-data field are recorded as read (who, which
+    records, which fields), before the results are shown."""
+    q = q.strip()
+    if not q:
+        return queryset
+    fields = registry_search_fields_for(user, kind)
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": q})
+    personal = [name for name in fields if name in kind.pii]
+    if personal:
+        through_personal = Q()
+        for name in personal:
+            through_personal |= Q(**{f"{name}__icontains": q})
+        found_ids = list(
+            queryset.filter(through_personal).values_list("pk", flat=True)[:MAX_AUDITED_SEARCH]
+        )
+        pii_access_record(
+            user=user,
+            model=kind.key,
+            object_ids=found_ids,
+            fields=personal,
+            channel=channel,
+            ip=ip,
+        )
+    return queryset.filter(condition)
 
 
 def record_get(*, user: User, kind: Kind, pk: int) -> Any:
@@ -99,7 +160,9 @@ def records_as_dicts(
                 if row.get(name):
                     row[name] = MASKERS[masker](row[name])
             if "birth_date" in row and "id_number" in kind.pii:
-                row["birth_date"] = row["birth_date"][:4] + "-**-**"
+                # The birth date is the middle of the ID number: no part of it goes out
+                # beside a masked ID (decision 0004).
+                row["birth_date"] = None
         rows.append(row)
     if reveal and kind.pii:
         pii_access_record(
