@@ -46,6 +46,9 @@ class Field(models.Model):
         CHOICE = "choice", _("Choice")
         DATE = "date", _("Date")
         PHOTO = "photo", _("Photo")
+        # Personal data by kind: checked like the registry's and masked like it.
+        ID_NUMBER = "id_number", _("ID number")
+        PHONE = "phone", _("Mobile phone")
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="fields"
@@ -56,6 +59,14 @@ class Field(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
     choices = models.TextField(_("choices"), blank=True, help_text=_("One per line, for choices."))
     required = models.BooleanField(_("required"), default=True)
+    personal = models.BooleanField(
+        _("personal data"),
+        default=False,
+        help_text=_(
+            "Answers are masked for roles that may not see personal data, and every "
+            "unmasked read is recorded. ID number and phone questions always are."
+        ),
+    )
 
     class Meta:
         verbose_name = _("form field")
@@ -67,8 +78,15 @@ class Field(models.Model):
         return self.label
 
     @property
+    def is_personal(self) -> bool:
+        return self.personal or self.kind in PERSONAL_KINDS
+
+    @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+PERSONAL_KINDS = frozenset({Field.Kind.ID_NUMBER, Field.Kind.PHONE})
 
 
 class Task(models.Model):

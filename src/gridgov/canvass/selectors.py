@@ -1,19 +1,61 @@
-"""Reads of campaigns: a worker's tasks, progress by grid, the results table."""
+"""Reads of campaigns: a worker's tasks, progress by grid, the results table.
 
+Campaigns, progress and results are read with REGISTRY_VIEW in the reader's area (they
+describe the area's households); department handlers, service companies and residents
+read none. Answers to personal questions (`Field.is_personal`) are masked unless the
+reader has PII_VIEW and asked to reveal them, and each unmasked read is recorded
+(decision 0004).
+"""
+
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.scope import scope_path
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can, scope_path
+from gridgov.accounts.services import pii_access_record
 from gridgov.areas.codes import ancestor_paths
-from gridgov.canvass.models import Campaign, Task
+from gridgov.canvass.models import Campaign, Field, Task
+from gridgov.common.errors import PermissionDenied
+from gridgov.registry.pii import mask_id_number, mask_phone, mask_text
+
+READ_CAPABILITY = Capability.REGISTRY_VIEW
+AUDIT_MODEL = "canvass.task"
+_MASKERS = {Field.Kind.ID_NUMBER: mask_id_number, Field.Kind.PHONE: mask_phone}
+
+
+def answer_masked(field: Field, value: Any) -> Any:
+    """A personal answer as a reader without the right sees it."""
+    if value in (None, ""):
+        return value
+    return _MASKERS.get(field.kind, mask_text)(str(value))
+
+
+def answers_shown(fields: list[Field], answers: dict[str, Any], *, reveal: bool) -> dict:
+    """The answers with the personal ones masked unless `reveal` (the caller checked the
+    right and records the read)."""
+    if reveal:
+        return dict(answers)
+    personal = {f.key: f for f in fields if f.is_personal}
+    return {
+        key: answer_masked(personal[key], value) if key in personal else value
+        for key, value in answers.items()
+    }
+
+
+def reveal_allowed(user: User, reveal: bool) -> bool:
+    """True when the read is unmasked; a request to reveal without the right is refused."""
+    if reveal and not can(user, Capability.PII_VIEW):
+        raise PermissionDenied(_("Your role may not see personal data unmasked."))
+    return reveal
 
 
 def campaigns_for(user: User):
     prefix = scope_path(user)
-    if prefix is None:
+    if prefix is None or not can(user, READ_CAPABILITY):
         return Campaign.objects.none()
     queryset = Campaign.objects.select_related("area")
     if not prefix:
@@ -30,9 +72,13 @@ def my_tasks(user: User, *, campaign_id: int | None = None, status: str = "todo"
         queryset = queryset.filter(campaign_id=campaign_id)
     if status:
         queryset = queryset.filter(status=status)
-    rows = queryset.select_related("household", "household__building", "campaign").order_by(
-        "campaign_id", "household__building_id", "household__room", "pk"
-    )[:1000]
+    rows = list(
+        queryset.select_related("household", "household__building", "campaign").order_by(
+            "campaign_id", "household__building_id", "household__room", "pk"
+        )[:1000]
+    )
+    forms = _forms_of({t.campaign_id for t in rows})
+    # The phone app never needs the stored answers back: personal ones go out masked.
     return [
         {
             "id": t.pk,
@@ -42,10 +88,17 @@ def my_tasks(user: User, *, campaign_id: int | None = None, status: str = "todo"
             "address": f"{t.household.building or ''} {t.household.room}".strip()
             or t.household.address,
             "status": t.status,
-            "answers": t.answers,
+            "answers": answers_shown(forms[t.campaign_id], t.answers, reveal=False),
         }
         for t in rows
     ]
+
+
+def _forms_of(campaign_ids: set[int]) -> dict[int, list[Field]]:
+    forms: dict[int, list[Field]] = {pk: [] for pk in campaign_ids}
+    for field in Field.objects.filter(campaign_id__in=campaign_ids):
+        forms[field.campaign_id].append(field)
+    return forms
 
 
 def form_of(campaign: Campaign) -> list[dict[str, Any]]:
@@ -56,13 +109,14 @@ def form_of(campaign: Campaign) -> list[dict[str, Any]]:
             "kind": f.kind,
             "choices": f.choice_list,
             "required": f.required,
+            "personal": f.is_personal,
         }
         for f in campaign.fields.all()
     ]
 
 
 def progress_by_grid(campaign: Campaign, user: User) -> list[dict[str, Any]]:
-    prefix = scope_path(user) or ""
+    prefix = _reader_prefix(user)
     rows = (
         Task.objects.filter(campaign=campaign, area__path__startswith=prefix)
         .values("area__code", "area__name")
@@ -81,32 +135,62 @@ def progress_by_grid(campaign: Campaign, user: User) -> list[dict[str, Any]]:
     ]
 
 
-def results_rows(campaign: Campaign, user: User):
-    """Header and rows for the Excel export, inside the user's scope."""
-    prefix = scope_path(user) or ""
+def _reader_prefix(user: User) -> str:
+    prefix = scope_path(user)
+    if prefix is None or not can(user, READ_CAPABILITY):
+        raise PermissionDenied()
+    return prefix
+
+
+def results_rows(
+    campaign: Campaign,
+    user: User,
+    *,
+    reveal: bool = False,
+    channel: str = "export",
+    ip: str | None = None,
+) -> Iterator[list[Any]]:
+    """Header and rows for the Excel export, inside the user's scope; personal answers
+    masked unless revealed, and an unmasked export recorded before its first row."""
+    prefix = _reader_prefix(user)
+    reveal = reveal_allowed(user, reveal)
     fields = list(campaign.fields.all())
-    header = [
+    queryset = (
+        Task.objects.filter(campaign=campaign, area__path__startswith=prefix)
+        .select_related("household", "area", "done_by", "worker")
+        .order_by("area__code", "household__number")
+    )
+    personal = [f.key for f in fields if f.is_personal]
+    if reveal and personal:
+        pii_access_record(
+            user=user,
+            model=AUDIT_MODEL,
+            object_ids=queryset.filter(status=Task.Status.DONE).values_list("pk", flat=True),
+            fields=personal,
+            channel=channel,
+            ip=ip,
+        )
+    return _results_rows(fields, queryset, reveal)
+
+
+def _results_rows(fields: list[Field], queryset, reveal: bool) -> Iterator[list[Any]]:
+    yield [
         str(_("household")),
         str(_("grid")),
         str(_("worker")),
         str(_("status")),
         str(_("done at")),
     ] + [f.label for f in fields]
-    yield header
-    queryset = (
-        Task.objects.filter(campaign=campaign, area__path__startswith=prefix)
-        .select_related("household", "area", "done_by", "worker")
-        .order_by("area__code", "household__number")
-    )
     for t in queryset.iterator(chunk_size=2000):
         person = t.done_by or t.worker
+        answers = answers_shown(fields, t.answers, reveal=reveal)
         yield [
             t.household.number,
             t.area.code,
             (person.get_full_name() or person.username) if person else "",
             t.get_status_display(),
             t.done_at.strftime("%Y-%m-%d %H:%M") if t.done_at else "",
-        ] + [_cell(t.answers.get(f.key)) for f in fields]
+        ] + [_cell(answers.get(f.key)) for f in fields]
 
 
 def _cell(value: Any) -> Any:

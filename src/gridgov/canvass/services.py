@@ -1,6 +1,7 @@
 """Every write of a canvass: launching a campaign (a task per household) and filling a task."""
 
 import datetime as dt
+import re
 import uuid
 from itertools import cycle
 from typing import Any
@@ -10,16 +11,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.roles import Role
-from gridgov.accounts.scope import area_in_scope, require_area_in_scope
+from gridgov.accounts.roles import Capability, Role
+from gridgov.accounts.scope import area_in_scope, can, require_area_in_scope
 from gridgov.areas.models import Area, GridWorker
 from gridgov.canvass.models import Campaign, Field, Task
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.common.idempotency import client_uuid_clean
 from gridgov.registry.models import Household
+from gridgov.registry.pii import id_number_clean, phone_clean
 
-LAUNCHERS = (Role.AREA_STAFF, Role.SHIFT_LEADER, Role.LEADER)
 BATCH = 5000
+FIELD_KEY = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
+MAX_FIELDS = 100
+
+
+def _require_editor(user: User) -> None:
+    if not can(user, Capability.CAMPAIGNS_EDIT):
+        raise PermissionDenied(_("Only street and community staff start campaigns."))
 
 
 def _campaign_for(user: User, campaign_id: int) -> Campaign:
@@ -29,54 +37,167 @@ def _campaign_for(user: User, campaign_id: int) -> Campaign:
     return campaign
 
 
-def campaign_create(
-    *, user: User, name: str, area_code: str, due_date: Any, fields: list[dict], instructions=""
-) -> Campaign:
-    if not (user.is_superuser or user.role in LAUNCHERS):
-        raise PermissionDenied(_("Only street and community staff start campaigns."))
+def _area_for(user: User, area_code: str) -> Area:
     area = Area.objects.filter(code=str(area_code)).first()
     if area is None:
         raise NotFound(_("No area with code %(code)s.") % {"code": area_code}, field="area")
     require_area_in_scope(user, area, field="area")
-    if isinstance(due_date, str):
-        try:
-            due_date = dt.date.fromisoformat(due_date)
-        except ValueError:
-            raise DomainError(_("The due date must be YYYY-MM-DD."), field="due_date") from None
-    if not (name or "").strip():
+    return area
+
+
+def _due_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(_("The due date must be YYYY-MM-DD."), field="due_date") from None
+
+
+def _name(value: str) -> str:
+    name = (value or "").strip()
+    if not name:
         raise DomainError(_("Give the campaign a name."), field="name")
+    if len(name) > Campaign._meta.get_field("name").max_length:
+        raise DomainError(_("The name is too long."), field="name")
+    return name
+
+
+def field_specs_clean(fields: list[dict]) -> list[dict[str, Any]]:
+    """The questions of a form, checked: keys unique and short, kinds known, choices given
+    for a choice. Pure, so the admin's inline checks the same rules before anything is
+    written."""
+    if len(fields) > MAX_FIELDS:
+        raise DomainError(
+            _("A form has at most %(n)s questions.") % {"n": MAX_FIELDS}, field="fields"
+        )
+    cleaned: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for spec in fields:
+        key = str(spec.get("key") or "").strip()
+        if not FIELD_KEY.match(key) or key in seen:
+            raise DomainError(
+                _("Each question needs its own short key (letters, digits, - and _)."),
+                field="fields",
+            )
+        seen.add(key)
+        kind = spec.get("kind") or Field.Kind.TEXT
+        if kind not in Field.Kind.values:
+            raise DomainError(_("Unknown field kind %(kind)s.") % {"kind": kind}, field="fields")
+        choices = spec.get("choices") or []
+        if isinstance(choices, str):
+            choices = choices.splitlines()
+        choices = [str(c).strip() for c in choices if str(c).strip()]
+        if kind == Field.Kind.CHOICE and not choices:
+            raise DomainError(
+                _("The choice question “%(key)s” needs its choices.") % {"key": key},
+                field="fields",
+            )
+        label = str(spec.get("label") or key).strip()[: Field._meta.get_field("label").max_length]
+        cleaned.append(
+            {
+                "key": key,
+                "label": label,
+                "kind": kind,
+                "choices": "\n".join(choices),
+                "required": bool(spec.get("required", True)),
+                "personal": bool(spec.get("personal", False)),
+            }
+        )
+    return cleaned
+
+
+def _form_write(campaign: Campaign, specs: list[dict[str, Any]]) -> None:
+    campaign.fields.all().delete()
+    Field.objects.bulk_create(
+        Field(campaign=campaign, position=position, **spec) for position, spec in enumerate(specs)
+    )
+
+
+def campaign_create(
+    *,
+    user: User,
+    name: str,
+    area_code: str,
+    due_date: Any,
+    fields: list[dict] | None = None,
+    instructions: str = "",
+) -> Campaign:
+    """A draft campaign over an area of the user's scope; its form may come later (the
+    back office adds questions after the campaign), launching needs one."""
+    _require_editor(user)
+    area = _area_for(user, area_code)
+    due = _due_date(due_date)
+    clean_name = _name(name)
+    specs = field_specs_clean(fields or [])
     with transaction.atomic():
         campaign = Campaign.objects.create(
-            name=name.strip(),
+            name=clean_name,
             area=area,
-            due_date=due_date,
-            instructions=instructions,
+            due_date=due,
+            instructions=instructions or "",
             created_by=user,
         )
-        for position, spec in enumerate(fields):
-            kind = spec.get("kind", Field.Kind.TEXT)
-            if kind not in Field.Kind.values:
-                raise DomainError(
-                    _("Unknown field kind %(kind)s.") % {"kind": kind}, field="fields"
-                )
-            Field.objects.create(
-                campaign=campaign,
-                position=position,
-                key=spec["key"],
-                label=spec.get("label") or spec["key"],
-                kind=kind,
-                choices="\n".join(spec.get("choices") or []),
-                required=spec.get("required", True),
-            )
+        _form_write(campaign, specs)
     return campaign
+
+
+def campaign_update(
+    *,
+    user: User,
+    campaign_id: int,
+    name: str,
+    area_code: str,
+    due_date: Any,
+    instructions: str = "",
+) -> Campaign:
+    """Rename, re-date or re-word a campaign of the user's scope; its area moves only while
+    it is a draft (the tasks of a launched one belong to the area's households)."""
+    _require_editor(user)
+    campaign = _campaign_for(user, campaign_id)
+    area = _area_for(user, area_code)
+    if area.pk != campaign.area_id and campaign.status != Campaign.Status.DRAFT:
+        raise Conflict(
+            _("A launched campaign keeps its area."), code="not_allowed_now", field="area"
+        )
+    campaign.name = _name(name)
+    campaign.area = area
+    campaign.due_date = _due_date(due_date)
+    campaign.instructions = instructions or ""
+    campaign.save(update_fields=["name", "area", "due_date", "instructions"])
+    return campaign
+
+
+def campaign_form_set(*, user: User, campaign_id: int, fields: list[dict]) -> Campaign:
+    """Replace a draft campaign's questions (once launched, answers refer to them)."""
+    _require_editor(user)
+    campaign = _campaign_for(user, campaign_id)
+    specs = field_specs_clean(fields)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise Conflict(
+            _("The questions of a launched campaign cannot change."),
+            code="not_allowed_now",
+            field="fields",
+        )
+    with transaction.atomic():
+        _form_write(campaign, specs)
+    return campaign
+
+
+def campaign_delete(*, user: User, campaign_id: int) -> None:
+    """Delete a draft campaign; a launched one is closed instead (its answers are records)."""
+    _require_editor(user)
+    campaign = _campaign_for(user, campaign_id)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise Conflict(_("A launched campaign is closed, not deleted."), code="not_allowed_now")
+    campaign.delete()
 
 
 def campaign_launch(*, user: User, campaign_id: int) -> int:
     """Open the campaign and make a task for every household under its area, each handed to
     a worker of the household's grid (in turn, when the grid has several). Run again after
     households are added: only the new ones get tasks. Returns the number of new tasks."""
-    if not (user.is_superuser or user.role in LAUNCHERS):
-        raise PermissionDenied(_("Only street and community staff start campaigns."))
+    _require_editor(user)
     campaign = _campaign_for(user, campaign_id)
     if campaign.status == Campaign.Status.CLOSED:
         raise Conflict(_("The campaign is closed."), code="not_allowed_now")
@@ -123,8 +244,7 @@ def campaign_launch(*, user: User, campaign_id: int) -> int:
 
 
 def campaign_close(*, user: User, campaign_id: int) -> Campaign:
-    if not (user.is_superuser or user.role in LAUNCHERS):
-        raise PermissionDenied()
+    _require_editor(user)
     campaign = _campaign_for(user, campaign_id)
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CLOSED)
     campaign.refresh_from_db()
@@ -166,6 +286,10 @@ def _clean_answer(field: Field, value: Any, user: User) -> Any:
                 _("“%(label)s” must be a date (YYYY-MM-DD).") % {"label": field.label},
                 field=field.key,
             ) from None
+    if field.kind == Field.Kind.ID_NUMBER:
+        return id_number_clean(str(value), field=field.key)
+    if field.kind == Field.Kind.PHONE:
+        return phone_clean(str(value), field=field.key)
     if field.kind == Field.Kind.PHOTO:
         from gridgov.events.photos import Photo
 
