@@ -19,6 +19,7 @@ from gridgov.areas.geometry import check_point, haversine_m
 from gridgov.areas.models import Area, Department
 from gridgov.common.errors import Conflict, DomainError, NotFound, OutOfScope, PermissionDenied
 from gridgov.common.idempotency import client_uuid_clean
+from gridgov.common.text import xml_safe
 from gridgov.events import catalog_data, classifier
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
 from gridgov.events.models import (
@@ -37,7 +38,16 @@ from gridgov.events.models import (
 )
 from gridgov.events.numbers import next_event_number
 from gridgov.events.photos import photos_for_refs
-from gridgov.events.workflow import APPROVED_STATE, STAGE_OF_STATE, TRANSITIONS, Action, State
+from gridgov.events.workflow import (
+    APPROVED_STATE,
+    STAGE_OF_STATE,
+    TRANSITIONS,
+    Action,
+    Refusal,
+    Relations,
+    State,
+    refusal,
+)
 from gridgov.registry.pii import phone_clean
 
 TERMINAL = (State.REJECTED, State.VOIDED, State.CLOSED, State.EVALUATED)
@@ -327,9 +337,13 @@ def event_act(
             % {"action": action, "state": event.get_state_display()},
             code="not_allowed_now",
         )
-    if not (user.is_superuser or user.role in step.roles):
-        raise PermissionDenied(_("Your role may not do this."))
-    comment = (comment or "").strip()
+    relations = Relations(event, user)
+    refused = refusal(step, event, user, relations)
+    if refused == Refusal.GUARD:
+        raise Conflict(str(step.guard.message), code=step.guard.code)
+    if refused is not None:
+        raise PermissionDenied(str(Refusal(refused).label), code=refused)
+    comment = xml_safe((comment or "").strip())
     if step.needs_comment and not comment:
         raise DomainError(_("Please give a reason."), code="required", field="comment")
     now = timezone.now()
@@ -356,19 +370,11 @@ def event_act(
         changes["assignee"] = event.assignee or user
         after.append(lambda: _offer_decide(event, user, Assignment.Status.ACCEPTED, "", now))
     elif action == Action.ACCEPT_TASK:
-        offer = _live_offer(event, user)
-        if offer.status == Assignment.Status.ACCEPTED:
-            raise Conflict(_("You have already accepted this task."), code="not_allowed_now")
+        # The table's guard saw the user's offer open (offered, not yet accepted).
         if event.assignee_id is None:
             changes["assignee"] = user
         after.append(lambda: _offer_decide(event, user, Assignment.Status.ACCEPTED, "", now))
     elif action == Action.DECLINE_TASK:
-        offer = _live_offer(event, user)
-        if offer.status != Assignment.Status.OFFERED:
-            raise Conflict(
-                _("You accepted this task; return it with a reason instead."),
-                code="not_allowed_now",
-            )
         others = [
             a
             for a in event.assignments.filter(
@@ -413,7 +419,9 @@ def event_act(
         changes["rework_count"] = event.rework_count + 1
     elif action == Action.CLOSE:
         changes["closed_at"] = now
-    elif action == Action.EVALUATE:
+    elif action in (Action.EVALUATE, Action.EVALUATE_CALLBACK):
+        # Never a default: the rating is what the reporter chose, or what they said on the
+        # phone to the operator who records the callback (marked on the timeline row).
         satisfaction = data.get("satisfaction")
         if satisfaction not in Satisfaction.values:
             raise DomainError(
@@ -421,20 +429,12 @@ def event_act(
                 % {"values": ", ".join(Satisfaction.values)},
                 field="satisfaction",
             )
-        if user.role == Role.RESIDENT and event.reporter_id != user.pk:
-            raise PermissionDenied(_("Only the reporter may rate this event."))
         changes["satisfaction"] = satisfaction
-        details = {"satisfaction": satisfaction}
+        details = {"satisfaction": satisfaction, "callback": action == Action.EVALUATE_CALLBACK}
     elif action == Action.REOPEN:
-        if event.satisfaction != Satisfaction.DISSATISFIED:
-            raise Conflict(
-                _("Only an event rated dissatisfied is reopened."), code="not_allowed_now"
-            )
         changes |= {"closed_at": None, "satisfaction": "", "department": None, "assignee": None}
         after.append(lambda: _offers_replace(event, [], now))
     elif action in (Action.REQUEST_EXTENSION, Action.REQUEST_DEFERRAL, Action.REQUEST_SUSPENSION):
-        if event.pending_request:
-            raise Conflict(_("A request is already waiting for approval."), code="pending")
         changes["pending_request"] = action
         if action == Action.REQUEST_EXTENSION:
             hours = data.get("extra_hours")
@@ -455,8 +455,6 @@ def event_act(
             else None
         }
     elif action in (Action.APPROVE, Action.DENY):
-        if not event.pending_request:
-            raise Conflict(_("There is no request to decide."), code="not_allowed_now")
         changes |= {"pending_request": "", "pending_until": None}
         details = {"request": event.pending_request}
         if action == Action.APPROVE:
@@ -472,10 +470,6 @@ def event_act(
     elif action == Action.SUPERVISE:
         changes["supervised"] = True
     elif action in (Action.MERGE, Action.NOT_DUPLICATE):
-        if event.duplicate_of_id is None:
-            raise Conflict(
-                _("This report is not linked to an earlier one."), code="not_allowed_now"
-            )
         details = {"duplicate_of": event.duplicate_of.number}
         if action == Action.NOT_DUPLICATE:
             changes["duplicate_of"] = None
@@ -512,15 +506,6 @@ def event_act(
                 raise Conflict(_("A photo was attached to another event just now."), code="stale")
     event.refresh_from_db()
     return event
-
-
-def _live_offer(event: Event, user: User) -> Assignment:
-    offer = event.assignments.filter(
-        worker=user, status__in=(Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
-    ).first()
-    if offer is None:
-        raise PermissionDenied(_("This task was not offered to you."))
-    return offer
 
 
 def _offer_decide(event: Event, user: User, status: str, reason: str, now: dt.datetime) -> None:

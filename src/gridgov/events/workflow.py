@@ -1,17 +1,27 @@
-"""The closed loop as a table: (state, action) → next state, and who may take the action.
+"""The closed loop as a table: (state, action) → next state, who may take the action, and
+when.
 
 CJ/T 315 / GB/T 30428.8: 信息收集 → 立案 → 派遣 → 处置 → 反馈 → 核查 → 结案 → 评价,
 with the practice flags of STANDARDS.md (不予立案, 作废, 返工, 退回, 延期, 缓办, 挂账,
 督办). Nothing else assigns `Event.state`; `services.event_act` applies a row of
 this table with a compare-and-swap on the event's version.
+
+Each row names who may act by role AND by relation to the event (issue 8): a handler
+acts only on a case that is theirs (assignee, live offer, dispatched or summoned
+department), the center only inside its area, a resident only on what they reported.
+`allowed_actions` reads the same rows, so no button is offered that is then refused.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
+from gridgov.accounts.scope import scope_path
 
 
 class State(models.TextChoices):
@@ -44,6 +54,9 @@ class Action(models.TextChoices):
     VERIFY_FAIL = "verify_fail", _("Verified: not solved (rework)")
     CLOSE = "close", _("Close the case")
     EVALUATE = "evaluate", _("Rate")
+    # An operator records the rating a resident gave on the phone (回访): a separate action,
+    # so the timeline says whose rating it is and nobody rates in a reporter's place.
+    EVALUATE_CALLBACK = "evaluate_callback", _("Record the rating from a callback (回访)")
     REOPEN = "reopen", _("Reopen")
     REQUEST_EXTENSION = "request_extension", _("Ask for an extension")
     REQUEST_DEFERRAL = "request_deferral", _("Ask to defer")
@@ -65,52 +78,222 @@ VERIFIERS = FIELD | CENTER
 OPEN_STATES = (State.FILED, State.DISPATCHED, State.IN_PROGRESS, State.HANDLED, State.VERIFIED)
 HANDLING_STATES = (State.DISPATCHED, State.IN_PROGRESS)
 
+# Timeline actions that make someone a handler of the event: they may not verify it.
+HANDLING_ACTIONS = ("take", "accept_task", "feedback", "solve_on_spot")
+LIVE_OFFER = ("offered", "accepted")  # Assignment.Status values (models import this module)
+
+
+class Relation(models.TextChoices):
+    """What a user is to one event."""
+
+    # The event lies in the user's area: how the center, approvers and field staff relate to
+    # events. Department handlers never act by area: they act by their department.
+    AREA = "area", _("in their area")
+    ASSIGNEE = "assignee", _("the assignee")
+    OFFER = "offer", _("offered the task")
+    DEPARTMENT = "department", _("of the dispatched department")
+    SUMMONED = "summoned", _("of a summoned department")
+    REPORTER = "reporter", _("the reporter")
+    # Took, accepted, fed back or solved on the spot, or leads it: separation of duties.
+    HANDLER = "handler", _("handled it")
+
+
+CASE = frozenset({Relation.ASSIGNEE, Relation.OFFER, Relation.DEPARTMENT, Relation.SUMMONED})
+IN_AREA = frozenset({Relation.AREA})
+
+
+class Relations:
+    """The relations of one user to one event, each looked up at most once (lists of events
+    ask for a few of them only, and only for rows the user's role may take)."""
+
+    def __init__(self, event: Any, user: Any) -> None:
+        self.event = event
+        self.user = user
+
+    def has(self, relation: str) -> bool:
+        return bool(getattr(self, relation))
+
+    @cached_property
+    def area(self) -> bool:
+        prefix = scope_path(self.user)
+        return prefix is not None and self.event.area.path.startswith(prefix)
+
+    @cached_property
+    def assignee(self) -> bool:
+        return self.event.assignee_id is not None and self.event.assignee_id == self.user.pk
+
+    @cached_property
+    def offer_status(self) -> str | None:
+        """The status of the user's live offer ("offered", "accepted") or None."""
+        return (
+            self.event.assignments.filter(worker_id=self.user.pk, status__in=LIVE_OFFER)
+            .values_list("status", flat=True)
+            .first()
+        )
+
+    @cached_property
+    def offer(self) -> bool:
+        return self.offer_status is not None
+
+    @cached_property
+    def department(self) -> bool:
+        return bool(self.user.department_id) and self.event.department_id == self.user.department_id
+
+    @cached_property
+    def summoned(self) -> bool:
+        return (
+            bool(self.user.department_id)
+            and self.event.whistles.filter(
+                summonses__department_id=self.user.department_id
+            ).exists()
+        )
+
+    @cached_property
+    def reporter(self) -> bool:
+        return self.event.reporter_id is not None and self.event.reporter_id == self.user.pk
+
+    @cached_property
+    def handler(self) -> bool:
+        return self.assignee or (
+            self.event.timeline.filter(actor_id=self.user.pk, action__in=HANDLING_ACTIONS).exists()
+        )
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Who may: a role among `roles` that stands in one of `relations` to the event."""
+
+    roles: frozenset[str]
+    relations: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition on the event beyond who acts; refused as a conflict (409) with `message`."""
+
+    holds: Callable[[Any, Relations], bool]
+    message: Any
+    code: str = "not_allowed_now"
+
 
 @dataclass(frozen=True)
 class Step:
     to: str | None  # None: the state does not change (a flag, a request, a rating of a rating)
-    roles: frozenset[str]
+    grants: tuple[Grant, ...]
     needs_comment: bool = False
+    guard: Guard | None = None
+    # Relations that bar a user whatever their grant: who handled an event may not verify it.
+    barred: frozenset[str] = field(default_factory=frozenset)
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role some grant names."""
+        return frozenset().union(*(grant.roles for grant in self.grants))
+
+
+def by(roles: frozenset[str], relations: frozenset[str]) -> tuple[Grant, ...]:
+    return (Grant(roles, relations),)
+
+
+NO_PENDING = Guard(
+    lambda event, _r: not event.pending_request,
+    _("A request is already waiting for approval."),
+    code="pending",
+)
+PENDING = Guard(lambda event, _r: bool(event.pending_request), _("There is no request to decide."))
+DISSATISFIED = Guard(
+    lambda event, _r: event.satisfaction == "dissatisfied",
+    _("Only an event rated dissatisfied is reopened."),
+)
+LINKED = Guard(
+    lambda event, _r: event.duplicate_of_id is not None,
+    _("This report is not linked to an earlier one."),
+)
+OFFER_OPEN_TO_ACCEPT = Guard(
+    lambda _e, relations: relations.offer_status == "offered",
+    _("You have already accepted this task."),
+)
+OFFER_OPEN_TO_DECLINE = Guard(
+    lambda _e, relations: relations.offer_status == "offered",
+    _("You accepted this task; return it with a reason instead."),
+)
+
+CENTER_IN_AREA = by(CENTER, IN_AREA)
+HANDLER_OF_CASE = by(HANDLERS, CASE)
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
-    (State.REPORTED, Action.ACCEPT): Step(State.FILED, CENTER),
-    (State.REPORTED, Action.REJECT): Step(State.REJECTED, CENTER, needs_comment=True),
-    (State.REPORTED, Action.VOID): Step(State.VOIDED, CENTER, needs_comment=True),
-    (State.REPORTED, Action.SOLVE_ON_SPOT): Step(State.HANDLED, FIELD),
-    (State.REPORTED, Action.MERGE): Step(State.VOIDED, CENTER),
-    (State.REPORTED, Action.NOT_DUPLICATE): Step(None, CENTER),
-    (State.FILED, Action.DISPATCH): Step(State.DISPATCHED, CENTER),
-    (State.FILED, Action.VOID): Step(State.VOIDED, CENTER, needs_comment=True),
-    (State.DISPATCHED, Action.TAKE): Step(State.IN_PROGRESS, HANDLERS),
-    (State.DISPATCHED, Action.RETURN): Step(State.FILED, HANDLERS, needs_comment=True),
-    (State.DISPATCHED, Action.DISPATCH): Step(State.DISPATCHED, CENTER),  # reassign
+    (State.REPORTED, Action.ACCEPT): Step(State.FILED, CENTER_IN_AREA),
+    (State.REPORTED, Action.REJECT): Step(State.REJECTED, CENTER_IN_AREA, needs_comment=True),
+    (State.REPORTED, Action.VOID): Step(State.VOIDED, CENTER_IN_AREA, needs_comment=True),
+    # The field worker on the spot: the event lies in their grid.
+    (State.REPORTED, Action.SOLVE_ON_SPOT): Step(State.HANDLED, by(FIELD, IN_AREA)),
+    (State.REPORTED, Action.MERGE): Step(State.VOIDED, CENTER_IN_AREA, guard=LINKED),
+    (State.REPORTED, Action.NOT_DUPLICATE): Step(None, CENTER_IN_AREA, guard=LINKED),
+    (State.FILED, Action.DISPATCH): Step(State.DISPATCHED, CENTER_IN_AREA),
+    (State.FILED, Action.VOID): Step(State.VOIDED, CENTER_IN_AREA, needs_comment=True),
+    (State.DISPATCHED, Action.TAKE): Step(State.IN_PROGRESS, HANDLER_OF_CASE),
+    (State.DISPATCHED, Action.RETURN): Step(State.FILED, HANDLER_OF_CASE, needs_comment=True),
+    (State.DISPATCHED, Action.DISPATCH): Step(State.DISPATCHED, CENTER_IN_AREA),  # reassign
     # Offers to grid workers (one or several): the first acceptance starts the work.
-    (State.DISPATCHED, Action.ACCEPT_TASK): Step(State.IN_PROGRESS, FIELD),
-    (State.IN_PROGRESS, Action.ACCEPT_TASK): Step(None, FIELD),
-    (State.DISPATCHED, Action.DECLINE_TASK): Step(None, FIELD, needs_comment=True),
-    (State.IN_PROGRESS, Action.DECLINE_TASK): Step(None, FIELD, needs_comment=True),
-    (State.IN_PROGRESS, Action.FEEDBACK): Step(State.HANDLED, HANDLERS),
-    (State.IN_PROGRESS, Action.RETURN): Step(State.FILED, HANDLERS, needs_comment=True),
-    (State.HANDLED, Action.VERIFY_PASS): Step(State.VERIFIED, VERIFIERS),
-    (State.HANDLED, Action.VERIFY_FAIL): Step(State.IN_PROGRESS, VERIFIERS, needs_comment=True),
-    (State.VERIFIED, Action.CLOSE): Step(State.CLOSED, CENTER),
-    (State.CLOSED, Action.EVALUATE): Step(State.EVALUATED, CENTER | {Role.RESIDENT}),
-    (State.EVALUATED, Action.REOPEN): Step(State.FILED, CENTER, needs_comment=True),
-    (State.DEFERRED, Action.RESUME): Step(State.IN_PROGRESS, CENTER | HANDLERS),
-    (State.SUSPENDED, Action.RESUME): Step(State.IN_PROGRESS, CENTER),
+    (State.DISPATCHED, Action.ACCEPT_TASK): Step(
+        State.IN_PROGRESS, by(FIELD, frozenset({Relation.OFFER})), guard=OFFER_OPEN_TO_ACCEPT
+    ),
+    (State.IN_PROGRESS, Action.ACCEPT_TASK): Step(
+        None, by(FIELD, frozenset({Relation.OFFER})), guard=OFFER_OPEN_TO_ACCEPT
+    ),
+    (State.DISPATCHED, Action.DECLINE_TASK): Step(
+        None,
+        by(FIELD, frozenset({Relation.OFFER})),
+        needs_comment=True,
+        guard=OFFER_OPEN_TO_DECLINE,
+    ),
+    (State.IN_PROGRESS, Action.DECLINE_TASK): Step(
+        None,
+        by(FIELD, frozenset({Relation.OFFER})),
+        needs_comment=True,
+        guard=OFFER_OPEN_TO_DECLINE,
+    ),
+    (State.IN_PROGRESS, Action.FEEDBACK): Step(State.HANDLED, HANDLER_OF_CASE),
+    (State.IN_PROGRESS, Action.RETURN): Step(State.FILED, HANDLER_OF_CASE, needs_comment=True),
+    # 核查: someone of the area who did not handle it (separation of duties).
+    (State.HANDLED, Action.VERIFY_PASS): Step(
+        State.VERIFIED, by(VERIFIERS, IN_AREA), barred=frozenset({Relation.HANDLER})
+    ),
+    (State.HANDLED, Action.VERIFY_FAIL): Step(
+        State.IN_PROGRESS,
+        by(VERIFIERS, IN_AREA),
+        needs_comment=True,
+        barred=frozenset({Relation.HANDLER}),
+    ),
+    (State.VERIFIED, Action.CLOSE): Step(State.CLOSED, CENTER_IN_AREA),
+    # The rating is the reporter's; the center records it only from a callback, as such.
+    (State.CLOSED, Action.EVALUATE): Step(
+        State.EVALUATED, by(frozenset({Role.RESIDENT}), frozenset({Relation.REPORTER}))
+    ),
+    (State.CLOSED, Action.EVALUATE_CALLBACK): Step(State.EVALUATED, CENTER_IN_AREA),
+    (State.EVALUATED, Action.REOPEN): Step(
+        State.FILED, CENTER_IN_AREA, needs_comment=True, guard=DISSATISFIED
+    ),
+    (State.DEFERRED, Action.RESUME): Step(State.IN_PROGRESS, CENTER_IN_AREA + HANDLER_OF_CASE),
+    (State.SUSPENDED, Action.RESUME): Step(State.IN_PROGRESS, CENTER_IN_AREA),
 }
 # Requests, approvals and supervision keep or set the state as their rule says.
 for _state in HANDLING_STATES:
-    TRANSITIONS[(_state, Action.REQUEST_EXTENSION)] = Step(None, HANDLERS, needs_comment=True)
-    TRANSITIONS[(_state, Action.REQUEST_DEFERRAL)] = Step(None, HANDLERS, needs_comment=True)
-    TRANSITIONS[(_state, Action.REQUEST_SUSPENSION)] = Step(None, HANDLERS, needs_comment=True)
-    TRANSITIONS[(_state, Action.APPROVE)] = Step(
-        None, APPROVERS
-    )  # to: from the request (see services)
-    TRANSITIONS[(_state, Action.DENY)] = Step(None, APPROVERS, needs_comment=True)
+    for _request in (
+        Action.REQUEST_EXTENSION,
+        Action.REQUEST_DEFERRAL,
+        Action.REQUEST_SUSPENSION,
+    ):
+        TRANSITIONS[(_state, _request)] = Step(
+            None, HANDLER_OF_CASE, needs_comment=True, guard=NO_PENDING
+        )
+    # APPROVE's next state comes from the pending request (see APPROVED_STATE).
+    TRANSITIONS[(_state, Action.APPROVE)] = Step(None, by(APPROVERS, IN_AREA), guard=PENDING)
+    TRANSITIONS[(_state, Action.DENY)] = Step(
+        None, by(APPROVERS, IN_AREA), needs_comment=True, guard=PENDING
+    )
 for _state in OPEN_STATES:
-    TRANSITIONS[(_state, Action.SUPERVISE)] = Step(None, APPROVERS, needs_comment=True)
+    TRANSITIONS[(_state, Action.SUPERVISE)] = Step(None, by(APPROVERS, IN_AREA), needs_comment=True)
 
 # What an approval does to the state, by the pending request.
 APPROVED_STATE = {
@@ -123,14 +306,51 @@ APPROVED_STATE = {
 STAGE_OF_STATE = {
     State.REPORTED: "accept",
     State.FILED: "dispatch",
-    State.DISPATCHED: "handle",
     State.IN_PROGRESS: "handle",
+    State.DISPATCHED: "handle",
 }
 
 
-def allowed_actions(state: str, role: str, is_superuser: bool = False) -> list[str]:
+class Refusal(models.TextChoices):
+    """Why a user may not take a row: the first reason found, in this order."""
+
+    ROLE = "role", _("Your role may not do this.")
+    RELATION = "not_yours", _("This event is not yours to act on.")
+    SEPARATION = "separation_of_duties", _("You handled this event; someone else verifies it.")
+    GUARD = "guard", _("Not allowed now.")
+
+
+def refusal(step: Step, event: Any, user: Any, relations: Relations | None = None) -> str | None:
+    """None when `user` may take `step` on `event` now, else a `Refusal` value. Superusers pass
+    every grant but not separation of duties."""
+    relations = relations or Relations(event, user)
+    if not user.is_superuser:
+        roles_fit = [grant for grant in step.grants if user.role in grant.roles]
+        if not roles_fit:
+            return Refusal.ROLE
+        if not any(relations.has(r) for grant in roles_fit for r in grant.relations):
+            return Refusal.RELATION
+    if any(relations.has(r) for r in step.barred):
+        return Refusal.SEPARATION
+    if step.guard is not None and not step.guard.holds(event, relations):
+        return Refusal.GUARD
+    return None
+
+
+def allowed_actions(event: Any, user: Any, is_superuser: bool = False) -> list[str]:
+    """The actions `user` may take on `event` now, from the same rows `event_act` applies.
+
+    The old form `allowed_actions(state, role, is_superuser)` (role only, no relation) is
+    kept for callers not yet moved; it may offer actions that are then refused."""
+    if isinstance(event, str):
+        return [
+            action
+            for (from_state, action), step in TRANSITIONS.items()
+            if from_state == event and (is_superuser or user in step.roles)
+        ]
+    relations = Relations(event, user)
     return [
         action
         for (from_state, action), step in TRANSITIONS.items()
-        if from_state == state and (is_superuser or role in step.roles)
+        if from_state == event.state and refusal(step, event, user, relations) is None
     ]
