@@ -1,11 +1,14 @@
 """Production smoke test: PostgreSQL, Redis and several gunicorn workers, as deployed.
 
 Run by `make test` when PostgreSQL and Redis answer. It checks what the in-process
-tests cannot: static files served from collectstatic by WhiteNoise, token auth
-through real HTTP, the Redis cache, and that an edit of the grid tree made through
-one worker reaches the lookup index of every other worker.
+tests cannot: `check --deploy` without a warning, static files served from collectstatic
+by WhiteNoise, token auth through real HTTP, the Redis cache, that an edit of the grid
+tree made through one worker reaches the lookup index of every other worker, HTTPS
+headers behind the proxy header, login throttling, and one rate limit shared by the
+workers and keyed on the trusted client-address header.
 """
 
+import http.cookies
 import json
 import os
 import socket
@@ -14,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -26,6 +30,8 @@ DATABASE = "gridgov_smoke"
 PORT = 8765
 BIN = Path(sys.executable).parent
 GRID = "530702001002001"
+# What our proxy sets: TLS ended in front of us, and the client's address appended.
+PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.1"}
 
 
 def gridgov(*args: str, env: dict) -> str:
@@ -37,12 +43,16 @@ def gridgov(*args: str, env: dict) -> str:
     return result.stdout
 
 
-def call(method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict | bytes]:
+def call(
+    method: str, path: str, token: str, body: dict | None = None, headers: dict | None = None
+) -> tuple[int, dict | bytes]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{PORT}{path}",
         method=method,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        | PROXY
+        | (headers or {}),
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -50,7 +60,68 @@ def call(method: str, path: str, token: str, body: dict | None = None) -> tuple[
             kind = response.headers.get("Content-Type", "")
             return response.status, json.loads(raw) if "json" in kind else raw
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        raw = error.read() or b"{}"
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def raw_response(path: str, headers: dict, data: bytes | None = None):
+    """One request without following redirects: (status, headers, body)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}{path}",
+        data=data,
+        headers=headers,
+        method="POST" if data else "GET",
+    )
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def sign_in(username: str, password: str, address: str) -> int:
+    """The site's login form as a browser behind our proxy fills it: the status it answers."""
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": address}
+    _status, got, _body = raw_response("/accounts/login/", headers)
+    cookie = http.cookies.SimpleCookie()
+    for line in got.get_all("Set-Cookie") or []:
+        cookie.load(line)
+    csrf = cookie["csrftoken"].value
+    form = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": csrf}
+    ).encode()
+    status, _got, _body = raw_response(
+        "/accounts/login/",
+        headers
+        | {
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"https://127.0.0.1:{PORT}/accounts/login/",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        data=form,
+    )
+    return status
+
+
+def deploy_warnings(env: dict) -> str:
+    """`check --deploy` as production runs it; its output when anything is reported."""
+    result = subprocess.run(
+        [str(BIN / "gridgov"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "" if result.returncode == 0 else result.stdout + result.stderr
 
 
 CHECKED: list[str] = []
@@ -80,8 +151,20 @@ def main() -> int:
         "GRIDGOV_TREE_VERSION_CHECK_SECONDS": "0.5",
         # Several web processes: background jobs run only in `gridgov run_jobs`.
         "GRIDGOV_JOBS_IN_PROCESS": "false",
+        # As deployed: HTTPS ended by the proxy, which also appends the client's address.
+        "DEBUG": "false",
+        "GRIDGOV_HTTPS": "true",
+        "GRIDGOV_REQUIRE_2FA": "true",
+        "GRIDGOV_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+        "GRIDGOV_CLIENT_IP_HEADER": "X-Forwarded-For",
+        "GRIDGOV_LOGIN_FAILURE_LIMIT": "5",
+        "GRIDGOV_ANONYMOUS_WRITES_PER_HOUR": "6",
     }
+    # The test run's own settings module (plain http) must not leak into production's.
+    env.pop("DJANGO_SETTINGS_MODULE", None)
     failures: list[str] = []
+    warnings = deploy_warnings(env)
+    check(not warnings, "check --deploy: no warning with DEBUG off " + warnings, failures)
     gridgov("migrate", "--no-input", env=env)
     gridgov("demo", "--areas-only", env=env)
     gridgov("collectstatic", "--no-input", env=env)
@@ -166,6 +249,9 @@ def main() -> int:
             "the big screen's summary answers",
             failures,
         )
+        check_https_headers(failures)
+        check_login_throttling(env, failures)
+        check_shared_rate_limit(token, failures)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -173,6 +259,60 @@ def main() -> int:
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     print(f"smoke: {len(CHECKED) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def check_https_headers(failures: list[str]) -> None:
+    status, headers, _body = raw_response("/map/", {"X-Forwarded-Proto": "https"})
+    check(
+        "max-age=" in (headers.get("Strict-Transport-Security") or "")
+        and "script-src 'self'" in (headers.get("Content-Security-Policy") or "")
+        and headers.get("X-Content-Type-Options") == "nosniff",
+        "behind the proxy header: HSTS, CSP and nosniff are sent",
+        failures,
+    )
+    status, headers, _body = raw_response("/map/", {})
+    check(
+        status == 301 and (headers.get("Location") or "").startswith("https://"),
+        "plain http without the proxy header is redirected to https",
+        failures,
+    )
+    status, _headers, _body = raw_response("/healthz", {})
+    check(status == 200, "the health check answers over plain http", failures)
+
+
+def check_login_throttling(env: dict, failures: list[str]) -> None:
+    gridgov(
+        "shell",
+        "-c",
+        "from gridgov.accounts.models import User; "
+        "User.objects.create_user('smoke_clerk', password='Smoke-clerk-2024!', role='operator')",
+        env=env,
+    )
+    right = sign_in("smoke_clerk", "Smoke-clerk-2024!", "203.0.113.20")
+    check(right == 302, "the right password signs in", failures)
+    wrong = [sign_in("smoke_clerk", f"wrong-{n}", f"203.0.113.{30 + n}") for n in range(5)]
+    check(all(s == 200 for s in wrong), "five wrong passwords are refused", failures)
+    after = sign_in("smoke_clerk", "Smoke-clerk-2024!", "203.0.113.99")
+    check(
+        after == 429,
+        "then the right password is refused too, from any address and worker (429)",
+        failures,
+    )
+
+
+def check_shared_rate_limit(token: str, failures: list[str]) -> None:
+    # Anonymous public reports from one address: 6 an hour across the three workers.
+    statuses = [
+        call("POST", "/api/v1/events/public", "", {}, {"X-Forwarded-For": "203.0.113.7"})[0]
+        for _ in range(9)
+    ]
+    check(
+        429 not in statuses[:6] and statuses[6:] == [429, 429, 429],
+        f"one rate limit shared by the workers (statuses {statuses})",
+        failures,
+    )
+    status = call("POST", "/api/v1/events/public", "", {}, {"X-Forwarded-For": "203.0.113.8"})[0]
+    check(status != 429, "another client address has its own budget", failures)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -15,6 +16,11 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.strip() else default
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -38,3 +44,15 @@ def persistent_secret_key(data_dir: Path) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source of a tile URL template: its scheme and host, with a `{s}` subdomain
+    (`https://t{s}.tianditu.gov.cn/...`, `https://{s}.tile.example.org/...`) as a wildcard."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url)
+    host = parts.netloc
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1] if "." in host else "*"
+    return f"{parts.scheme}://{host}" if parts.scheme else host

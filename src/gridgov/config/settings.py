@@ -4,15 +4,25 @@ DATABASE_URL  default: sqlite file in GRIDGOV_DATA_DIR (WAL mode)
 REDIS_URL     optional: shared cache (and tree-version checks) across processes
 SECRET_KEY    default: generated once and kept in GRIDGOV_DATA_DIR
 DEBUG         default: off
+GRIDGOV_HTTPS default: on (HSTS, SSL redirect, secure cookies); `make run` and the tests
+              serve plain http on 127.0.0.1 and turn it off
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.config.env import env_bool, env_list, env_str, persistent_secret_key
+from gridgov.config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    persistent_secret_key,
+    tile_source,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("GRIDGOV_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -32,6 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # its Swagger UI files, served from here instead of a CDN
     "auditlog",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "gridgov.accounts",
     "gridgov.areas",
     "gridgov.registry",
@@ -47,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -54,9 +69,14 @@ MIDDLEWARE = [
     "gridgov.common.middleware.reject_nul_characters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "gridgov.common.twofactor.second_factor_required",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gridgov.common.audit.AuditActorMiddleware",
+    "gridgov.common.ratelimits.anonymous_write_limits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers a locked-out login with the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gridgov.config.urls"
@@ -101,12 +121,52 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("GRIDGOV_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+
+# Login throttling (django-axes), per account and, separately, per client address: after
+# GRIDGOV_LOGIN_FAILURE_LIMIT wrong passwords the account (or the address) is refused, even
+# with the right password, for GRIDGOV_LOGIN_COOLOFF_MINUTES. Counted in the database, so
+# every web process shares the count. The address is the one rate limits use.
+AXES_FAILURE_LIMIT = env_int("GRIDGOV_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GRIDGOV_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "gridgov.common.client.client_address"
+AXES_LOCKOUT_CALLABLE = "gridgov.common.throttle.lockout_response"
+AXES_VERBOSE = False
+# Unlock with `gridgov axes_reset_username NAME` or `gridgov axes_reset_ip ADDRESS`.
+AXES_ENABLE_ADMIN = False
+
+# Two-factor (TOTP, django-otp): required of superusers and staff of the whole district when
+# GRIDGOV_REQUIRE_2FA is on (the default; `make run` and the tests turn it off for the demo
+# logins), optional for everyone else; whoever enrolled a device is always asked for a code.
+# docs/decisions/0013-login-throttling-and-two-factor.md
+GRIDGOV_REQUIRE_2FA = env_bool("GRIDGOV_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = env_str("GRIDGOV_OTP_ISSUER", "gridgov")
+
+# Staff sessions are short: GRIDGOV_SESSION_HOURS at most, and they end when the browser
+# closes (gridgov.common.twofactor); residents keep theirs for the same hours.
+SESSION_COOKIE_AGE = int(float(env_str("GRIDGOV_SESSION_HOURS", "8")) * 3600)
+
+# Anonymous writes (the /report/ form with its photos, the public report API, Open311 POSTs,
+# registrations on a place's page) per client address and hour, counted in the shared cache
+# (Redis when REDIS_URL is set, so every web process counts together).
+GRIDGOV_ANONYMOUS_WRITES_PER_HOUR = env_int("GRIDGOV_ANONYMOUS_WRITES_PER_HOUR", 30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -134,6 +194,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS is the default (HSTS, redirect to https, cookies only over https); GRIDGOV_HTTPS=false
+# serves plain http, for `make run` on 127.0.0.1 and the tests. Behind a proxy that ends TLS,
+# GRIDGOV_PROXY_SSL_HEADER names the header it sets to "https" (e.g. X-Forwarded-Proto); the
+# proxy must overwrite that header, never pass on a client's.
+GRIDGOV_HTTPS = env_bool("GRIDGOV_HTTPS", True)
+_proxy_ssl_header = env_str("GRIDGOV_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = GRIDGOV_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GRIDGOV_HTTPS
+SECURE_HSTS_SECONDS = env_int("GRIDGOV_HSTS_SECONDS", 31536000) if GRIDGOV_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("GRIDGOV_HSTS_PRELOAD", True)
 
 # Map tiles: a URL template such as https://t0.tianditu.gov.cn/... or an intranet
 # tile server. Empty means a plain background (government intranets have no internet).
@@ -173,6 +250,8 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "admin",
     "contenttypes",
     "auditlog",
+    "axes",  # login attempts keep their own log
+    "otp_totp",  # TOTP secrets never go into a log; enrolment is in the device table
     "accounts.piiaccess",
     "areas.treeversion",
     "dispatch.workerposition",
@@ -193,6 +272,31 @@ AUDITLOG_MASK_TRACKING_FIELDS = (
     "address",
 )
 AUDITLOG_STORE_JSON_CHANGES = True
+
+# Content-Security-Policy (django-csp 4): no inline script anywhere (every page loads its
+# scripts from /static/ and reads its data from json_script blocks), nothing from other hosts
+# except the map tiles. Style attributes stay allowed for the libraries that set them in
+# markup (ECharts tooltips, Swagger UI); <style> elements and inline script do not.
+# docs/decisions/0014-content-security-policy.md
+_tile_source = tile_source(GRIDGOV_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([_tile_source] if _tile_source else [])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gridgov.canvass import views as canvass_views
+from gridgov.common import twofactor
 from gridgov.config.api import api
 from gridgov.events import views as event_views
 from gridgov.notifications import views as notification_views
@@ -47,6 +48,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", twofactor.two_factor, name="two_factor"),
     path("api/", api.urls),
     path("open311/", include("gridgov.open311.urls")),
     path("admin/", admin.site.urls),

@@ -2,21 +2,12 @@
 // IndexedDB: each has a client UUID made on the phone, so sending it twice stores it once.
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("app-strings").textContent);
+  const T = gridgov.strings("app-strings");
   const $ = (sel) => document.querySelector(sel);
 
   // --- small helpers --------------------------------------------------------------------
-  function uuid() {
-    if (self.crypto && crypto.randomUUID) return crypto.randomUUID();
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
-  function csrf() {
-    const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
+  // Shared helpers (web/common.js): the UUID made on the phone and the API with CSRF.
+  const uuid = gridgov.uuid;
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -31,15 +22,8 @@
     f.textContent = text; f.className = "flash flash-" + (kind || "info"); f.hidden = false;
     clearTimeout(flash.t); flash.t = setTimeout(() => { f.hidden = true; }, 5000);
   }
-  async function api(method, path, body) {
-    const options = { method, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" };
-    if (body instanceof FormData) options.body = body;
-    else if (body !== undefined) { options.body = JSON.stringify(body); options.headers["Content-Type"] = "application/json"; }
-    const response = await fetch("/api/v1" + path, options);
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    return { status: response.status, ok: response.ok, data };
-  }
+  // { status, ok, data }: the queue decides from the status whether to retry.
+  const api = gridgov.request;
   function position() {
     return new Promise((resolve) => {
       if (!navigator.geolocation) return resolve(null);

@@ -1,7 +1,8 @@
 /* The grid map: draws one level of the grid tree under the current area; a click opens the area's card. */
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("map-i18n").textContent);
+  const T = gridgov.strings("map-i18n");
+  const esc = gridgov.esc;  // quotes too: safe inside attributes
   const el = document.getElementById("map");
   const card = document.getElementById("card");
   const statusEl = document.getElementById("status");
@@ -10,25 +11,11 @@
   const scopeRoot = el.dataset.root || null;
   const state = { root: scopeRoot, level: 2, chain: [] };
 
-  const map = L.map(el, { zoomSnap: 0.25 });
-  const tileUrl = el.dataset.tileUrl;
-  if (tileUrl) {
-    let errors = 0;
-    const tiles = L.tileLayer(tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
-    // No answer from the tile server (an intranet without internet): fall back to a plain background.
-    tiles.on("tileerror", function () { if (++errors >= 4) { el.classList.add("plain"); map.removeLayer(tiles); } });
-  } else {
-    el.classList.add("plain");
-  }
+  const map = gridgov.makeMap(el);
   let layer = null;
   let outline = null;
 
-  function api(path) {
-    return fetch("/api/v1/areas/" + path, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
-  }
-
-  function esc(text) { const d = document.createElement("div"); d.textContent = text == null ? "" : String(text); return d.innerHTML; }
+  function api(path) { return gridgov.api("GET", "/areas/" + path); }
 
   function setStatus(text) { statusEl.textContent = text; }
 

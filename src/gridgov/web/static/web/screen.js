@@ -2,25 +2,15 @@
 // clustered event markers (yellow/red by deadline), on-duty workers, KPIs and two charts.
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("screen-strings").textContent);
+  const T = gridgov.strings("screen-strings");
   const el = document.getElementById("screen-map");
   const interval = Number(el.dataset.interval) || 3000;
   const $ = (id) => document.getElementById(id);
   const pct = (x) => (x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%");
-  const esc = (text) => { const d = document.createElement("div"); d.textContent = text == null ? "" : String(text); return d.innerHTML; };
-  function csrf() { const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : ""; }
-  async function api(method, path, body) {
-    const options = { method, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf() } };
-    if (body) { options.body = JSON.stringify(body); options.headers["Content-Type"] = "application/json"; }
-    const r = await fetch("/api/v1" + path, options);
-    const data = await r.json().catch(() => null);
-    if (!r.ok) throw new Error((data && data.message) || r.status);
-    return data;
-  }
+  // Shared helpers (web/common.js): esc escapes quotes too, so it is safe inside attributes.
+  const { esc, safeUrl, api } = gridgov;
 
-  const map = L.map(el, { zoomControl: true, maxZoom: 19, zoomSnap: 0.25, attributionControl: !!el.dataset.tileUrl });
-  if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
-  else el.classList.add("plain");
+  const map = gridgov.makeMap(el, { zoomControl: true, attributionControl: !!el.dataset.tileUrl });
   map.setView([26.87, 100.23], 11);
   let areas = null;
   let counts = {};
@@ -35,8 +25,7 @@
     if (c.yellow) return { fillColor: "#f9a825", fillOpacity: 0.4 };
     return { fillColor: "#1e88e5", fillOpacity: Math.min(0.15 + 0.08 * c.open, 0.5) };
   }
-  fetch(`/api/v1/areas/geojson?level=${el.dataset.level}` + (el.dataset.root ? `&root=${el.dataset.root}` : ""), { credentials: "same-origin" })
-    .then((r) => r.json())
+  api("GET", `/areas/geojson?level=${encodeURIComponent(el.dataset.level)}` + (el.dataset.root ? `&root=${encodeURIComponent(el.dataset.root)}` : ""))
     .then((geo) => {
       areas = L.geoJSON(geo, {
         style: (f) => ({ color: "#5c7c99", weight: 1, ...fill(f.properties.code) }),
@@ -107,10 +96,10 @@
     card.innerHTML = `<h2>${esc(e.kind)} <small>${esc(e.number)}</small></h2><p class="pin-${esc(e.deadline || "green")}-text">${esc(e.state_name)}</p>`;
     let panel;
     try { panel = await api("GET", `/dispatch/events/${e.id}`); } catch (err) { panel = { workers: [] }; }
-    const rows = panel.workers.map((w) => `<label class="worker-row"><input type="checkbox" value="${w.id}"> ${esc(w.name)} · ${Math.round(w.distance_m)} m · ${w.open_tasks} ${esc(T.open_tasks)}${w.tel ? ` <a href="${esc(w.tel)}">${esc(T.call)}</a>` : ""}${w.meeting_url ? ` <a href="${esc(w.meeting_url)}" target="_blank" rel="noopener">${esc(T.video)}</a>` : ""}</label>`).join("");
+    const rows = panel.workers.map((w) => `<label class="worker-row"><input type="checkbox" value="${esc(w.id)}"> ${esc(w.name)} · ${esc(Math.round(w.distance_m))} m · ${esc(w.open_tasks)} ${esc(T.open_tasks)}${w.tel ? ` <a href="${esc(safeUrl(w.tel))}">${esc(T.call)}</a>` : ""}${w.meeting_url ? ` <a href="${esc(safeUrl(w.meeting_url))}" target="_blank" rel="noopener">${esc(T.video)}</a>` : ""}</label>`).join("");
     card.innerHTML += `<h3>${esc(T.nearest)}</h3>${rows || `<p>${esc(T.no_workers)}</p>`}
       <div class="row">${e.state === "filed" || e.state === "dispatched" ? `<button type="button" id="screen-dispatch">${esc(T.dispatch)}</button>` : ""}
-      <a href="/events/${e.id}/" target="_blank">${esc(T.open_page)}</a></div><p id="dispatch-result"></p>`;
+      <a href="/events/${encodeURIComponent(e.id)}/" target="_blank">${esc(T.open_page)}</a></div><p id="dispatch-result"></p>`;
     const button = document.getElementById("screen-dispatch");
     if (button) button.onclick = async () => {
       const ids = [...card.querySelectorAll("input:checked")].map((i) => Number(i.value));

@@ -1,0 +1,81 @@
+"""One rate limit for every anonymous write, counted in the shared cache.
+
+Anonymous writes cost us storage and staff time: the resident report form (each photo
+counts as one more write), the public report API, Open311 POSTs and registrations on a
+place's page. They share one budget per client address and hour
+(GRIDGOV_ANONYMOUS_WRITES_PER_HOUR), counted with django-ratelimit in the default cache —
+Redis when REDIS_URL is set, so every web process adds to the same counter. The address
+is `client_address` (the trusted proxy header only, never one a client wrote).
+"""
+
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+
+from gridgov.common.client import client_address
+
+GROUP = "gridgov.anonymous-write"
+
+# Paths whose POSTs are anonymous writes whoever sends them (the caller is not a session user).
+_ALWAYS_ANONYMOUS = re.compile(r"^/(api/v1/events/public/?|open311/v2/requests[^/]*)$")
+# Pages that take writes from anyone: limited when the sender is not signed in.
+_PUBLIC_FORMS = re.compile(r"^/(report/|c/[^/]+/)$")
+
+
+def _address_key(group: str, request: HttpRequest) -> str:
+    return client_address(request)
+
+
+def anonymous_writes_counted(request: HttpRequest) -> int:
+    """How many writes this request is: 0 when it is not an anonymous write."""
+    if request.method != "POST":
+        return 0
+    if _ALWAYS_ANONYMOUS.match(request.path_info):
+        return 1
+    if _PUBLIC_FORMS.match(request.path_info) and not request.user.is_authenticated:
+        # Each photo is stored and scanned, so each counts as one more report.
+        return 1 + len(request.FILES.getlist("photos")) if request.path_info == "/report/" else 1
+    return 0
+
+
+def _over_limit(request: HttpRequest, writes: int) -> bool:
+    rate = f"{settings.GRIDGOV_ANONYMOUS_WRITES_PER_HOUR}/h"
+    limited = False
+    for _write in range(writes):
+        limited = (
+            is_ratelimited(
+                request, group=GROUP, key=_address_key, rate=rate, method="POST", increment=True
+            )
+            or limited
+        )
+    return limited
+
+
+def rate_limited_response(request: HttpRequest) -> HttpResponse:
+    message = _("Too many reports from this address; please try again in an hour.")
+    if request.path_info.startswith(("/api/", "/open311/")):
+        response: HttpResponse = JsonResponse(
+            {"code": "rate_limited", "message": message, "field": None}, status=429
+        )
+    else:
+        response = render(request, "web/too_many_requests.html", {"message": message}, status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
+def anonymous_write_limits(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Refuse an anonymous write over the address's hourly budget with 429, before any view
+    stores anything."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        writes = anonymous_writes_counted(request)
+        if writes and _over_limit(request, writes):
+            return rate_limited_response(request)
+        return get_response(request)
+
+    return middleware
