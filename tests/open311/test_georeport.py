@@ -185,6 +185,8 @@ def test_states_fold_into_open_and_closed_with_notes_agency_and_expected(
         ({"lat": ""}, 400),
         ({"lat": "39.9", "long": "116.4"}, 400),
         ({"phone": "12"}, 400),
+        ({"media_url": "javascript:alert(1)"}, 400),
+        ({"media_url": "https://media.example/" + "a" * 500}, 400),
     ],
 )
 def test_bad_posts_get_standard_errors_and_create_nothing(

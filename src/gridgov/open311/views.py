@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from gridgov.common.errors import DomainError
+from gridgov.common.links import web_url_clean
 from gridgov.common.when import parse_when
 from gridgov.events.models import Event, Source, Subclass
 from gridgov.events.services import event_report
@@ -179,10 +180,15 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     for field in subclass.extra_fields or []:
         if field.get("required") and not attributes.get(field.get("code")):
             return error(fmt, 400, f"attribute[{field.get('code')}] is required")
+    try:
+        # Published to every client as a link: a web address only, and not a megabyte of one.
+        media_url = web_url_clean(data.get("media_url"), field="media_url")
+    except DomainError as failure:
+        return error(fmt, 400, failure.message)
     token = str(uuid.uuid4())
     extra = {
         "attributes": attributes,
-        "media_url": data.get("media_url") or None,
+        "media_url": media_url,
         "device_id": data.get("device_id"),
         "account_id": data.get("account_id"),
         "email": data.get("email"),
