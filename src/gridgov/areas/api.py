@@ -1,107 +1,56 @@
-from typing import Any
+"""The areas API: the grid tree, polygons, point lookup, validation and imports."""
+
+from typing import Annotated, Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from gridgov.areas import polygon_import, selectors, services
-from gridgov.areas.codes import code12, level_name
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.export import feature_collection
 from gridgov.areas.models import Area
+from gridgov.areas.schemas import (
+    AreaCode,
+    AreaDetail,
+    AreaIn,
+    AreaOut,
+    AreaPatch,
+    FeatureCollectionOut,
+    ImportOut,
+    ImportRefusedOut,
+    LookupOut,
+    TreeNode,
+    ValidationOut,
+)
 from gridgov.areas.validation import validate_tree
+from gridgov.common.errors import DomainError
+from gridgov.common.schemas import Lat, Lon, SquareMetres, errors
+from gridgov.registry.kinds import KINDS
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 router = Router(tags=["areas"])
 
 
-class AreaOut(Schema):
-    code: str
-    code12: str | None
-    name: str
-    kind: str
-    level_name: str
-    depth: int
-    parent_code: str | None
-    generated: bool
-    child_count: int | None = None
-
-    @staticmethod
-    def of(area: Area) -> "AreaOut":
-        return AreaOut(
-            code=area.code,
-            code12=code12(area.code),
-            name=area.name,
-            kind=area.kind,
-            level_name=level_name(area.kind),
-            depth=area.depth,
-            parent_code=area.parent.code if area.parent_id and area.parent else None,
-            generated=area.is_generated,
-            child_count=getattr(area, "child_count", None),
-        )
-
-
-class ChainItem(Schema):
-    code: str
-    name: str
-    kind: str
-    level: int
-
-
-class AreaDetail(AreaOut):
-    geometry: dict[str, Any] | None
-    bbox: list[float] | None
-    chain: list[ChainItem]
-    grid_head: str | None
-    workers: list[dict[str, Any]]
-    sunk_departments: list[str]
-    linked_units: list[str]
-    counts: dict[str, int]
-
-
-class LookupOut(Schema):
-    lon: float
-    lat: float
-    code: str | None
-    chain: list[ChainItem]
-
-
-class AreaIn(Schema):
-    code: str = Field(
-        ...,
-        description="Division or grid code (6/9/12/15/18 digits; 12-digit padded forms accepted)",
-    )
-    name: str
-    parent_code: str | None = None
-    geometry: dict[str, Any] | None = Field(
-        None, description="GeoJSON Polygon or MultiPolygon, WGS84 lon/lat"
-    )
-
-
-class AreaPatch(Schema):
-    name: str | None = None
-    geometry: dict[str, Any] | None = None
-    clear_geometry: bool = False
-
-
-class TreeNode(Schema):
-    code: str
-    name: str
-    kind: str
-    children: list["TreeNode"]
-
-
 @router.get(
-    "/", response=list[AreaOut], summary="Children of an area (default: the top of your scope)"
+    "/",
+    response={200: list[AreaOut], **errors(400, 403, 404)},
+    summary="Children of an area (default: the top of your scope)",
 )
-def area_children(request, parent: str | None = None):
+def area_children(request, parent: AreaCode | None = None):
     return [
         AreaOut.of(a)
         for a in selectors.area_children(user=request.user, code=parent).select_related("parent")
     ]
 
 
-@router.get("/tree", response=TreeNode | None, summary="The tree under an area, without geometry")
-def area_tree(request, root: str | None = None, depth: int = 2):
+@router.get(
+    "/tree",
+    response={200: TreeNode | None, **errors(400, 403, 404)},
+    summary="The tree under an area, without geometry",
+)
+def area_tree(request, root: AreaCode | None = None, depth: Annotated[int, Query(ge=0, le=6)] = 2):
     areas = list(
         selectors.area_subtree(user=request.user, root_code=root, max_depth=max(0, min(depth, 6)))
     )
@@ -114,8 +63,12 @@ def area_tree(request, root: str | None = None, depth: int = 2):
     return nodes[areas[0].id]
 
 
-@router.get("/lookup", response=LookupOut, summary="Areas containing a point, top to deepest")
-def area_lookup(request, lon: float, lat: float, crs: str = "wgs84"):
+@router.get(
+    "/lookup",
+    response={200: LookupOut, **errors(400, 403)},
+    summary="Areas containing a point, top to deepest",
+)
+def area_lookup(request, lon: Lon, lat: Lat, crs: str = "wgs84"):
     lon, lat = to_wgs84(lon, lat, crs)
     chain = selectors.area_chain(user=request.user, lon=lon, lat=lat)
     return {
@@ -129,8 +82,14 @@ def area_lookup(request, lon: float, lat: float, crs: str = "wgs84"):
     }
 
 
-@router.get("/geojson", summary="A FeatureCollection of one level under an area (for maps)")
-def area_geojson(request, root: str | None = None, level: int = 2):
+@router.get(
+    "/geojson",
+    response={200: FeatureCollectionOut, **errors(400, 403, 404)},
+    summary="A FeatureCollection of one level under an area (for maps)",
+)
+def area_geojson(
+    request, root: AreaCode | None = None, level: Annotated[int, Query(ge=1, le=8)] = 2
+):
     """level 1 is the root itself (default: the top of your scope), 2 its children, and so on."""
     areas, root_depth = selectors.areas_at_level(
         user=request.user, root_code=root, level=max(1, level)
@@ -140,10 +99,12 @@ def area_geojson(request, root: str | None = None, level: int = 2):
 
 @router.post(
     "/import",
-    response={200: dict[str, Any], 400: dict[str, Any]},
+    response={200: ImportOut, **errors(403), 400: ImportRefusedOut},
     summary="Import area polygons from GeoJSON or Excel: all rows or none",
 )
 def areas_import(request, file: UploadedFile = File(...), dry_run: bool = False):  # noqa: B008 (ninja idiom)
+    if file.size and file.size > MAX_IMPORT_BYTES:
+        raise DomainError(_("The file is larger than 50 MB."), code="too_large", field="file")
     content = file.read()
     is_excel = content[:2] == b"PK" or (file.name or "").lower().endswith(".xlsx")
     rows = (
@@ -166,14 +127,14 @@ def areas_import(request, file: UploadedFile = File(...), dry_run: bool = False)
 
 
 @router.get(
-    "/{code}", response=AreaDetail, summary="One area with its polygon, chain, people and counts"
+    "/{code}",
+    response={200: AreaDetail, **errors(400, 403, 404)},
+    summary="One area with its polygon, chain, people and counts",
 )
-def area_detail(request, code: str):
+def area_detail(request, code: AreaCode):
     area = selectors.area_get(user=request.user, code=code)
     codes = [c for c in area.path.strip("/").split("/") if c]
     chain_areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
-    from gridgov.registry.kinds import KINDS
-
     counts = {"children": area.children.count()}
     for key, kind in KINDS.items():
         counts[key] = kind.model.objects.filter(area__path__startswith=area.path).count()
@@ -202,9 +163,11 @@ def area_detail(request, code: str):
 
 
 @router.get(
-    "/{code}/validation", summary="Children outside the area, overlapping siblings and gaps"
+    "/{code}/validation",
+    response={200: ValidationOut, **errors(400, 403, 404)},
+    summary="Children outside the area, overlapping siblings and gaps",
 )
-def area_validation(request, code: str, tolerance_m2: float = 1.0):
+def area_validation(request, code: AreaCode, tolerance_m2: SquareMetres = 1.0):
     areas = list(
         selectors.area_subtree(user=request.user, root_code=code).only(
             "id", "code", "parent_id", "geometry"
@@ -214,14 +177,18 @@ def area_validation(request, code: str, tolerance_m2: float = 1.0):
     return {"count": len(findings), "findings": [f.as_dict() for f in findings]}
 
 
-@router.post("/", response={201: AreaOut}, summary="Add an area")
+@router.post("/", response={201: AreaOut, **errors(400, 403, 404, 409)}, summary="Add an area")
 def area_create(request, payload: AreaIn):
     area = services.area_create(user=request.user, **payload.dict())
     return Status(201, AreaOut.of(area))
 
 
-@router.patch("/{code}", response=AreaOut, summary="Rename an area or replace its polygon")
-def area_update(request, code: str, payload: AreaPatch):
+@router.patch(
+    "/{code}",
+    response={200: AreaOut, **errors(400, 403, 404, 409)},
+    summary="Rename an area or replace its polygon",
+)
+def area_update(request, code: AreaCode, payload: AreaPatch):
     geometry: Any = ...
     if payload.clear_geometry:
         geometry = None
@@ -232,7 +199,9 @@ def area_update(request, code: str, payload: AreaPatch):
     )
 
 
-@router.delete("/{code}", response={204: None}, summary="Delete an empty area")
-def area_delete(request, code: str):
+@router.delete(
+    "/{code}", response={204: None, **errors(400, 403, 404, 409)}, summary="Delete an empty area"
+)
+def area_delete(request, code: AreaCode):
     services.area_delete(user=request.user, code=code)
     return Status(204, None)

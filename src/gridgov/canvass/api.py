@@ -1,35 +1,26 @@
-from typing import Any
+"""The canvass API: campaigns, their launch and progress, a worker's tasks and answers."""
 
-from ninja import Router, Schema, Status
+from typing import Annotated
+
+from ninja import Query, Router, Status
 
 from gridgov.canvass import selectors, services
+from gridgov.canvass.schemas import (
+    CampaignIn,
+    CampaignOut,
+    GridProgressOut,
+    LaunchOut,
+    SubmitIn,
+    SubmittedOut,
+    TaskOut,
+)
 from gridgov.common.errors import NotFound
+from gridgov.common.schemas import Id, errors
 
 router = Router(tags=["canvass"])
 
 
-class FieldIn(Schema):
-    key: str
-    label: str = ""
-    kind: str = "text"
-    choices: list[str] = []
-    required: bool = True
-
-
-class CampaignIn(Schema):
-    name: str
-    area: str
-    due_date: str
-    instructions: str = ""
-    fields: list[FieldIn]
-
-
-class SubmitIn(Schema):
-    answers: dict[str, Any]
-    client_uuid: str | None = None
-
-
-def _campaign_dict(campaign, user) -> dict[str, Any]:
+def _campaign_dict(campaign) -> dict:
     return {
         "id": campaign.pk,
         "name": campaign.name,
@@ -41,12 +32,20 @@ def _campaign_dict(campaign, user) -> dict[str, Any]:
     }
 
 
-@router.get("/campaigns", response=list[dict[str, Any]], summary="Campaigns that reach my area")
+@router.get(
+    "/campaigns",
+    response={200: list[CampaignOut], **errors(403)},
+    summary="Campaigns that reach my area",
+)
 def campaigns(request):
-    return [_campaign_dict(c, request.user) for c in selectors.campaigns_for(request.user)[:200]]
+    return [_campaign_dict(c) for c in selectors.campaigns_for(request.user)[:200]]
 
 
-@router.post("/campaigns", response={201: dict[str, Any]}, summary="Define a campaign and its form")
+@router.post(
+    "/campaigns",
+    response={201: CampaignOut, **errors(400, 403, 404)},
+    summary="Define a campaign and its form",
+)
 def campaign_create(request, payload: CampaignIn):
     data = payload.dict()
     campaign = services.campaign_create(
@@ -57,42 +56,50 @@ def campaign_create(request, payload: CampaignIn):
         instructions=data["instructions"],
         fields=data["fields"],
     )
-    return Status(201, _campaign_dict(campaign, request.user))
+    return Status(201, _campaign_dict(campaign))
 
 
 @router.post(
     "/campaigns/{campaign_id}/launch",
-    response=dict[str, Any],
+    response={200: LaunchOut, **errors(400, 403, 404, 409)},
     summary="Open the campaign: a task per household, handed to the grid's workers",
 )
-def campaign_launch(request, campaign_id: int):
+def campaign_launch(request, campaign_id: Id):
     created = services.campaign_launch(user=request.user, campaign_id=campaign_id)
     return {"created": created}
 
 
 @router.get(
     "/campaigns/{campaign_id}/progress",
-    response=list[dict[str, Any]],
+    response={200: list[GridProgressOut], **errors(403, 404)},
     summary="Done and total by grid",
 )
-def campaign_progress(request, campaign_id: int):
+def campaign_progress(request, campaign_id: Id):
     campaign = selectors.campaigns_for(request.user).filter(pk=campaign_id).first()
     if campaign is None:
         raise NotFound()
     return selectors.progress_by_grid(campaign, request.user)
 
 
-@router.get("/tasks", response=list[dict[str, Any]], summary="My households to visit")
-def tasks(request, campaign: int | None = None, status: str = "todo"):
+@router.get(
+    "/tasks",
+    response={200: list[TaskOut], **errors(403)},
+    summary="My households to visit",
+)
+def tasks(
+    request,
+    campaign: Id | None = None,
+    status: Annotated[str, Query(max_length=16, description="todo, done; empty: all")] = "todo",
+):
     return selectors.my_tasks(request.user, campaign_id=campaign, status=status)
 
 
 @router.post(
     "/tasks/{task_id}",
-    response={200: dict[str, Any], 201: dict[str, Any]},
+    response={200: SubmittedOut, 201: SubmittedOut, **errors(400, 403, 404, 409)},
     summary="Fill a household's form (idempotent by client_uuid)",
 )
-def task_submit(request, task_id: int, payload: SubmitIn):
+def task_submit(request, task_id: Id, payload: SubmitIn):
     task, created = services.task_submit(
         user=request.user,
         task_id=task_id,

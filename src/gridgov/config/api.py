@@ -1,8 +1,15 @@
-"""The REST API: one NinjaAPI, routers per app, one error shape."""
+"""The REST API: one NinjaAPI, routers per app, one error shape.
 
+Every answer that is not a success has the shape of `common.schemas.ErrorOut` (code,
+message, field), whether a service refused (DomainError), the input did not match the
+schema (422), the caller is unknown (401), the body is not JSON (400) or a URL names
+nothing (404): clients and the fuzz test read one shape.
+"""
+
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from gridgov.accounts.services import api_token_authenticate
@@ -13,6 +20,9 @@ from gridgov.dispatch.api import router as dispatch_router
 from gridgov.events.api import router as events_router
 from gridgov.registry.api import router as registry_router
 from gridgov.smartcodes.api import router as codes_router
+
+# Statuses ninja raises itself (HttpError) and the codes we give them.
+HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
 
 
 class BearerToken(HttpBearer):
@@ -27,11 +37,18 @@ api = NinjaAPI(
     title="gridgov API",
     version="1",
     description="Grid tree and registry of gridgov. Authenticate with `Authorization: Bearer <token>` "
-    "(make one with `gridgov create_token USERNAME`) or a signed-in session.",
+    "(make one with `gridgov create_token USERNAME`) or a signed-in session. "
+    "Every error answers `{code, message, field}`.",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
     docs_url="/docs",
 )
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None, **extra):
+    return api.create_response(
+        request, {"code": code, "message": message, "field": field, **extra}, status=status
+    )
 
 
 @api.exception_handler(DomainError)
@@ -41,35 +58,46 @@ def domain_error(request, exc: DomainError):
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    first = exc.errors[0] if exc.errors else {}
-    location = [
-        str(part)
-        for part in first.get("loc", [])
-        if part not in ("body", "query", "path", "payload")
-    ]
-    return api.create_response(
-        request,
+    # Type, place and message only: pydantic's `input` would echo what was sent (a whole
+    # body, personal data) and its `ctx` may hold objects that are not JSON.
+    items = [
         {
-            "code": "invalid",
-            "message": first.get("msg", _("Invalid input.")),
-            "field": ".".join(location) or None,
-            "errors": exc.errors,
-        },
-        status=422,
+            "type": str(error.get("type", "invalid")),
+            "loc": [part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+        }
+        for error in exc.errors
+    ]
+    first = items[0] if items else {"loc": [], "msg": ""}
+    location = [
+        str(part) for part in first["loc"] if part not in ("body", "query", "path", "payload")
+    ]
+    return _error(
+        request,
+        422,
+        "invalid",
+        first["msg"] or _("Invalid input."),
+        ".".join(location) or None,
+        errors=items,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
-    return api.create_response(
-        request,
-        {
-            "code": "unauthorized",
-            "message": _("Sign in or send a valid bearer token."),
-            "field": None,
-        },
-        status=401,
+    return _error(request, 401, "unauthorized", _("Sign in or send a valid bearer token."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # Ninja's own refusals: a body that is not JSON (400), a failed CSRF check (403).
+    return _error(
+        request, exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "error"), str(exc)
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 api.add_router("/v1/areas", areas_router)

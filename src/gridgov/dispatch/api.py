@@ -1,21 +1,27 @@
-from typing import Any
+"""The dispatch API: workers' positions, the nearest workers, an event's panel, tasks, tracks."""
 
-from ninja import Router, Schema
+from ninja import Router
 
+from gridgov.common.schemas import Day, Id, Lat, Lon, Metres, errors
 from gridgov.dispatch import selectors, services
+from gridgov.dispatch.schemas import (
+    NearWorkerOut,
+    PanelOut,
+    PositionIn,
+    PositionOut,
+    TaskOut,
+    TrackPointOut,
+)
+from gridgov.events.services import event_for_user
 
 router = Router(tags=["dispatch"])
 
 
-class PositionIn(Schema):
-    lon: float
-    lat: float
-    crs: str = "wgs84"
-    accuracy_m: float | None = None
-    on_duty: bool = True
-
-
-@router.post("/positions", response=dict[str, Any], summary="Send your own position (worker app)")
+@router.post(
+    "/positions",
+    response={200: PositionOut, **errors(400, 403)},
+    summary="Send your own position (worker app)",
+)
 def position_send(request, payload: PositionIn):
     position = services.position_record(user=request.user, **payload.dict())
     return {
@@ -28,36 +34,36 @@ def position_send(request, payload: PositionIn):
 
 @router.get(
     "/nearest",
-    response=list[dict[str, Any]],
+    response={200: list[NearWorkerOut], **errors(400, 403)},
     summary="On-duty grid workers near a point, nearest first",
 )
 def nearest(
-    request, lon: float, lat: float, radius_m: float = services.DEFAULT_RADIUS_M, crs: str = "wgs84"
+    request, lon: Lon, lat: Lat, radius_m: Metres = services.DEFAULT_RADIUS_M, crs: str = "wgs84"
 ):
-    return services.nearest_workers(user=request.user, lon=lon, lat=lat, radius_m=radius_m, crs=crs)
+    return selectors.workers_nearest(
+        user=request.user, lon=lon, lat=lat, radius_m=radius_m, crs=crs
+    )
 
 
 @router.get(
     "/events/{event_id}",
-    response=dict[str, Any],
+    response={200: PanelOut, **errors(400, 403, 404)},
     summary="The dispatch panel of an event: nearest workers, grid departments, offers",
 )
-def event_panel(request, event_id: int, radius_m: float = services.DEFAULT_RADIUS_M):
-    from gridgov.events.services import event_for_user
-
+def event_panel(request, event_id: Id, radius_m: Metres = services.DEFAULT_RADIUS_M):
     event = event_for_user(user=request.user, event_id=event_id)
     return selectors.dispatch_panel(user=request.user, event=event, radius_m=radius_m)
 
 
-@router.get("/tasks", response=list[dict[str, Any]], summary="My tasks (worker app)")
+@router.get("/tasks", response={200: list[TaskOut], **errors()}, summary="My tasks (worker app)")
 def my_tasks(request):
     return selectors.tasks_for(user=request.user)
 
 
 @router.get(
     "/tracks/{worker_id}",
-    response=list[dict[str, Any]],
+    response={200: list[TrackPointOut], **errors(403, 404)},
     summary="A worker's patrol track for a day (positions in order)",
 )
-def track(request, worker_id: int, date: str | None = None):
-    return services.track_for(user=request.user, worker_id=worker_id, day=date)
+def track(request, worker_id: Id, date: Day | None = None):
+    return selectors.worker_track(user=request.user, worker_id=worker_id, day=date)

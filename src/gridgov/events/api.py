@@ -1,58 +1,39 @@
-from datetime import datetime
-from typing import Any
+"""The events API: reports, the queue, actions of the closed loop, whistles, photos, rates."""
+
+from typing import Annotated, Literal
 
 from django.core.cache import cache
-from ninja import File, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Path, Query, Router, Status, UploadedFile
 
-from gridgov.common.errors import DomainError
 from gridgov.common.paging import page_slice
+from gridgov.common.schemas import Id, Limit, Offset, When, errors, public_errors
 from gridgov.common.when import to_utc
 from gridgov.events import alerts, classifier, rates, screen, selectors, services
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Source
 from gridgov.events.photos import MAX_BYTES, photo_store
+from gridgov.events.schemas import (
+    ActionIn,
+    AlertOut,
+    CheckedInOut,
+    EventDetailOut,
+    EventOut,
+    EventPage,
+    PhotoOut,
+    PublicReportOut,
+    RatesReportOut,
+    ReportBackIn,
+    ReportedBackOut,
+    ReportIn,
+    ScreenOut,
+    SuggestionOut,
+    WhistleBlownOut,
+    WhistleIn,
+)
 
 router = Router(tags=["events"])
 
 ANONYMOUS_REPORTS_PER_HOUR = 30  # reports and photos together, per address
-
-
-class ReportIn(Schema):
-    subclass: str
-    description: str
-    lon: float | None = None
-    lat: float | None = None
-    component: str | None = None  # a registered city component's 16-digit identifier
-    crs: str = "wgs84"
-    address: str = ""
-    urgency: str = "normal"
-    source: str = "worker"
-    client_uuid: str | None = None
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    extra: dict[str, Any] = {}
-    photos: list[str] = []  # refs from POST /photos
-
-
-class ActionIn(Schema):
-    comment: str = ""
-    version: int | None = None
-    department_id: int | None = None
-    assignee_id: int | None = None
-    assignee_ids: list[int] = []  # dispatch to several: the first leads
-    satisfaction: str | None = None
-    extra_hours: float | None = None
-    photos: list[str] = []  # refs from POST /photos
-
-
-class WhistleIn(Schema):
-    level: str
-    department_ids: list[int]
-    reason: str
-
-
-class ReportBackIn(Schema):
-    report: str
 
 
 def _client_ip(request) -> str:
@@ -69,7 +50,16 @@ def _within_public_limit(request) -> bool:
     return True
 
 
-@router.post("/", response={201: dict[str, Any]}, summary="Report an event (signed in)")
+# Filters of the queue are short codes; a bound keeps hostile query strings cheap.
+Code = Annotated[str, Field(max_length=64)]
+PhotoFile = File(..., description="A JPEG, PNG or WebP photo")
+
+
+@router.post(
+    "/",
+    response={201: EventOut, **errors(400, 403, 404, 409)},
+    summary="Report an event (signed in)",
+)
 def event_report(request, payload: ReportIn):
     source = payload.source if payload.source in Source.values else Source.WORKER
     event = services.event_report(user=request.user, data=payload.dict(), source=source)
@@ -79,7 +69,7 @@ def event_report(request, payload: ReportIn):
 @router.post(
     "/public",
     auth=None,
-    response={201: dict[str, Any], 429: dict[str, Any]},
+    response={201: PublicReportOut, **public_errors(400, 404, 409, 429)},
     summary="Report an event without signing in (rate-limited)",
 )
 def event_report_public(request, payload: ReportIn):
@@ -101,10 +91,10 @@ def event_report_public(request, payload: ReportIn):
 @router.post(
     "/alerts/{source}",
     auth=None,
-    response={201: dict[str, Any]},
+    response={201: AlertOut, **public_errors(400, 403, 404, 409)},
     summary="Camera/sensor alert webhook (HMAC-signed)",
 )
-def event_alert(request, source: str):
+def event_alert(request, source: Annotated[str, Path(max_length=100)]):
     """Header X-Gridgov-Signature: sha256=<hex HMAC-SHA256 of the raw body with the source's secret>."""
     event = alerts.alert_receive(
         source_name=source, body=request.body, signature=request.headers.get("X-Gridgov-Signature")
@@ -114,14 +104,14 @@ def event_alert(request, source: str):
 
 @router.get(
     "/suggest",
-    response=list[dict[str, Any]],
+    response={200: list[SuggestionOut], **errors()},
     summary="The likeliest subclasses for a text, with the words that decided",
 )
-def event_suggest(request, text: str):
+def event_suggest(request, text: Annotated[str, Query(max_length=2000)]):
     return classifier.suggest(text)
 
 
-def _photo_out(photo) -> dict[str, Any]:
+def _photo_out(photo) -> dict:
     return {
         "ref": photo.ref,
         "width": photo.width,
@@ -133,10 +123,10 @@ def _photo_out(photo) -> dict[str, Any]:
 
 @router.post(
     "/photos",
-    response={201: dict[str, Any]},
+    response={201: PhotoOut, **errors(400, 403)},
     summary="Upload a photo; use its ref in a report or an action",
 )
-def photo_upload(request, file: UploadedFile = File(...)):  # noqa: B008 (ninja idiom)
+def photo_upload(request, file: UploadedFile = PhotoFile):
     return Status(
         201,
         _photo_out(
@@ -148,10 +138,10 @@ def photo_upload(request, file: UploadedFile = File(...)):  # noqa: B008 (ninja 
 @router.post(
     "/photos/public",
     auth=None,
-    response={201: dict[str, Any], 429: dict[str, Any]},
+    response={201: PhotoOut, **public_errors(400, 429)},
     summary="Upload a photo without signing in (rate-limited)",
 )
-def photo_upload_public(request, file: UploadedFile = File(...)):  # noqa: B008 (ninja idiom)
+def photo_upload_public(request, file: UploadedFile = PhotoFile):
     if not _within_public_limit(request):
         return Status(
             429,
@@ -166,19 +156,23 @@ def photo_upload_public(request, file: UploadedFile = File(...)):  # noqa: B008 
     )
 
 
-@router.get("/", response=dict[str, Any], summary="The queue: events in your area with filters")
+@router.get(
+    "/",
+    response={200: EventPage, **errors(400, 403)},
+    summary="The queue: events in your area with filters",
+)
 def events_list(
     request,
-    state: str | None = None,
-    area: str | None = None,
-    subclass: str | None = None,
-    source: str | None = None,
-    urgency: str | None = None,
+    state: Code | None = None,
+    area: Code | None = None,
+    subclass: Code | None = None,
+    source: Code | None = None,
+    urgency: Code | None = None,
     overdue: bool = False,
-    warned: str | None = None,
+    warned: Code | None = None,
     mine: bool = False,
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ):
     queryset = selectors.events_queue(
         user=request.user,
@@ -201,25 +195,24 @@ def events_list(
     return {"count": queryset.count(), "items": items}
 
 
+RateGroup = Literal["area", "department", "subclass", "source", "month", "day"]
+
+
 @router.get(
     "/rates",
-    response=dict[str, Any],
+    response={200: RatesReportOut, **errors(400, 403)},
     summary="Closure, on-time, acceptance, dispatch, rework, satisfaction and 12345 rates",
 )
 def events_rates(
     request,
-    group: str | None = None,
-    area: str | None = None,
-    subclass: str | None = None,
-    source: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    group: RateGroup | None = None,
+    area: Code | None = None,
+    subclass: Code | None = None,
+    source: Code | None = None,
+    since: When | None = None,
+    until: When | None = None,
 ):
     """group: area (the level below the root), department, subclass, source, month or day."""
-    if group not in (None, "area", "department", "subclass", "source", "month", "day"):
-        raise DomainError(
-            "group must be area, department, subclass, source, month or day.", field="group"
-        )
     queryset = selectors.events_queue(
         user=request.user, filters={"area": area, "subclass": subclass, "source": source}
     )
@@ -235,29 +228,31 @@ def events_rates(
 
 @router.get(
     "/screen",
-    response=dict[str, Any],
+    response={200: ScreenOut, **errors(403)},
     summary="The big screen: open events, counts per grid, workers, today's rates, trend",
 )
-def events_screen(request, level: str = "grid"):
-    if level not in ("grid", "child"):
-        raise DomainError("level must be grid or child.", field="level")
+def events_screen(request, level: Literal["grid", "child"] = "grid"):
     return screen.screen_summary(user=request.user, level=level)
 
 
 @router.get(
-    "/{event_id}", response=dict[str, Any], summary="One event with its timeline and whistles"
+    "/{event_id}",
+    response={200: EventDetailOut, **errors(403, 404)},
+    by_alias=True,
+    summary="One event with its timeline and whistles",
 )
-def event_detail(request, event_id: int):
+def event_detail(request, event_id: Id):
     event = services.event_for_user(user=request.user, event_id=event_id)
     return selectors.event_as_dict(event, request.user, with_timeline=True)
 
 
 @router.post(
     "/{event_id}/actions/{action}",
-    response=dict[str, Any],
+    response={200: EventDetailOut, **errors(400, 403, 404, 409)},
+    by_alias=True,
     summary="Take an action of the closed loop",
 )
-def event_action(request, event_id: int, action: str, payload: ActionIn):
+def event_action(request, event_id: Id, action: Code, payload: ActionIn):
     data = payload.dict()
     event = services.event_act(
         user=request.user,
@@ -272,10 +267,10 @@ def event_action(request, event_id: int, action: str, payload: ActionIn):
 
 @router.post(
     "/{event_id}/whistles",
-    response={201: dict[str, Any]},
+    response={201: WhistleBlownOut, **errors(400, 403, 404, 409)},
     summary="Whistle (吹哨): summon the departments of the level above",
 )
-def event_whistle(request, event_id: int, payload: WhistleIn):
+def event_whistle(request, event_id: Id, payload: WhistleIn):
     whistle = services.whistle_blow(user=request.user, event_id=event_id, **payload.dict())
     return Status(
         201,
@@ -289,10 +284,10 @@ def event_whistle(request, event_id: int, payload: WhistleIn):
 
 @router.post(
     "/summonses/{summons_id}/check-in",
-    response=dict[str, Any],
+    response={200: CheckedInOut, **errors(400, 403, 404, 409)},
     summary="Check in (报到) to a summons",
 )
-def summons_check_in(request, summons_id: int):
+def summons_check_in(request, summons_id: Id):
     summons = services.summons_check_in(user=request.user, summons_id=summons_id)
     return {
         "id": summons.pk,
@@ -302,9 +297,11 @@ def summons_check_in(request, summons_id: int):
 
 
 @router.post(
-    "/summonses/{summons_id}/report", response=dict[str, Any], summary="Report back on a summons"
+    "/summonses/{summons_id}/report",
+    response={200: ReportedBackOut, **errors(400, 403, 404, 409)},
+    summary="Report back on a summons",
 )
-def summons_report(request, summons_id: int, payload: ReportBackIn):
+def summons_report(request, summons_id: Id, payload: ReportBackIn):
     summons = services.summons_report(
         user=request.user, summons_id=summons_id, report=payload.report
     )

@@ -1,51 +1,56 @@
 """The registry API: one set of routes serves every kind in kinds.KINDS."""
 
 from enum import Enum
-from typing import Any
+from typing import Annotated
 
 from django.http import HttpResponse
-from ninja import Body, File, Router, Schema, Status, UploadedFile
+from ninja import Body, Field, File, Router, Status, UploadedFile
 
+from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError
 from gridgov.common.paging import page_slice
+from gridgov.common.schemas import Id, Limit, Offset, errors
 from gridgov.registry import excel, selectors, services
 from gridgov.registry.kinds import KINDS
+from gridgov.registry.schemas import ImportOut, LinkedGrids, RecordIn, RecordOut, RecordPage
 
 router = Router(tags=["registry"])
 
 RecordKind = Enum("RecordKind", {key: key for key in KINDS}, type=str)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
+# Excel answers are files, not JSON: declared by hand since ninja describes JSON bodies only.
+XLSX_ANSWER = {
+    "responses": {
+        200: {
+            "description": "An Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
 
 
-class Page(Schema):
-    count: int
-    items: list[dict[str, Any]]
-
-
-class ImportOut(Schema):
-    created: int
-    updated: int
-    errors: list[dict[str, Any]]
+AreaCode = Annotated[str, Field(max_length=24)]
+SearchText = Annotated[str, Field(max_length=200)]
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request)
 
 
 @router.get(
     "/{kind}",
-    response=Page,
+    response={200: RecordPage, **errors(400, 403, 404)},
     summary="Records of a kind in your area (personal data masked unless reveal)",
 )
 def records_list(
     request,
     kind: RecordKind,
-    area: str | None = None,
-    q: str | None = None,
+    area: AreaCode | None = None,
+    q: SearchText | None = None,
     reveal: bool = False,
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ):
     spec = services.kind_get(kind.value)
     queryset = selectors.records_filter(user=request.user, kind=spec, area_code=area, q=q)
@@ -56,7 +61,12 @@ def records_list(
     return {"count": queryset.count(), "items": items}
 
 
-@router.get("/{kind}/template.xlsx", summary="An empty Excel template for imports")
+@router.get(
+    "/{kind}/template.xlsx",
+    response=errors(403),
+    openapi_extra=XLSX_ANSWER,
+    summary="An empty Excel template for imports",
+)
 def records_template(request, kind: RecordKind):
     response = HttpResponse(excel.template_bytes(kind.value), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{kind.value}-template.xlsx"'
@@ -64,9 +74,12 @@ def records_template(request, kind: RecordKind):
 
 
 @router.get(
-    "/{kind}/export.xlsx", summary="Records in Excel, with the same masking and audit as the API"
+    "/{kind}/export.xlsx",
+    response=errors(400, 403, 404),
+    openapi_extra=XLSX_ANSWER,
+    summary="Records in Excel, with the same masking and audit as the API",
 )
-def records_export(request, kind: RecordKind, area: str | None = None, reveal: bool = False):
+def records_export(request, kind: RecordKind, area: AreaCode | None = None, reveal: bool = False):
     content = excel.export_bytes(
         user=request.user, kind_key=kind.value, area_code=area, reveal=reveal, ip=_ip(request)
     )
@@ -77,7 +90,7 @@ def records_export(request, kind: RecordKind, area: str | None = None, reveal: b
 
 @router.post(
     "/{kind}/import",
-    response=ImportOut,
+    response={200: ImportOut, **errors(400, 403)},
     summary="Import an Excel file: good rows kept, bad rows reported",
 )
 def records_import(request, kind: RecordKind, file: UploadedFile = File(...)):  # noqa: B008 (ninja idiom)
@@ -86,14 +99,12 @@ def records_import(request, kind: RecordKind, file: UploadedFile = File(...)):  
     return excel.import_bytes(user=request.user, kind_key=kind.value, content=file.read()).as_dict()
 
 
-class LinkedGrids(Schema):
-    grid_codes: list[str]
-
-
 @router.put(
-    "/units/{pk}/linked-grids", response=LinkedGrids, summary="Set the grids a unit is linked to"
+    "/units/{pk}/linked-grids",
+    response={200: LinkedGrids, **errors(400, 403, 404)},
+    summary="Set the grids a unit is linked to",
 )
-def unit_linked_grids(request, pk: int, payload: LinkedGrids):
+def unit_linked_grids(request, pk: Id, payload: LinkedGrids):
     return {
         "grid_codes": services.unit_link_grids(
             user=request.user, unit_id=pk, grid_codes=payload.grid_codes
@@ -101,8 +112,8 @@ def unit_linked_grids(request, pk: int, payload: LinkedGrids):
     }
 
 
-@router.get("/{kind}/{pk}", response=dict[str, Any], summary="One record")
-def record_detail(request, kind: RecordKind, pk: int, reveal: bool = False):
+@router.get("/{kind}/{pk}", response={200: RecordOut, **errors(403, 404)}, summary="One record")
+def record_detail(request, kind: RecordKind, pk: Id, reveal: bool = False):
     spec = services.kind_get(kind.value)
     record = selectors.record_get(user=request.user, kind=spec, pk=pk)
     return selectors.records_as_dicts(
@@ -112,10 +123,10 @@ def record_detail(request, kind: RecordKind, pk: int, reveal: bool = False):
 
 @router.post(
     "/{kind}",
-    response={201: dict[str, Any]},
+    response={201: RecordOut, **errors(400, 403, 404, 409)},
     summary="Register a record; its grid comes from lon/lat",
 )
-def record_create(request, kind: RecordKind, payload: dict[str, Any] = Body(...)):  # noqa: B008
+def record_create(request, kind: RecordKind, payload: RecordIn = Body(...)):  # noqa: B008
     spec = services.kind_get(kind.value)
     record = services.record_create(user=request.user, kind_key=kind.value, data=payload)
     return Status(
@@ -123,16 +134,22 @@ def record_create(request, kind: RecordKind, payload: dict[str, Any] = Body(...)
     )
 
 
-@router.patch("/{kind}/{pk}", response=dict[str, Any], summary="Change some fields of a record")
-def record_update(request, kind: RecordKind, pk: int, payload: dict[str, Any] = Body(...)):  # noqa: B008
+@router.patch(
+    "/{kind}/{pk}",
+    response={200: RecordOut, **errors(400, 403, 404, 409)},
+    summary="Change some fields of a record",
+)
+def record_update(request, kind: RecordKind, pk: Id, payload: RecordIn = Body(...)):  # noqa: B008
     spec = services.kind_get(kind.value)
     record = services.record_update(user=request.user, kind_key=kind.value, pk=pk, data=payload)
     return selectors.records_as_dicts(user=request.user, kind=spec, records=[record])[0]
 
 
 @router.delete(
-    "/{kind}/{pk}", response={204: None}, summary="Delete a record no other record refers to"
+    "/{kind}/{pk}",
+    response={204: None, **errors(403, 404, 409)},
+    summary="Delete a record no other record refers to",
 )
-def record_delete(request, kind: RecordKind, pk: int):
+def record_delete(request, kind: RecordKind, pk: Id):
     services.record_delete(user=request.user, kind_key=kind.value, pk=pk)
     return Status(204, None)

@@ -1,20 +1,22 @@
-from typing import Any
+"""The smart codes API: resolve a scanned code, check in (码上巡), coverage, plate jobs."""
 
-from ninja import Router, Schema, Status
+from typing import Annotated
 
-from gridgov.common.when import parse_when
+from ninja import Query, Router, Status
+
+from gridgov.common.schemas import Id, errors
+from gridgov.common.when import to_utc
 from gridgov.smartcodes import jobs, patrol, selectors, services
+from gridgov.smartcodes.schemas import (
+    CheckedInOut,
+    CheckInIn,
+    CoverageOut,
+    PlateJobIn,
+    PlateJobOut,
+    ResolvedOut,
+)
 
 router = Router(tags=["smart codes and patrol"])
-
-
-class CheckInIn(Schema):
-    token: str
-    lon: float | None = None
-    lat: float | None = None
-    crs: str = "wgs84"
-    client_uuid: str | None = None
-    at: str | None = None  # when scanned, for check-ins queued offline
 
 
 def _token(text: str) -> str:
@@ -23,8 +25,12 @@ def _token(text: str) -> str:
     return text.rsplit("/c/", 1)[-1] if "/c/" in text else text
 
 
-@router.get("/resolve", response=dict[str, Any], summary="What a scanned code names (worker app)")
-def resolve(request, token: str):
+@router.get(
+    "/resolve",
+    response={200: ResolvedOut, **errors(400, 404)},
+    summary="What a scanned code names (worker app)",
+)
+def resolve(request, token: Annotated[str, Query(max_length=300)]):
     code, place = services.code_resolve(_token(token))
     worker = services.may_patrol(request.user, code)
     return {
@@ -44,11 +50,10 @@ def resolve(request, token: str):
 
 @router.post(
     "/checkins",
-    response={200: dict[str, Any], 201: dict[str, Any]},
+    response={200: CheckedInOut, 201: CheckedInOut, **errors(400, 403, 404, 409)},
     summary="Check in at a place (码上巡); idempotent by client_uuid",
 )
 def check_in(request, payload: CheckInIn):
-    at = parse_when(payload.at, field="at") if payload.at else None
     row, stored = services.check_in(
         user=request.user,
         token=_token(payload.token),
@@ -56,29 +61,29 @@ def check_in(request, payload: CheckInIn):
         lat=payload.lat,
         crs=payload.crs,
         client_uuid=payload.client_uuid,
-        at=at,
+        at=to_utc(payload.at, field="at") if payload.at else None,
     )
     body = {
         "id": row.pk,
         "at": row.at.isoformat(),
         "distance_m": row.distance_m,
         "far": row.far,
+        "without_position": row.lon is None,
         "stored": stored,
     }
     return Status(201 if stored else 200, body)
 
 
-@router.get("/coverage", response=dict[str, Any], summary="Patrol coverage by grid and worker")
+@router.get(
+    "/coverage",
+    response={200: CoverageOut, **errors(403)},
+    summary="Patrol coverage by grid and worker",
+)
 def coverage(request):
     return patrol.coverage(user=request.user)
 
 
-class PlateJobIn(Schema):
-    root: str
-    single: bool = False
-
-
-def _job_dict(job) -> dict[str, Any]:
+def _job_dict(job) -> dict:
     return {
         "id": job.pk,
         "root": job.area.code,
@@ -90,12 +95,20 @@ def _job_dict(job) -> dict[str, Any]:
     }
 
 
-@router.post("/plate-jobs", response={202: dict[str, Any]}, summary="Plates for an area, as a job")
+@router.post(
+    "/plate-jobs",
+    response={202: PlateJobOut, **errors(400, 403, 404, 409)},
+    summary="Plates for an area, as a job",
+)
 def plate_job_create(request, payload: PlateJobIn):
     job = jobs.plate_job_request(user=request.user, root_code=payload.root, single=payload.single)
     return Status(202, _job_dict(job))
 
 
-@router.get("/plate-jobs/{job_id}", response=dict[str, Any], summary="A plate job's progress")
-def plate_job_get(request, job_id: int):
+@router.get(
+    "/plate-jobs/{job_id}",
+    response={200: PlateJobOut, **errors(403, 404)},
+    summary="A plate job's progress",
+)
+def plate_job_get(request, job_id: Id):
     return _job_dict(jobs.plate_job_for(user=request.user, job_id=job_id))

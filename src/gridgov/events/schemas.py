@@ -1,0 +1,249 @@
+"""Input and output schemas of the events API (events/api.py).
+
+Output schemas are allow-lists: a key a selector adds is not sent until it is named here.
+"""
+
+from typing import Any
+
+from ninja import Field, Schema
+
+from gridgov.common.schemas import Id, Lat, Lon
+
+# Free text is bounded here so that a megabyte of description is refused before any work;
+# the services keep their own, tighter rules (a description of at most 2000 characters).
+SHORT_TEXT = 200
+LONG_TEXT = 4000
+
+
+class ReportIn(Schema):
+    subclass: str = Field(max_length=SHORT_TEXT)
+    description: str = Field(max_length=LONG_TEXT)
+    lon: Lon | None = None
+    lat: Lat | None = None
+    component: str | None = Field(
+        None, max_length=SHORT_TEXT, description="A registered city component's 16-digit id"
+    )
+    crs: str = Field("wgs84", max_length=16)
+    address: str = Field("", max_length=SHORT_TEXT)
+    urgency: str = Field("normal", max_length=16)
+    source: str = Field("worker", max_length=32)
+    client_uuid: str | None = Field(None, max_length=64)
+    reporter_name: str = Field("", max_length=SHORT_TEXT)
+    reporter_phone: str = Field("", max_length=32)
+    # The subclass's own extra fields (they vary by subclass, so a free mapping).
+    extra: dict[str, Any] = {}
+    photos: list[str] = Field([], max_length=20, description="refs from POST /photos")
+
+
+class ActionIn(Schema):
+    comment: str = Field("", max_length=LONG_TEXT)
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
+    department_id: Id | None = None
+    assignee_id: Id | None = None
+    assignee_ids: list[Id] = Field([], max_length=50, description="several: the first leads")
+    satisfaction: str | None = Field(None, max_length=32)
+    extra_hours: float | None = Field(None, gt=0, le=10_000)
+    photos: list[str] = Field([], max_length=20, description="refs from POST /photos")
+
+
+class WhistleIn(Schema):
+    level: str = Field(max_length=32)
+    department_ids: list[Id] = Field(max_length=50)
+    reason: str = Field(max_length=LONG_TEXT)
+
+
+class ReportBackIn(Schema):
+    report: str = Field(max_length=LONG_TEXT)
+
+
+class StepOut(Schema):
+    at: str
+    at_display: str | None
+    label: str
+    action: str
+    from_state: str | None = Field(alias="from")
+    to: str | None
+    by: str | None
+    comment: str
+    data: dict[str, Any]
+
+
+class SummonsOut(Schema):
+    id: int
+    department: str
+    check_in_due_at: str
+    checked_in_at: str | None
+    late: bool
+    reported_at: str | None
+    report: str
+
+
+class WhistleOut(Schema):
+    level: str
+    level_name: str
+    reason: str
+    at: str
+    summonses: list[SummonsOut]
+
+
+class EventOut(Schema):
+    id: int
+    number: str
+    state: str
+    state_name: str
+    version: int
+    subclass: str
+    subclass_name: str
+    description: str
+    urgency: str
+    source: str
+    area: str
+    area_name: str
+    lon: float | None
+    lat: float | None
+    address: str
+    department: str | None
+    assignee: str | None
+    duplicate_of: int | None
+    pending_request: str | None
+    supervised: bool
+    rework_count: int
+    satisfaction: str | None
+    reported_at: str
+    reported_display: str | None
+    stage_due_display: str | None
+    stage_due_at: str | None
+    deadline: str = Field(description="green, yellow, red, or empty when no deadline runs")
+    closed_at: str | None
+    actions: list[str] = Field(description="what you may do now")
+
+
+class EventDetailOut(EventOut):
+    timeline: list[StepOut]
+    whistles: list[WhistleOut]
+
+
+class EventPage(Schema):
+    count: int
+    items: list[EventOut]
+
+
+class PublicReportOut(Schema):
+    id: int
+    number: str
+    state: str
+    area: str
+
+
+class AlertOut(Schema):
+    id: int
+    number: str
+    area: str
+
+
+class SuggestionOut(Schema):
+    code: str
+    name: str
+    score: float
+    words: list[str]
+
+
+class PhotoOut(Schema):
+    ref: str
+    width: int
+    height: int
+    exif_lon: float | None
+    exif_lat: float | None
+
+
+class HotlineOut(Schema):
+    response_rate: float | None
+    solved_rate: float | None
+    satisfied_rate: float | None
+    score: float | None
+
+
+class RatesOut(Schema):
+    counts: dict[str, int]
+    closure_rate: float | None
+    on_time_closure_rate: float | None
+    timely_acceptance_rate: float | None
+    timely_dispatch_rate: float | None
+    rework_rate: float | None
+    satisfaction_rate: float | None
+    hotline: HotlineOut
+    average_handling_hours: float | None
+
+
+class RatesReportOut(Schema):
+    all: RatesOut
+    groups: dict[str, RatesOut] | None = Field(None, description="only when `group` is given")
+    whistles: dict[str, dict[str, int]] = Field(description="per summoned department")
+
+
+class ScreenEventOut(Schema):
+    id: int
+    number: str
+    lon: float | None
+    lat: float | None
+    state: str
+    state_name: str
+    kind: str
+    deadline: str
+    reported_at: str
+
+
+class ScreenWorkerOut(Schema):
+    id: int
+    name: str
+    lon: float
+    lat: float
+
+
+class ScreenAreaOut(Schema):
+    name: str
+    open: int = 0
+    yellow: int = 0
+    red: int = 0
+
+
+class ScreenTodayOut(Schema):
+    reported: int
+    closed: int
+    closure_rate: float | None
+    on_time_closure_rate: float | None
+    satisfaction_rate: float | None
+
+
+class ScreenTrendOut(Schema):
+    days: list[str]
+    reported: list[int]
+    closed: list[int]
+
+
+class ScreenOut(Schema):
+    generated_at: str
+    root: str | None
+    open_total: int
+    areas: dict[str, ScreenAreaOut]
+    events: list[ScreenEventOut]
+    workers: list[ScreenWorkerOut]
+    today: ScreenTodayOut
+    trend: ScreenTrendOut
+
+
+class WhistleBlownOut(Schema):
+    id: int
+    level: str
+    summonses: list[int]
+
+
+class CheckedInOut(Schema):
+    id: int
+    checked_in_at: str
+    late: bool
+
+
+class ReportedBackOut(Schema):
+    id: int
+    reported_at: str
