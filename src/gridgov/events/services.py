@@ -2,9 +2,10 @@
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from gridgov.common.idempotency import client_uuid_clean
 from gridgov.common.text import xml_safe
 from gridgov.events import catalog_data, classifier
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
+from gridgov.events.channels import report_source
 from gridgov.events.models import (
     Assignment,
     CatalogClass,
@@ -37,7 +39,7 @@ from gridgov.events.models import (
     Whistle,
 )
 from gridgov.events.numbers import next_event_number
-from gridgov.events.photos import photos_for_refs
+from gridgov.events.photos import photo_store, photos_for_refs
 from gridgov.events.workflow import (
     APPROVED_STATE,
     STAGE_OF_STATE,
@@ -160,13 +162,66 @@ def _location(data: dict[str, Any], component: Component | None) -> tuple[float,
     )
 
 
-def event_report(*, user: User | None, data: dict[str, Any], source: str) -> Event:
-    """Take in a report from any source. Preconditions: a known subclass, a description,
-    a location inside a managed area (and inside a staff reporter's scope)."""
-    if source not in Source.values:
-        raise DomainError(_("Unknown source %(source)r.") % {"source": source}, field="source")
+MAX_PHOTOS_PER_REPORT = 9
+
+
+def _text(value: Any, limit: int | None = None) -> str:
+    """Free text as stored: stripped, without the characters XML 1.0 forbids (one vertical
+    tab in a description would make Open311's requests.xml unreadable for every client)."""
+    text = xml_safe(str(value or "")).strip()
+    return text[:limit] if limit else text
+
+
+def _extra_clean(value: Any) -> Any:
+    """The extra fields with every string made XML-safe (they reach Open311 and Excel)."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {xml_safe(str(k)): _extra_clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_extra_clean(v) for v in value]
+    return value
+
+
+def _resent(existing: Event, user: User | None, source: str) -> Event:
+    """An offline resend gets back the event it stored, if the sender may see it. Anyone
+    else learns nothing about that event: the answer is the same 409 for every taken UUID."""
+    if user is not None and may_see(user, existing):
+        return existing
+    if user is None and source != Source.RESIDENT and existing.source == source:
+        # A signed webhook's or an Open311 key's retry: the channel sees what it sent.
+        if existing.reporter_id is None:
+            return existing
+    raise Conflict(
+        _("This client_uuid was already used for another report; send a new one."),
+        code="client_uuid_taken",
+        field="client_uuid",
+    )
+
+
+def event_report(
+    *,
+    user: User | None,
+    data: dict[str, Any],
+    source: str | None = None,
+    photo_files: Sequence[tuple[str, bytes]] = (),
+) -> Event:
+    """Take in a report. Preconditions: a known subclass, a description, a location inside a
+    managed area (and inside a staff reporter's scope).
+
+    `source` is a wish: the channel is derived from the reporter's role (`channels`).
+    `user=None` is intake code without a person (public form, webhooks, Open311).
+    `photo_files` (name, bytes) are stored only once the report is valid; photos stored
+    for a report that then fails stay unattached and `photos_purge_unattached` removes them.
+    A `client_uuid` already stored returns that event to whoever may see it, else 409."""
+    source = report_source(user, source)
+    client_uuid = client_uuid_clean(data.get("client_uuid"))
+    if client_uuid:
+        existing = Event.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return _resent(existing, user, source)
     subclass = _subclass(data.get("subclass"))
-    description = str(data.get("description") or "").strip()
+    description = _text(data.get("description"))
     if not description:
         raise DomainError(_("Please describe the problem."), code="required", field="description")
     if len(description) > 2000:
@@ -185,7 +240,8 @@ def event_report(*, user: User | None, data: dict[str, Any], source: str) -> Eve
                 _("No city component %(id)s is registered.") % {"id": data["component"]},
                 field="component",
             )
-    lon, lat = _location(data, component)
+    address = _text(data.get("address"), 200)
+    lon, lat = _location({**data, "address": address}, component)
     node = spatial_index.get_index().deepest(lon, lat)
     if node is None:
         raise DomainError(
@@ -203,12 +259,18 @@ def event_report(*, user: User | None, data: dict[str, Any], source: str) -> Eve
     )
     if staff and not area_in_scope(user, area):
         raise OutOfScope(_("This location lies outside your area."), field="lon")
-    photos = photos_for_refs(data.get("photos") or [], user=user)
-    client_uuid = client_uuid_clean(data.get("client_uuid"))
-    if client_uuid:
-        existing = Event.objects.filter(client_uuid=client_uuid).first()
-        if existing is not None:
-            return existing  # an offline resend: the same event, not a second one
+    refs = data.get("photos") or []
+    if len(refs) + len(photo_files) > MAX_PHOTOS_PER_REPORT:
+        raise DomainError(
+            _("At most %(n)s photos per report.") % {"n": MAX_PHOTOS_PER_REPORT}, field="photos"
+        )
+    photos = photos_for_refs(refs, user=user)
+    reporter_phone = phone_clean(data.get("reporter_phone") or "", field="reporter_phone")
+    extra = _extra_clean(data.get("extra") or {})
+    if not isinstance(extra, dict):
+        raise DomainError(_("Extra fields must be an object."), field="extra")
+    # Everything is checked: only now are new photos stored.
+    photos += [photo_store(user=user, name=name, content=content) for name, content in photo_files]
     now = timezone.now()
     event = Event(
         subclass=subclass,
@@ -218,11 +280,11 @@ def event_report(*, user: User | None, data: dict[str, Any], source: str) -> Eve
         area=area,
         lon=lon,
         lat=lat,
-        address=str(data.get("address") or "")[:200],
+        address=address,
         reporter=user if user and user.is_authenticated else None,
-        reporter_name=str(data.get("reporter_name") or "")[:50],
-        reporter_phone=phone_clean(data.get("reporter_phone") or "", field="reporter_phone"),
-        extra=data.get("extra") or {},
+        reporter_name=_text(data.get("reporter_name"), 50),
+        reporter_phone=reporter_phone,
+        extra=extra,
         component=component,
         duplicate_of=likely_duplicate(subclass=subclass, lon=lon, lat=lat, at=now),
     )
@@ -235,25 +297,37 @@ def event_report(*, user: User | None, data: dict[str, Any], source: str) -> Eve
     event.accept_due_at = event.stage_due_at
     # The suggestion is kept for the operator who files the event (and to measure the model).
     event.extra = {**event.extra, "suggestions": classifier.suggest(description)}
-    with transaction.atomic():
-        event.number = next_event_number()
-        event.save()
-        for photo in photos:
-            if not type(photo).objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
-                raise Conflict(_("A photo was attached to another event just now."), code="stale")
-        _timeline(
-            event,
-            user,
-            "report",
-            "",
-            State.REPORTED,
-            data={
-                "source": source,
-                "photos": [p.ref for p in photos],
-                "duplicate_of": event.duplicate_of.number if event.duplicate_of else None,
-            },
-        )
+    try:
+        with transaction.atomic():
+            _event_create(event, user, source, photos)
+    except IntegrityError:
+        # Two sends of one report at once: the other one stored it first (the unique
+        # client_uuid decided). Its photos stay unattached and are purged later.
+        existing = Event.objects.filter(client_uuid=client_uuid).first() if client_uuid else None
+        if existing is None:
+            raise
+        return _resent(existing, user, source)
     return event
+
+
+def _event_create(event: Event, user: User | None, source: str, photos: list) -> None:
+    event.number = next_event_number()
+    event.save()
+    for photo in photos:
+        if not type(photo).objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
+            raise Conflict(_("A photo was attached to another event just now."), code="stale")
+    _timeline(
+        event,
+        user,
+        "report",
+        "",
+        State.REPORTED,
+        data={
+            "source": source,
+            "photos": [p.ref for p in photos],
+            "duplicate_of": event.duplicate_of.number if event.duplicate_of else None,
+        },
+    )
 
 
 # Notifications ----------------------------------------------------------------------------
@@ -321,9 +395,11 @@ def event_act(
     comment: str = "",
     data: dict[str, Any] | None = None,
     version: int | None = None,
+    photo_files: Sequence[tuple[str, bytes]] = (),
 ) -> Event:
     """Apply one row of the workflow table. Two people acting at once: one wins, the other
-    gets a Conflict and the event is as the winner left it."""
+    gets a Conflict and the event is as the winner left it. `photo_files` (name, bytes) of
+    a feedback are stored only once the user may act and the rest is checked."""
     data = data or {}
     event = event_for_user(user=user, event_id=event_id)
     if version is not None and version != event.version:
@@ -403,13 +479,20 @@ def event_act(
         changes |= {"department": None, "assignee": None}
         after.append(lambda: _offers_replace(event, [], now))
     elif action in (Action.FEEDBACK, Action.SOLVE_ON_SPOT):
-        photos = photos_for_refs(data.get("photos") or [], user=user)
-        if event.subclass.photo_required and not photos:
+        refs = data.get("photos") or []
+        if len(refs) + len(photo_files) > MAX_PHOTOS_PER_REPORT:
+            raise DomainError(
+                _("At most %(n)s photos per report.") % {"n": MAX_PHOTOS_PER_REPORT},
+                field="photos",
+            )
+        photos = photos_for_refs(refs, user=user)
+        if event.subclass.photo_required and not (photos or photo_files):
             raise DomainError(
                 _("This kind of event needs a photo of the result."),
                 code="photo_required",
                 field="photos",
             )
+        photos += [photo_store(user=user, name=n, content=c) for n, c in photo_files]
         changes["handled_at"] = now
         details = {"photos": [p.ref for p in photos]}
         attach = photos
@@ -615,6 +698,7 @@ def whistle_blow(
     """A community (street, district) that cannot solve an event summons departments of the
     street (district, city). Each must check in within CHECK_IN_HOURS working hours."""
     event = event_for_user(user=user, event_id=event_id)
+    reason = _text(reason)
     if level not in WHISTLE_LEVELS:
         raise DomainError(_("Unknown whistle level."), field="level")
     if event.state in TERMINAL or event.state == State.REPORTED:
@@ -703,7 +787,8 @@ def summons_check_in(*, user: User, summons_id: int) -> Summons:
 
 def summons_report(*, user: User, summons_id: int, report: str) -> Summons:
     summons = _summons_for(user, summons_id)
-    if not (report or "").strip():
+    report = _text(report)
+    if not report:
         raise DomainError(_("Please say what was done."), code="required", field="report")
     now = timezone.now()
     with transaction.atomic():
