@@ -84,3 +84,73 @@ def test_coverage_lists_places_not_visited_within_the_plan(
     assert worker["overdue"] >= 1
     with pytest.raises(DomainError):
         check_in(user=grid_worker, token=shop_code.token, client_uuid="not-a-uuid")
+
+
+@pytest.mark.django_db
+def test_check_ins_without_a_position_or_far_away_are_stored_flagged(
+    community_staff, grid_worker, places, wenhui_point
+):
+    codes_issue(user=community_staff, root_code=WENHUI)
+    code = SmartCode.objects.get(kind="businesses")
+    lon, lat = wenhui_point
+    at_place, _stored = check_in(user=grid_worker, token=code.token, lon=lon, lat=lat)
+    far, _stored = check_in(user=grid_worker, token=code.token, lon=lon + 0.01, lat=lat)
+    nowhere, _stored = check_in(user=grid_worker, token=code.token)
+    half, _stored = check_in(user=grid_worker, token=code.token, lon=lon, lat="")
+    assert [(c.flag, c.far) for c in (at_place, far, nowhere, half)] == [
+        ("", False),
+        ("far", True),
+        ("no_position", False),
+        ("no_position", False),
+    ]
+    assert (nowhere.lon, nowhere.lat, nowhere.distance_m) == (None, None, None)
+    # Through the worker app's API as well: kept (a phone without a fix still patrols), flagged.
+    client = Client(headers={"Authorization": f"Bearer {token_for(grid_worker)}"})
+    sent = client.post(
+        "/api/v1/codes/checkins", {"token": code.token}, content_type="application/json"
+    )
+    assert sent.status_code == 201
+    assert CheckIn.objects.get(pk=sent.json()["id"]).flag == CheckIn.Flag.NO_POSITION
+    # What staff filter on: every check-in that does not prove a visit.
+    flagged = CheckIn.objects.exclude(flag=CheckIn.Flag.AT_PLACE)
+    assert flagged.count() == 4
+
+
+@pytest.mark.django_db
+def test_another_workers_client_uuid_reveals_nothing(
+    community_staff, grid_worker, places, wenhui_point
+):
+    from gridgov.accounts.roles import Role
+    from gridgov.common.errors import Conflict
+    from tests.conftest import _persona
+
+    colleague = _persona("colleague", Role.GRID_WORKER, WENHUI_GRID)
+    codes_issue(user=community_staff, root_code=WENHUI)
+    code = SmartCode.objects.get(kind="businesses")
+    key = str(uuid.uuid4())
+    mine, stored = check_in(user=grid_worker, token=code.token, client_uuid=key)
+    assert stored
+    with pytest.raises(Conflict):
+        check_in(user=colleague, token=code.token, client_uuid=key)
+    assert list(CheckIn.objects.values_list("pk", "user_id")) == [(mine.pk, grid_worker.pk)]
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the lead's change to smartcodes/patrol.py coverage(): workers[].flagged",
+)
+def test_coverage_shows_each_workers_flagged_check_ins(
+    community_staff, grid_worker, places, wenhui_point
+):
+    grid = Area.objects.get(code=WENHUI_GRID)
+    GridWorker.objects.get_or_create(
+        grid=grid, user=grid_worker, defaults={"employment": "full_time"}
+    )
+    PatrolPlan.objects.create(area=grid, kind="businesses", every_days=7)
+    codes_issue(user=community_staff, root_code=WENHUI)
+    code = SmartCode.objects.get(kind="businesses")
+    check_in(user=grid_worker, token=code.token, lon=wenhui_point[0], lat=wenhui_point[1])
+    check_in(user=grid_worker, token=code.token)
+    worker = next(w for w in coverage(user=community_staff)["workers"] if w["id"] == grid_worker.pk)
+    assert (worker["visits"], worker["flagged"]) == (2, 1)

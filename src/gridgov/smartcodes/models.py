@@ -67,6 +67,18 @@ class CheckIn(models.Model):
     distance_m = models.FloatField(_("distance from the place (m)"), null=True, blank=True)
     far = models.BooleanField(_("more than 200 m away"), default=False)
 
+    class Flag(models.TextChoices):
+        AT_PLACE = "", _("At the place")
+        NO_POSITION = "no_position", _("No position sent")
+        FAR = "far", _("Far from the place")
+
+    # Why a check-in does not prove a visit (issue 8): scanning a photo of the plate from home
+    # sends no position, or one far away. Kept, not refused (a phone without a fix still
+    # patrols), and shown to staff and in the patrol coverage.
+    flag = models.CharField(
+        _("flag"), max_length=12, choices=Flag.choices, blank=True, default="", db_index=True
+    )
+
     class Meta:
         verbose_name = _("patrol check-in")
         verbose_name_plural = _("patrol check-ins")

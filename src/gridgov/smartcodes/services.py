@@ -116,9 +116,10 @@ def check_in(
     client_uuid: Any = None,
     at: dt.datetime | None = None,
 ) -> tuple[CheckIn, bool]:
-    """码上巡: a worker on patrol scans a place; the distance to it is recorded, over 200 m
-    flagged. A check-in queued offline carries its scan time and a client UUID: sent twice,
-    it is stored once (answers (check_in, False))."""
+    """码上巡: a worker on patrol scans a place; the distance to it is recorded. A check-in
+    without a position, or over 200 m from the place, is stored flagged (CheckIn.flag): it
+    does not prove a visit. A check-in queued offline carries its scan time and a client
+    UUID: sent twice, it is stored once (answers (check_in, False))."""
     client_uuid = client_uuid_clean(client_uuid)
     if client_uuid:
         existing = CheckIn.objects.filter(client_uuid=client_uuid, user=user).first()
@@ -139,6 +140,11 @@ def check_in(
         distance = round(haversine_m(lon, lat, place.lon, place.lat), 1)
     else:
         lon = lat = None
+    far = distance is not None and distance > FAR_M
+    if distance is None:
+        flag = CheckIn.Flag.NO_POSITION
+    else:
+        flag = CheckIn.Flag.FAR if far else CheckIn.Flag.AT_PLACE
     try:
         with transaction.atomic():
             row = CheckIn.objects.create(
@@ -147,12 +153,19 @@ def check_in(
                 lon=lon,
                 lat=lat,
                 distance_m=distance,
-                far=bool(distance and distance > FAR_M),
+                far=far,
+                flag=flag,
                 at=min(at or now, now),
                 client_uuid=client_uuid or None,
             )
     except IntegrityError:
-        return CheckIn.objects.get(client_uuid=client_uuid), False
+        # The same worker's resend won a race; another worker's UUID is not theirs to read.
+        mine = CheckIn.objects.filter(client_uuid=client_uuid, user=user).first()
+        if mine is None:
+            raise Conflict(
+                _("This client UUID belongs to another check-in."), code="client_uuid_taken"
+            ) from None
+        return mine, False
     return row, True
 
 
