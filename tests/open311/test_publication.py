@@ -114,6 +114,22 @@ def test_descriptions_lose_phone_and_id_numbers(wenhui_point, fmt):
         assert published.startswith("张三 *** 身份证*** 家里电话***")
 
 
+@pytest.mark.django_db
+def test_the_reporters_name_email_and_a_bad_media_link_are_not_published(wenhui_point):
+    event = report(
+        wenhui_point,
+        description="和丽华反映：门口垃圾三天没收，邮箱 hlh@example.cn",
+        reporter_name="和丽华",
+        extra={"media_url": "javascript:alert(1)"},
+    )
+    body = Client().get(f"/open311/v2/requests/{event.number}.json").json()[0]
+    assert body["description"] == "***反映：门口垃圾三天没收，邮箱 ***"
+    assert body["media_url"] is None
+    Event.objects.filter(pk=event.pk).update(extra={"media_url": "https://media.example/1.jpg"})
+    body = Client().get(f"/open311/v2/requests/{event.number}.json").json()[0]
+    assert body["media_url"] == "https://media.example/1.jpg"
+
+
 def test_scrubbing_keeps_dates_times_and_short_numbers():
     text = "2026-11-24 09:30 在3号楼2单元，约20袋垃圾，第12345号井盖"
     assert public_text(text) == text

@@ -5,13 +5,16 @@ difficulty, petitions, Party matters), reports from the public only (the default
 camera reports are internal), or every source. What is published is scrubbed: phone and ID
 numbers leave the description, the location is rounded to about 100 m unless the event is
 on a public facility (a registered city component, or a subclass marked so), and the
-address of a private place is replaced by the name of its grid.
+address of a private place is replaced by the name of its grid; a media link must be a web
+address.
 """
 
 import re
 
 from django.db.models import Q, QuerySet
 
+from gridgov.common.errors import DomainError
+from gridgov.common.links import web_url_clean
 from gridgov.common.text import xml_safe
 from gridgov.events.models import Event, Source, Subclass
 
@@ -30,6 +33,7 @@ _DATE = re.compile(r"((?<!\d)\d{4}[-./年]\d{1,2}[-./月]\d{1,2}(?!\d))")
 # Seven digits is the shortest local landline number; money or counts that long are masked
 # too, which costs a reader little.
 _MIN_DIGITS = 7
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 def published_events(queryset: QuerySet[Event]) -> QuerySet[Event]:
@@ -48,13 +52,30 @@ def _mask_number(match: re.Match) -> str:
     return MASK
 
 
-def public_text(text: str) -> str:
-    """`text` without phone numbers (mobile, landline) and ID numbers, and XML-safe."""
-    pieces = _DATE.split(xml_safe(text or ""))  # dates at the odd indexes
+def public_text(text: str, *, names: tuple[str, ...] = ()) -> str:
+    """`text` without phone numbers (mobile, landline), ID numbers, e-mail addresses and the
+    given `names` (the reporter's, which an operator often types in), and XML-safe."""
+    text = _EMAIL.sub(MASK, xml_safe(text or ""))
+    for name in names:
+        if len(name.strip()) >= 2:  # one character would mask half the text
+            text = text.replace(name.strip(), MASK)
+    pieces = _DATE.split(text)  # dates at the odd indexes
     return "".join(
         piece if index % 2 else _NUMBER.sub(_mask_number, piece)
         for index, piece in enumerate(pieces)
     )
+
+
+def public_description(event: Event) -> str:
+    return public_text(event.description, names=(event.reporter_name,))
+
+
+def public_media_url(event: Event) -> str | None:
+    """A media link only if it is a web address: `extra` of a report is free-form."""
+    try:
+        return web_url_clean((event.extra or {}).get("media_url"), field="media_url")
+    except DomainError:
+        return None
 
 
 def exact_location_public(event: Event) -> bool:

@@ -26,8 +26,9 @@ from gridgov.open311.formats import error, render
 from gridgov.open311.models import ApiKey
 from gridgov.open311.publication import (
     public_address,
+    public_description,
+    public_media_url,
     public_point,
-    public_text,
     published_events,
 )
 
@@ -78,7 +79,7 @@ def _request_body(event: Event, updated: dt.datetime | None) -> dict:
         "status_notes": str(event.get_state_display()),
         "service_name": event.subclass.name_zh,
         "service_code": event.subclass.code,
-        "description": public_text(event.description),
+        "description": public_description(event),
         "agency_responsible": event.department.name if event.department else None,
         "service_notice": None,
         "requested_datetime": _iso(event.reported_at),
@@ -89,7 +90,7 @@ def _request_body(event: Event, updated: dt.datetime | None) -> dict:
         "zipcode": None,
         "lat": lat,
         "long": lon,
-        "media_url": (event.extra or {}).get("media_url"),
+        "media_url": public_media_url(event),
     }
 
 
