@@ -12,3 +12,9 @@ os.environ.setdefault("GRIDGOV_HTTPS", "false")
 os.environ.setdefault("GRIDGOV_REQUIRE_2FA", "false")
 
 from gridgov.config.settings import *  # noqa: E402, F403
+
+# Playwright's wait_for_function evaluates its expression inside the page, which the enforced
+# policy forbids (no 'unsafe-eval'): the browser tests get the same policy as report-only
+# (violations still show in the console), and tests/e2e/test_xss.py enforces it.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY  # noqa: F405
+CONTENT_SECURITY_POLICY = None
