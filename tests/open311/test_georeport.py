@@ -209,6 +209,21 @@ def test_required_attributes_and_bad_filters(client, api_key, wenhui_point):
     )
     assert ok.status_code == 200
     assert Event.objects.get().extra["attributes"] == {"plate": "云P12345"}
+    Event.objects.all().delete()
+    unknown_kept_out = post(
+        client,
+        api_key,
+        wenhui_point,
+        service_code="0504",
+        **{"attribute[plate]": "云P12345", "attribute[x]": "y" * 10_000},
+    )
+    assert unknown_kept_out.status_code == 200
+    assert Event.objects.get().extra["attributes"] == {"plate": "云P12345"}
+    too_long = post(
+        client, api_key, wenhui_point, service_code="0504", **{"attribute[plate]": "y" * 501}
+    )
+    assert too_long.status_code == 400
+    assert Event.objects.count() == 1
     assert client.get("/open311/v2/requests.json?status=maybe").status_code == 400
     assert client.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
     assert client.get("/open311/v2/requests/000.json").status_code == 404

@@ -35,6 +35,7 @@ from gridgov.open311.publication import (
 CLOSED_STATES = (State.CLOSED, State.EVALUATED, State.REJECTED, State.VOIDED)
 MAX_RESULTS = 1000
 DEFAULT_WINDOW_DAYS = 90
+MAX_FIELD_LENGTH = 500
 
 
 def _jurisdiction_ok(request: HttpRequest) -> bool:
@@ -173,11 +174,18 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         return error(
             fmt, 400, "lat and long, or an address_string of a registered place, are required"
         )
-    attributes = {
-        key[len("attribute[") : -1]: value
+    # Only the attributes the service defines are kept, each of a bounded length: the rest
+    # of a hostile form would sit in every copy of the event.
+    defined = {str(field.get("code")) for field in subclass.extra_fields or []}
+    sent = {
+        key.removeprefix("attribute[").removesuffix("]"): value
         for key, value in data.items()
         if key.startswith("attribute[") and key.endswith("]")
     }
+    attributes = {code: value for code, value in sent.items() if code in defined}
+    for code, value in attributes.items():
+        if len(value) > MAX_FIELD_LENGTH:
+            return error(fmt, 400, f"attribute[{code}] is longer than {MAX_FIELD_LENGTH}")
     for field in subclass.extra_fields or []:
         if field.get("required") and not attributes.get(field.get("code")):
             return error(fmt, 400, f"attribute[{field.get('code')}] is required")
@@ -190,9 +198,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     extra = {
         "attributes": attributes,
         "media_url": media_url,
-        "device_id": data.get("device_id"),
-        "account_id": data.get("account_id"),
-        "email": data.get("email"),
+        "device_id": (data.get("device_id") or "")[:100] or None,
+        "account_id": (data.get("account_id") or "")[:100] or None,
+        "email": (data.get("email") or "")[:254] or None,
     }
     name = f"{data.get('last_name', '')}{data.get('first_name', '')}".strip()
     try:
