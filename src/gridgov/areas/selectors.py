@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import EVERYWHERE, require_capability, scope_path, scope_queryset
+from gridgov.accounts.scope import EVERYWHERE, get_in_scope, require_capability, scope_path
 from gridgov.areas import spatial_index
 from gridgov.areas.codes import normalize_code
 from gridgov.areas.geometry import check_point
@@ -14,8 +14,8 @@ from gridgov.common.errors import NotFound, OutOfScope
 
 
 def areas_visible(user: User) -> QuerySet[Area]:
-    require_capability(user, Capability.AREAS_VIEW)
-    return scope_queryset(Area.objects.all(), user, area_field="")
+    require_capability(user, Capability.AREAS_VIEW)  # a 403 rather than an empty tree
+    return get_in_scope(user, Area.objects.all(), Capability.AREAS_VIEW, area_field="")
 
 
 def area_get(*, user: User, code: str) -> Area:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, get_in_scope, scope_path
+from gridgov.common.errors import PermissionDenied
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
 from gridgov.events.models import Event, Summons
 from gridgov.events.workflow import Action, allowed_actions
@@ -106,6 +107,14 @@ def events_queue(*, user: User, filters: dict) -> QuerySet[Event]:
         # What the deadline sweep marked: yellow from 80% of the stage's working time, red overdue.
         queryset = queryset.filter(stage_warned=filters["warned"])
     return queryset.order_by("-reported_at")
+
+
+def events_for_rates(*, user: User, filters: dict) -> QuerySet[Event]:
+    """The events whose rates the user may read: the area's with the events capability, or a
+    department's for its handlers. A resident's own reports make no rate; other roles none."""
+    if not (can(user, Capability.EVENTS_VIEW) or (user.is_authenticated and user.department_id)):
+        raise PermissionDenied()
+    return events_queue(user=user, filters=filters)
 
 
 def event_as_dict(
