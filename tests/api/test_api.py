@@ -85,7 +85,11 @@ def test_lookup_in_wgs84_and_gcj02_and_out_of_scope(
         client.get(f"/api/v1/areas/lookup?lon={gcj[0]}&lat={gcj[1]}&crs=gcj02").json()["code"]
         == WENHUI_GRID
     )
-    bad = client.get("/api/v1/areas/lookup?lon=26.8&lat=100.2")
+    # Beyond ±90 the schema refuses the latitude; inside the bounds but swapped, the service.
+    beyond = client.get("/api/v1/areas/lookup?lon=26.8&lat=100.2")
+    assert beyond.status_code == 422
+    assert beyond.json()["field"] == "lat"
+    bad = client.get("/api/v1/areas/lookup?lon=26.8&lat=80")
     assert bad.status_code == 400
     assert bad.json()["field"] == "lon"
     assert client.get("/api/v1/areas/lookup?lon=abc&lat=1").status_code == 422

@@ -9,11 +9,14 @@ set of routes serves them all, so a record's other keys are the kind's columns, 
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 
-class RecordOut(Schema):
-    """The keys every kind has; the kind's own columns follow as further keys."""
+class RecordOut(BaseModel):
+    """The keys every kind has; the kind's own columns follow as further keys.
+
+    A plain pydantic model, not a ninja Schema: ninja's Schema reads declared fields only,
+    and would drop the kind's columns."""
 
     model_config = ConfigDict(extra="allow")
 
