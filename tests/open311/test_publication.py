@@ -176,3 +176,21 @@ def test_staff_still_read_the_unpublished_event_whole(wenhui_point, operator):
     response = staff.get(f"/api/v1/events/{dispute.pk}")
     assert response.status_code == 200
     assert response.json()["description"] == PRIVATE_DESCRIPTION
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_queries_for_more_requests(wenhui_point):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get("/open311/v2/requests.xml").status_code == 200
+        return len(captured)
+
+    report(wenhui_point)
+    few = queries()
+    for subclass in ("0102", "1102", "0504"):
+        report(wenhui_point, subclass=subclass)
+    assert len(listed()) == 4
+    assert queries() == few
