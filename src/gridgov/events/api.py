@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 
 from django.core.cache import cache
-from ninja import Field, File, Path, Query, Router, Status, UploadedFile
+from ninja import Field, File, Header, Path, Query, Router, Status, UploadedFile
 
 from gridgov.common.paging import page_slice
 from gridgov.common.schemas import Id, Limit, Offset, When, errors, public_errors
@@ -61,8 +61,7 @@ PhotoFile = File(..., description="A JPEG, PNG or WebP photo")
     summary="Report an event (signed in)",
 )
 def event_report(request, payload: ReportIn):
-    source = payload.source if payload.source in Source.values else Source.WORKER
-    event = services.event_report(user=request.user, data=payload.dict(), source=source)
+    event = services.event_report(user=request.user, data=payload.dict(), source=payload.source)
     return Status(201, selectors.event_as_dict(event, request.user))
 
 
@@ -94,10 +93,17 @@ def event_report_public(request, payload: ReportIn):
     response={201: AlertOut, **public_errors(400, 403, 404, 409)},
     summary="Camera/sensor alert webhook (HMAC-signed)",
 )
-def event_alert(request, source: Annotated[str, Path(max_length=100)]):
-    """Header X-Gridgov-Signature: sha256=<hex HMAC-SHA256 of the raw body with the source's secret>."""
+def event_alert(
+    request,
+    source: Annotated[str, Path(max_length=100)],
+    signature: Annotated[str | None, Header(alias=alerts.SIGNATURE_HEADER, max_length=200)] = None,
+    timestamp: Annotated[str | None, Header(alias=alerts.TIMESTAMP_HEADER, max_length=20)] = None,
+):
+    """The raw JSON body {"camera_id", "type", "time", "snapshot_url"}, signed:
+    X-Gridgov-Signature: sha256=<hex HMAC-SHA256 of the raw body with the source's secret>,
+    or of `<timestamp>.<raw body>` when X-Gridgov-Timestamp (unix seconds) is sent."""
     event = alerts.alert_receive(
-        source_name=source, body=request.body, signature=request.headers.get("X-Gridgov-Signature")
+        source_name=source, body=request.body, signature=signature, timestamp=timestamp
     )
     return Status(201, {"id": event.pk, "number": event.number, "area": event.area.code})
 

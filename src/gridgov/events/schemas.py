@@ -26,7 +26,11 @@ class ReportIn(Schema):
     crs: str = Field("wgs84", max_length=16)
     address: str = Field("", max_length=SHORT_TEXT)
     urgency: str = Field("normal", max_length=16)
-    source: str = Field("worker", max_length=32)
+    source: str | None = Field(
+        None,
+        max_length=32,
+        description="a wish: the channel is derived from your role (events/channels.py)",
+    )
     client_uuid: str | None = Field(None, max_length=64)
     reporter_name: str = Field("", max_length=SHORT_TEXT)
     reporter_phone: str = Field("", max_length=32)
