@@ -177,3 +177,15 @@ def test_a_draft_is_deleted_through_the_service(community_staff):
     response = client.post(f"/admin/canvass/campaign/{campaign.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_roles_with_the_right_are_offered_the_unmasked_results(
+    operator, community_staff, launched
+):
+    link = f"/canvass/{launched.pk}/results.xlsx?reveal=1"
+    operator_page = signed_in(operator).get("/admin/canvass/campaign/")
+    assert operator_page.status_code == 200
+    assert f"/canvass/{launched.pk}/results.xlsx" in operator_page.content.decode()
+    assert link not in operator_page.content.decode()
+    assert link in signed_in(community_staff).get("/admin/canvass/campaign/").content.decode()

@@ -113,6 +113,15 @@ class CampaignAdmin(ScopedAdmin):
         url = reverse("canvass_results", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Excel"))
 
+    @admin.display(description=_("results, unmasked"))
+    def results_unmasked(self, obj):
+        url = reverse("canvass_results", args=[obj.pk]) + "?reveal=1"
+        return format_html('<a href="{}">{}</a>', url, _("Excel (recorded)"))
+
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        return [*shown, "results_unmasked"] if can(request.user, Capability.PII_VIEW) else shown
+
     def service_save(self, request, obj, form, change):
         data = form.cleaned_data
         common = {
