@@ -189,3 +189,22 @@ def test_only_roles_with_the_right_are_offered_the_unmasked_results(
     assert f"/canvass/{launched.pk}/results.xlsx" in operator_page.content.decode()
     assert link not in operator_page.content.decode()
     assert link in signed_in(community_staff).get("/admin/canvass/campaign/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [{"key": "a b", "kind": "text"}],
+        [{"key": "x", "kind": "text"}, {"key": "x", "kind": "number"}],
+        [{"key": "x", "kind": "choice"}],
+        [{"key": "x", "kind": "script"}],
+        [{"key": "x", "label": "问" * 101}],
+    ],
+)
+def test_a_bad_form_through_the_api_is_a_400_and_writes_nothing(community_staff, fields):
+    api = Client(headers={"Authorization": f"Bearer {token_for(community_staff)}"})
+    body = {"name": "排查", "area": WENHUI, "due_date": "2026-12-31", "fields": fields}
+    response = api.post("/api/v1/canvass/campaigns", body, content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert not Campaign.objects.exists()

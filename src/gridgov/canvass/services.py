@@ -93,7 +93,11 @@ def field_specs_clean(fields: list[dict]) -> list[dict[str, Any]]:
                 _("The choice question “%(key)s” needs its choices.") % {"key": key},
                 field="fields",
             )
-        label = str(spec.get("label") or key).strip()[: Field._meta.get_field("label").max_length]
+        label = str(spec.get("label") or key).strip()
+        if len(label) > Field._meta.get_field("label").max_length:
+            raise DomainError(
+                _("The question “%(key)s” is too long.") % {"key": key}, field="fields"
+            )
         cleaned.append(
             {
                 "key": key,
