@@ -10,6 +10,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import require_area_in_scope, require_capability, scope_queryset
 from gridgov.areas import spatial_index
+from gridgov.areas.codes import AreaKind, normalize_code
 from gridgov.areas.geometry import check_point
 from gridgov.areas.models import Area
 from gridgov.common.errors import Conflict, DomainError, NotFound
@@ -226,8 +227,6 @@ def record_upsert_cleaned(*, kind: Kind, values: dict[str, Any]) -> bool:
 
 def unit_link_grids(*, user: User, unit_id: int, grid_codes: list[str]) -> list[str]:
     """Set the grids a unit is linked to (共建/联系网格). Every grid must be in the user's scope."""
-    from gridgov.areas.codes import AreaKind, normalize_code
-
     kind = kind_get("units")
     require_capability(user, Capability.REGISTRY_EDIT)
     codes = sorted({normalize_code(code) for code in grid_codes})
