@@ -136,10 +136,6 @@ def test_another_workers_client_uuid_reveals_nothing(
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the lead's change to smartcodes/patrol.py coverage(): workers[].flagged",
-)
 def test_coverage_shows_each_workers_flagged_check_ins(
     community_staff, grid_worker, places, wenhui_point
 ):

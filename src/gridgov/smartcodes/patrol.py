@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from gridgov.accounts.models import User
@@ -58,14 +58,16 @@ def coverage(*, user: User, now: dt.datetime | None = None) -> dict[str, Any]:
             "pk", "area_id", name_field
         ):
             places[(kind, pk)] = (area_id, name or "")
-    # Check-ins per worker over the longest plan period: how much each one patrolled.
+    # Check-ins per worker over the longest plan period: how much each one patrolled, and
+    # how many of those were sent without a position or far from the place (to look into).
     since = now - dt.timedelta(days=max(every.values()))
-    visits_by = dict(
-        CheckIn.objects.filter(code__kind__in=kinds, at__gte=since)
+    visits_by = {
+        user_id: (n, flagged)
+        for user_id, n, flagged in CheckIn.objects.filter(code__kind__in=kinds, at__gte=since)
         .values_list("user_id")
-        .annotate(n=Count("id"))
-        .values_list("user_id", "n")
-    )
+        .annotate(n=Count("id"), flagged=Count("id", filter=~Q(flag="")))
+        .values_list("user_id", "n", "flagged")
+    }
 
     areas = {a.pk: a for a in Area.objects.filter(pk__in={a for a, _n in places.values()})}
     workers_of: dict[int, list[int]] = defaultdict(list)
@@ -115,7 +117,8 @@ def coverage(*, user: User, now: dt.datetime | None = None) -> dict[str, Any]:
                 "name": name,
                 "grids": sorted(areas[g].code for g in grids),
                 "overdue": len(due),
-                "visits": visits_by.get(user_id, 0),
+                "visits": visits_by.get(user_id, (0, 0))[0],
+                "flagged": visits_by.get(user_id, (0, 0))[1],
             }
         )
     overdue.sort(key=lambda o: (o["grid"], o["kind"], o["id"]))
