@@ -17,6 +17,7 @@ from gridgov.areas.models import Area, GridWorker
 from gridgov.canvass.models import Campaign, Field, Task
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.common.idempotency import client_uuid_clean
+from gridgov.events.photos import Photo
 from gridgov.registry.models import Household
 from gridgov.registry.pii import id_number_clean, phone_clean
 
@@ -295,8 +296,6 @@ def _clean_answer(field: Field, value: Any, user: User) -> Any:
     if field.kind == Field.Kind.PHONE:
         return phone_clean(str(value), field=field.key)
     if field.kind == Field.Kind.PHOTO:
-        from gridgov.events.photos import Photo
-
         text = str(value)
         try:
             key = uuid.UUID(text.removeprefix("photo:"))
