@@ -1,0 +1,215 @@
+"""The authorization matrix: every API operation (from the OpenAPI document) and every page
+(from the URLconf, less the back office and static files), called as every persona, against
+objects inside and outside the persona's area. What each persona SHOULD get is the table in
+authorization_matrix.csv — one row per (method, path, case), one column per persona:
+
+- allow: a success (for a read with a marker, the world's object is in the answer; for a
+  write, something changed);
+- deny: 401/403/404 or the login page (for a read with a marker, the object is absent; for a
+  write, nothing changed at all);
+- 400: a clear "bad request" answer (hostile input on a page the persona may read).
+
+A new operation or page without a row fails `test_every_operation_and_page_has_a_row`.
+"""
+
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from gridgov.areas import spatial_index
+from gridgov.config.api import api
+from gridgov.dispatch.position_index import positions
+from tests.conftest import WENHUI_GRID
+from tests.security.calls import CALLS, Call
+from tests.security.world import COLUMNS, World
+
+MATRIX = Path(__file__).with_name("authorization_matrix.csv")
+ROWS = list(csv.DictReader(MATRIX.open(encoding="utf-8")))
+OUR_APPS = ("accounts", "areas", "registry", "events", "dispatch", "canvass", "smartcodes")
+OUR_APPS += ("party", "notifications", "open311", "auditlog")
+
+
+def _key(row: dict) -> tuple[str, str, str]:
+    return row["method"], row["path"], row["case"]
+
+
+def _page_templates() -> set[str]:
+    """Every page of the URLconf as `/path/<name>/`, without the back office, the API
+    operations (they come from the OpenAPI document) and static files."""
+
+    def walk(patterns, prefix: str = ""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    templates = set()
+    for route in walk(get_resolver().url_patterns):
+        if route.startswith(("admin/", "api/v1/", "static/")):
+            continue
+        route = route.replace("^", "").replace("$", "").replace("\\.", ".")
+        route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route)
+        route = re.sub(r"<\w+:(\w+)>", r"<\1>", route)
+        templates.add("/" + route)
+    return templates
+
+
+def _operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+
+def test_every_operation_and_page_has_a_row():
+    rows = {(row["method"], row["path"]) for row in ROWS}
+    missing_operations = sorted(_operations() - rows)
+    missing_pages = sorted(_page_templates() - {path for _method, path in rows})
+    assert not missing_operations, f"API operations without a row: {missing_operations}"
+    assert not missing_pages, f"pages without a row: {missing_pages}"
+    stale = sorted(
+        (method, path)
+        for method, path in rows
+        if path.startswith("/api/v1/") and (method, path) not in _operations()
+    ) + sorted(
+        path
+        for _method, path in rows
+        if not path.startswith("/api/v1/") and path not in _page_templates()
+    )
+    assert not stale, f"rows for operations or pages that no longer exist: {stale}"
+
+
+def test_every_row_has_a_call_and_every_cell_a_value():
+    keys = [_key(row) for row in ROWS]
+    assert len(keys) == len(set(keys)), "a (method, path, case) is in the table twice"
+    assert set(keys) == set(CALLS), set(keys) ^ set(CALLS)
+    for row in ROWS:
+        assert list(row)[3 : 3 + len(COLUMNS)] == COLUMNS
+        assert {row[c] for c in COLUMNS} <= {"allow", "deny", "400"}, row
+
+
+def _fingerprint() -> str:
+    """What a write could change: the row count of every table of ours, the audit log, and
+    the state of the small tables the matrix writes to (updates do not change counts)."""
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if model._meta.app_label in OUR_APPS:
+            digest.update(f"{model._meta.label}:{model.objects.count()};".encode())
+    for label, fields in (
+        ("events.Event", ("state", "version", "satisfaction", "department_id", "assignee_id")),
+        ("events.Summons", ("checked_in_at", "reported_at", "report")),
+        ("canvass.Task", ("status", "answers")),
+        ("canvass.Campaign", ("status",)),
+        ("notifications.Notification", ("read_at",)),
+        ("registry.Resident", ("name",)),
+        ("registry.Unit", ("name",)),
+        ("dispatch.WorkerPosition", ("at", "lon", "lat")),
+    ):
+        model = apps.get_model(label)
+        known = {f.name for f in model._meta.get_fields()} | {
+            f.attname for f in model._meta.concrete_fields
+        }
+        rows = model.objects.order_by("pk").values_list("pk", *[f for f in fields if f in known])
+        digest.update(repr(list(rows)).encode())
+    from gridgov.areas.models import Area
+
+    digest.update(
+        repr(
+            list(Area.objects.filter(code__startswith=WENHUI_GRID).values_list("code", "name"))
+        ).encode()
+    )
+    return digest.hexdigest()
+
+
+class _Undo(Exception):
+    """Raised to roll a persona's request back, so every cell starts from the same world."""
+
+
+def _send(client: Client, call: Call):
+    if call.files:  # every upload of ours is a multipart POST
+        uploads = {
+            name: SimpleUploadedFile(filename, content)
+            for name, (filename, content) in call.files.items()
+        }
+        return client.post(call.url, {**(call.body or {}), **uploads})
+    if call.url.startswith("/api/") and call.body is not None:
+        return client.generic(
+            call.method, call.url, data=json.dumps(call.body), content_type="application/json"
+        )
+    if call.method == "GET":
+        return client.get(call.url)
+    if call.method == "POST":
+        return client.post(call.url, call.body or {})
+    return client.generic(call.method, call.url)
+
+
+def _outcome(call: Call, response, changed: bool) -> str:
+    status = response.status_code
+    if status >= 500:
+        return str(status)
+    to_login = status in (301, 302) and "/accounts/login/" in response.get("Location", "")
+    refused = status in (401, 403, 404, 405) or to_login
+    if call.write:
+        return "allow" if changed else "deny"
+    if status == 400:
+        return "400"
+    if refused:
+        return "deny"
+    if status >= 400:
+        return str(status)
+    if call.marker is None or response.streaming:
+        return "allow"
+    text = response.content.decode("utf-8", "replace")
+    answer = json.loads(text) if response.get("Content-Type", "").endswith("json") else None
+    if callable(call.marker):
+        found = call.marker(answer)
+    else:  # JSON escapes Chinese: look in the decoded answer
+        found = call.marker in (json.dumps(answer, ensure_ascii=False) if answer else text)
+    return "allow" if found else "deny"
+
+
+def _cell(world: World, persona: str, call: Call) -> tuple[str, int, str]:
+    client = Client(raise_request_exception=False)
+    user = world.users[persona]
+    if user is not None:
+        client.force_login(user)
+    cache.clear()  # rate limits and lockouts are not what this table checks
+    before = _fingerprint() if call.write else ""
+    try:
+        with transaction.atomic():
+            response = _send(client, call)
+            changed = call.write and _fingerprint() != before
+            raise _Undo
+    except _Undo:
+        pass
+    finally:
+        spatial_index.invalidate()
+        positions.invalidate()
+    body = "" if response.streaming else response.content.decode("utf-8", "replace")
+    if body and response.get("Content-Type", "").startswith("application/json"):
+        body = json.dumps(response.json(), ensure_ascii=False)
+    return _outcome(call, response, changed), response.status_code, body[:160]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[" ".join(filter(None, _key(row))) for row in ROWS])
+def test_matrix_row(world, row):
+    call = CALLS[_key(row)](world)
+    wrong = []
+    for persona in COLUMNS:
+        got, status, body = _cell(world, persona, call)
+        if got != row[persona]:
+            wrong.append(f"{persona}: should {row[persona]}, got {got} ({status} {body!r})")
+    assert not wrong, "\n".join(wrong)
