@@ -28,9 +28,12 @@ def area_get(*, user: User, code: str) -> Area:
 
 
 def area_scope_root(user: User) -> Area | None:
-    """The top of what the user sees: their scope area, or the single root for an admin."""
+    """The top of what the user sees: their scope area, or the single root for an admin;
+    None for an account without an area (it sees nothing area-wide)."""
     if user.area_id:
         return user.area
+    if scope_path(user) != EVERYWHERE:
+        return None
     roots = Area.objects.filter(parent__isnull=True)
     return roots.first() if roots.count() == 1 else None
 
@@ -47,6 +50,7 @@ def grid_level_under(root: Area | None) -> int:
 
 
 def area_children(*, user: User, code: str | None) -> QuerySet[Area]:
+    require_capability(user, Capability.AREAS_VIEW)
     if code:
         parent = area_get(user=user, code=code)
         children = Area.objects.filter(parent=parent)
@@ -65,6 +69,7 @@ def area_subtree(
     *, user: User, root_code: str | None, max_depth: int | None = None
 ) -> QuerySet[Area]:
     """The root (default: the user's scope) and everything under it, root first, by path."""
+    require_capability(user, Capability.AREAS_VIEW)
     if root_code:
         root = area_get(user=user, code=root_code)
         queryset = Area.objects.filter(path__startswith=root.path)
