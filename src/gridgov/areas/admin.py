@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -23,15 +25,13 @@ class AreaForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and "code" in self.fields:  # a view-only page has no fields
             self.fields["code"].disabled = True
             self.fields["parent_code"].disabled = True
             self.fields["parent_code"].initial = (
                 self.instance.parent.code if self.instance.parent_id else ""
             )
             if self.instance.geometry:
-                import json
-
                 self.fields["geometry_text"].initial = json.dumps(self.instance.geometry)
 
     def clean_geometry_text(self):

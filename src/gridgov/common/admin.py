@@ -74,6 +74,12 @@ class ServiceWriteMixin:
         if self.errors or self.admin_instance is None:
             return
         change = not self.instance._state.adding
+        # A page that shows personal data masked (PiiAdmin) masks the instance itself:
+        # the service gets the real values, the page keeps showing the masks.
+        unmasked = getattr(self.instance, "unmasked_values", {})
+        masked = {name: getattr(self.instance, name) for name in unmasked}
+        for name, value in unmasked.items():
+            setattr(self.instance, name, value)
         try:
             with transaction.atomic():
                 self.saved = self.admin_instance.service_save(
@@ -82,6 +88,9 @@ class ServiceWriteMixin:
         except DomainError as error:
             field = error.field if error.field in self.fields else None
             self.add_error(field, error.message)
+        finally:
+            for name, value in masked.items():
+                setattr(self.instance, name, value)
 
 
 class ServiceForm(ServiceWriteMixin, forms.ModelForm):
@@ -136,14 +145,26 @@ class ServiceAdminMixin(ScopedChoicesMixin):
 
     def save_model(self, request, obj, form, change):
         # The form's validation already wrote through the service (ServiceWriteMixin).
-        if form.saved is not None:
-            obj.pk = form.saved.pk
+        # The service may return another instance (created or reloaded): the admin's log
+        # and redirect use `obj`, so it takes the saved row's values.
+        if form.saved is not None and form.saved is not obj:
+            for field in obj._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(form.saved, field.attname))
+            obj._state.adding = False
         request.admin_saved = True
 
     def save_related(self, request, form, formsets, change):
         # The service wrote the many-to-many fields; only inlines are left.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # An inline written by its service (not by formset.save) has no saved-object lists.
+        for formset in formsets or ():
+            for name in ("new_objects", "changed_objects", "deleted_objects"):
+                if not hasattr(formset, name):
+                    setattr(formset, name, [])
+        return super().construct_change_message(request, form, formsets, add)
 
     def service_delete(self, request, obj) -> None:
         """Delete through the app's service. Default: only a row inside the user's area."""
@@ -236,7 +257,8 @@ class PiiAdmin(ScopedAdmin):
                     channel="admin",
                     ip=client_address(request),
                 )
-            else:
+            elif not hasattr(obj, "unmasked_values"):  # get_form runs more than once a page
+                obj.unmasked_values = {name: getattr(obj, name) for name in self.pii}
                 for name, mask in self.pii.items():
                     setattr(obj, name, mask(getattr(obj, name)))
         return super().get_form(request, obj, **kwargs)

@@ -239,9 +239,15 @@ class GradingAdmin(PartyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("organization", "year", "total", "grade") if obj else ("total", "grade")
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "scores" in form.base_fields:
+            form.base_fields["scores"].required = False  # empty: the template's suggestions
+        return form
+
     def service_save(self, request, obj, form, change):
         data = form.cleaned_data
-        scores = data.get("scores")
+        scores = data.get("scores") or {}
         if not isinstance(scores, dict):
             raise DomainError(_("Scores are a table of basic and score."), field="scores")
         return services.grading_compute(
