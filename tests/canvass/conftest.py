@@ -1,5 +1,6 @@
-"""Canvass fixtures: two grids of 文汇 with households and workers, one of 金甲, and the
-roles that must not read canvass results (department handlers, service companies)."""
+"""Canvass fixtures: two grids of 文汇 with households and workers, one of 金甲, a shift
+leader (runs campaigns, sees personal data masked) and roles that must not read canvass
+results (department handlers, service companies)."""
 
 import pytest
 
@@ -13,6 +14,12 @@ from tests.conftest import JINJIA, WENHUI, _persona
 @pytest.fixture
 def department_handler(db) -> User:
     return _persona("department_handler", Role.DEPARTMENT_HANDLER, WENHUI)
+
+
+@pytest.fixture
+def shift_leader(db) -> User:
+    """Runs campaigns for the district, and may not see personal data unmasked."""
+    return _persona("shift_leader", Role.SHIFT_LEADER, "530702")
 
 
 @pytest.fixture

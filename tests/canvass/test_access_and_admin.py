@@ -30,7 +30,10 @@ def signed_in(user) -> Client:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["department_handler", "service_provider", "resident"])
+@pytest.mark.parametrize(
+    "persona",
+    ["department_handler", "service_provider", "resident", "operator", "party_secretary"],
+)
 def test_roles_without_business_there_read_no_campaign_progress_or_results(
     request, persona, launched
 ):
@@ -48,12 +51,19 @@ def test_roles_without_business_there_read_no_campaign_progress_or_results(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "persona", ["operator", "grid_worker", "party_secretary", "community_staff"]
-)
-def test_staff_of_the_area_read_progress(request, persona, launched):
+def test_a_grid_worker_reads_the_campaign_form_but_not_the_results(grid_worker, launched):
+    assert selectors.campaigns_for(grid_worker).filter(pk=launched.pk).exists()
+    with pytest.raises(PermissionDenied):
+        selectors.results_rows(launched, grid_worker)
+    assert signed_in(grid_worker).get(f"/canvass/{launched.pk}/results.xlsx").status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["shift_leader", "community_staff", "admin_user"])
+def test_those_who_run_campaigns_read_progress_and_results(request, persona, launched):
     user = request.getfixturevalue(persona)
     assert selectors.campaigns_for(user).filter(pk=launched.pk).exists()
+    assert [row["total"] for row in selectors.progress_by_grid(launched, user)] == [2, 1]
     assert signed_in(user).get(f"/canvass/{launched.pk}/results.xlsx").status_code == 200
 
 
@@ -181,10 +191,10 @@ def test_a_draft_is_deleted_through_the_service(community_staff):
 
 @pytest.mark.django_db
 def test_only_roles_with_the_right_are_offered_the_unmasked_results(
-    operator, community_staff, launched
+    shift_leader, community_staff, launched
 ):
     link = f"/canvass/{launched.pk}/results.xlsx?reveal=1"
-    operator_page = signed_in(operator).get("/admin/canvass/campaign/")
+    operator_page = signed_in(shift_leader).get("/admin/canvass/campaign/")
     assert operator_page.status_code == 200
     assert f"/canvass/{launched.pk}/results.xlsx" in operator_page.content.decode()
     assert link not in operator_page.content.decode()

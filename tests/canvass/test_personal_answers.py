@@ -79,16 +79,16 @@ def test_the_form_says_which_questions_are_personal(answered):
 
 
 @pytest.mark.django_db
-def test_results_are_masked_for_a_role_without_the_right(operator, answered):
+def test_results_are_masked_for_a_role_without_the_right(shift_leader, answered):
     campaign, task = answered
-    rows = list(selectors.results_rows(campaign, operator))
+    rows = list(selectors.results_rows(campaign, shift_leader))
     row = excel_row(rows, task.household.number)
     assert row["返乡人员身份证号"] == mask_id_number(ID_NUMBER)
     assert row["联系电话"] == "139****6666"
     assert "3栋201室" not in row["暂住地址"]
     assert row["常住人数"] == 3
     with pytest.raises(PermissionDenied):
-        selectors.results_rows(campaign, operator, reveal=True)
+        selectors.results_rows(campaign, shift_leader, reveal=True)
     assert PiiAccess.objects.count() == 0
 
 
@@ -115,7 +115,7 @@ def test_revealed_results_are_recorded_before_they_are_read(community_staff, ans
 
 @pytest.mark.django_db
 def test_the_excel_download_masks_reveals_on_request_and_neutralises_formulas(
-    operator, community_staff, answered
+    shift_leader, community_staff, answered
 ):
     campaign, task = answered
     url = f"/canvass/{campaign.pk}/results.xlsx"
@@ -129,10 +129,10 @@ def test_the_excel_download_masks_reveals_on_request_and_neutralises_formulas(
         rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
         return excel_row(rows, task.household.number)
 
-    masked = sheet(download(operator))
+    masked = sheet(download(shift_leader))
     assert masked["返乡人员身份证号"] == mask_id_number(ID_NUMBER)
     assert masked["备注"] == "'=1+1"  # a formula typed as an answer stays text
-    assert download(operator, reveal="1").status_code == 403
+    assert download(shift_leader, reveal="1").status_code == 403
     assert PiiAccess.objects.count() == 0
     revealed = sheet(download(community_staff, reveal="1"))
     assert revealed["返乡人员身份证号"] == ID_NUMBER
@@ -150,13 +150,13 @@ def test_a_workers_task_list_never_carries_personal_answers_back(canvass_city, a
 
 
 @pytest.mark.django_db
-def test_the_task_page_masks_for_an_operator_and_records_for_staff(
-    operator, community_staff, answered
+def test_the_task_page_masks_for_a_shift_leader_and_records_for_staff(
+    shift_leader, community_staff, answered
 ):
     _campaign, task = answered
     url = f"/admin/canvass/task/{task.pk}/change/"
     client = Client()
-    client.force_login(operator)
+    client.force_login(shift_leader)
     response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()

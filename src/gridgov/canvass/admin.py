@@ -63,7 +63,7 @@ class FieldInline(admin.TabularInline):
 
     # The back office's roles hold capabilities, not Django model permissions.
     def has_view_permission(self, request, obj=None):
-        return can(request.user, Capability.REGISTRY_VIEW)
+        return can(request.user, Capability.CAMPAIGNS_EDIT)
 
     def has_add_permission(self, request, obj=None):
         return can(request.user, Capability.CAMPAIGNS_EDIT) and _is_draft(obj)
@@ -77,7 +77,7 @@ class FieldInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(ScopedAdmin):
-    view_capability = Capability.REGISTRY_VIEW
+    view_capability = Capability.CAMPAIGNS_EDIT
     edit_capability = Capability.CAMPAIGNS_EDIT
     list_display = ("name", "area", "due_date", "status", "progress", "results")
     list_filter = ("status",)
@@ -172,7 +172,7 @@ class CampaignAdmin(ScopedAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ScopedAdmin):
-    view_capability = Capability.REGISTRY_VIEW
+    view_capability = Capability.CAMPAIGNS_EDIT
     edit_capability = "none"
     list_display = ("campaign", "household", "area", "worker", "status", "done_at")
     list_filter = ("status", "campaign")

@@ -1,8 +1,9 @@
 """Reads of campaigns: a worker's tasks, progress by grid, the results table.
 
-Campaigns, progress and results are read with REGISTRY_VIEW in the reader's area (they
-describe the area's households); department handlers, service companies and residents
-read none. Answers to personal questions (`Field.is_personal`) are masked unless the
+Progress and results (answers about the area's households) are read by the roles that
+run campaigns (CAMPAIGNS_EDIT) in their area; the campaigns themselves also by the grid
+staff who fill their forms. Everyone else (operators, Party secretaries, department
+handlers, service companies, residents) reads none — authorization_matrix.csv. Answers to personal questions (`Field.is_personal`) are masked unless the
 reader has PII_VIEW and asked to reveal them, and each unmasked read is recorded
 (decision 0004).
 """
@@ -14,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.roles import Capability
+from gridgov.accounts.roles import Capability, Role
 from gridgov.accounts.scope import can, scope_path
 from gridgov.accounts.services import pii_access_record
 from gridgov.areas.codes import ancestor_paths
@@ -22,7 +23,9 @@ from gridgov.canvass.models import Campaign, Field, Task
 from gridgov.common.errors import PermissionDenied
 from gridgov.registry.pii import mask_id_number, mask_phone, mask_text
 
-READ_CAPABILITY = Capability.REGISTRY_VIEW
+READ_CAPABILITY = Capability.CAMPAIGNS_EDIT
+# Those who visit households and fill the forms (services.task_submit checks the same).
+FILLING_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.AREA_STAFF})
 AUDIT_MODEL = "canvass.task"
 _MASKERS = {Field.Kind.ID_NUMBER: mask_id_number, Field.Kind.PHONE: mask_phone}
 
@@ -55,7 +58,7 @@ def reveal_allowed(user: User, reveal: bool) -> bool:
 
 def campaigns_for(user: User):
     prefix = scope_path(user)
-    if prefix is None or not can(user, READ_CAPABILITY):
+    if prefix is None or not (can(user, READ_CAPABILITY) or user.role in FILLING_ROLES):
         return Campaign.objects.none()
     queryset = Campaign.objects.select_related("area")
     if not prefix:

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.roles import Capability, Role
+from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import area_in_scope, can, require_area_in_scope
 from gridgov.areas.models import Area, GridWorker
 from gridgov.canvass.models import Campaign, Field, Task
+from gridgov.canvass.selectors import FILLING_ROLES
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.common.idempotency import client_uuid_clean
 from gridgov.events.photos import Photo
@@ -330,7 +331,7 @@ def task_submit(
     task = Task.objects.select_related("campaign", "area", "household").filter(pk=task_id).first()
     if task is None or not area_in_scope(user, task.area):
         raise NotFound(_("No such task."))
-    if not (user.is_superuser or user.role in (Role.GRID_WORKER, Role.GRID_HEAD, Role.AREA_STAFF)):
+    if not (user.is_superuser or user.role in FILLING_ROLES):
         raise PermissionDenied(_("Only grid staff fill canvass forms."))
     if task.campaign.status != Campaign.Status.OPEN:
         raise Conflict(_("The campaign is not open."), code="not_allowed_now")
