@@ -145,7 +145,7 @@ def main() -> int:
     env = os.environ | {
         "DATABASE_URL": PG_SERVER.rsplit("/", 1)[0] + f"/{DATABASE}",
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "smoke-test-secret-key-not-for-use",
+        "SECRET_KEY": "smoke-test-secret-key-not-for-use-" + "k3Jx9Qp2Lm7Rv4Tz8Wb1Nc6Yd5",
         "ALLOWED_HOSTS": "127.0.0.1",
         "GRIDGOV_DATA_DIR": data_dir,
         "GRIDGOV_TREE_VERSION_CHECK_SECONDS": "0.5",

@@ -1,6 +1,7 @@
 """Content-Security-Policy without inline script, no inline scripts or handlers in any
 template, Swagger UI from the app, and secure deployment settings from the environment."""
 
+import json
 import os
 import re
 import subprocess
@@ -148,3 +149,16 @@ def test_behind_the_proxy_header_https_is_recognised_and_plain_http_redirected(c
     assert plain.status_code == 301
     assert plain["Location"].startswith("https://")
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_map_strings_are_valid_json_in_both_languages(client, operator):
+    client.force_login(operator)
+    for language in ("zh-hans", "en"):
+        client.cookies["django_language"] = language
+        html = client.get("/map/").content.decode()
+        block = re.search(
+            r'<script id="map-i18n" type="application/json">(.*?)</script>', html, re.S
+        )
+        strings = json.loads(block.group(1))
+        assert strings["close"]
