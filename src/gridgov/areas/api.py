@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Status, UploadedFile
+from ninja import Query, Router, Status, UploadedFile
 
 from gridgov.areas import polygon_import, selectors, services
 from gridgov.areas.coords import to_wgs84
@@ -25,10 +25,11 @@ from gridgov.areas.schemas import (
 )
 from gridgov.areas.validation import validate_tree
 from gridgov.common.errors import DomainError
-from gridgov.common.schemas import Lat, Lon, SquareMetres, errors
+from gridgov.common.schemas import Lat, Lon, SquareMetres, errors, upload
 from gridgov.registry.kinds import KINDS
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+AreasFile = upload("GeoJSON (a FeatureCollection) or an Excel workbook")
 
 router = Router(tags=["areas"])
 
@@ -102,7 +103,7 @@ def area_geojson(
     response={200: ImportOut, **errors(403), 400: ImportRefusedOut},
     summary="Import area polygons from GeoJSON or Excel: all rows or none",
 )
-def areas_import(request, file: UploadedFile = File(...), dry_run: bool = False):  # noqa: B008 (ninja idiom)
+def areas_import(request, file: UploadedFile = AreasFile, dry_run: bool = False):
     if file.size and file.size > MAX_IMPORT_BYTES:
         raise DomainError(_("The file is larger than 50 MB."), code="too_large", field="file")
     content = file.read()

@@ -3,10 +3,10 @@
 from typing import Annotated, Literal
 
 from django.core.cache import cache
-from ninja import Field, File, Header, Path, Query, Router, Status, UploadedFile
+from ninja import Field, Header, Path, Query, Router, Status, UploadedFile
 
 from gridgov.common.paging import page_slice
-from gridgov.common.schemas import Id, Limit, Offset, When, errors, public_errors
+from gridgov.common.schemas import Id, Limit, Offset, When, errors, public_errors, upload
 from gridgov.common.when import to_utc
 from gridgov.events import alerts, classifier, rates, screen, selectors, services
 from gridgov.events.calendar import WorkingCalendar
@@ -52,7 +52,7 @@ def _within_public_limit(request) -> bool:
 
 # Filters of the queue are short codes; a bound keeps hostile query strings cheap.
 Code = Annotated[str, Field(max_length=64)]
-PhotoFile = File(..., description="A JPEG, PNG or WebP photo")
+PhotoFile = upload("A JPEG, PNG or WebP photo")
 
 
 @router.post(

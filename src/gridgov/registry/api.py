@@ -4,12 +4,12 @@ from enum import Enum
 from typing import Annotated
 
 from django.http import HttpResponse
-from ninja import Body, Field, File, Router, Status, UploadedFile
+from ninja import Body, Field, Router, Status, UploadedFile
 
 from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError
 from gridgov.common.paging import page_slice
-from gridgov.common.schemas import Id, Limit, Offset, errors
+from gridgov.common.schemas import Id, Limit, Offset, errors, upload
 from gridgov.registry import excel, selectors, services
 from gridgov.registry.kinds import KINDS
 from gridgov.registry.schemas import ImportOut, LinkedGrids, RecordIn, RecordOut, RecordPage
@@ -19,6 +19,7 @@ router = Router(tags=["registry"])
 RecordKind = Enum("RecordKind", {key: key for key in KINDS}, type=str)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
+RecordsFile = upload("An Excel workbook, as the template")
 # Excel answers are files, not JSON: declared by hand since ninja describes JSON bodies only.
 XLSX_ANSWER = {
     "responses": {
@@ -93,7 +94,7 @@ def records_export(request, kind: RecordKind, area: AreaCode | None = None, reve
     response={200: ImportOut, **errors(400, 403)},
     summary="Import an Excel file: good rows kept, bad rows reported",
 )
-def records_import(request, kind: RecordKind, file: UploadedFile = File(...)):  # noqa: B008 (ninja idiom)
+def records_import(request, kind: RecordKind, file: UploadedFile = RecordsFile):
     if file.size and file.size > MAX_UPLOAD:
         raise DomainError("The file is larger than 20 MB.", code="too_large", field="file")
     return excel.import_bytes(user=request.user, kind_key=kind.value, content=file.read()).as_dict()
