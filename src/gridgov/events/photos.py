@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import uuid
+import warnings
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -86,15 +87,17 @@ def _gps(image: Image.Image) -> tuple[float | None, float | None]:
     return round(lon, 7), round(lat, 7)
 
 
+def _too_many_pixels(pixels: int | None = None) -> DomainError:
+    message = _("A photo may have at most %(mpx)s megapixels.") % {"mpx": MAX_PIXELS // 1_000_000}
+    if pixels:
+        message += " " + _("This one has %(has)s.") % {"has": round(pixels / 1_000_000, 1)}
+    return DomainError(message, code="too_many_pixels", field="photo")
+
+
 def _pixels_check(size: tuple[int, int]) -> None:
     width, height = size
     if width * height > MAX_PIXELS:
-        raise DomainError(
-            _("A photo may have at most %(mpx)s megapixels; this one has %(has)s.")
-            % {"mpx": MAX_PIXELS // 1_000_000, "has": round(width * height / 1_000_000, 1)},
-            code="too_many_pixels",
-            field="photo",
-        )
+        raise _too_many_pixels(width * height)
 
 
 def photo_store(*, user, name: str, content: bytes) -> Photo:
@@ -105,7 +108,11 @@ def photo_store(*, user, name: str, content: bytes) -> Photo:
             field="photo",
         )
     try:
-        with Image.open(io.BytesIO(content)) as probe:  # reads the header only
+        with warnings.catch_warnings():
+            # Between the limit and twice it Pillow only warns: _pixels_check refuses it.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(content))  # reads the header only
+        with probe:
             if probe.format not in FORMATS:
                 raise DomainError(
                     _("Send a JPEG, PNG or WebP photo."), code="bad_image", field="photo"
@@ -116,7 +123,9 @@ def photo_store(*, user, name: str, content: bytes) -> Photo:
         _pixels_check(image.size)
         lon, lat = _gps(image)
         image = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own header check, above twice the limit
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise DomainError(
             _("The file is not a photo we can read."), code="bad_image", field="photo"
         ) from None
