@@ -1,15 +1,20 @@
 """Settings of the test suite: production's, over plain http on 127.0.0.1 like `make run`.
 
 The suite drives the site through Django's test client and a browser on http://127.0.0.1, so
-HTTPS (redirects, secure cookies) and the two-factor requirement are off here, exactly as
-`make run` turns them off; the tests of those features switch them on with override_settings.
-Set before the settings read the environment, so subprocesses the tests start inherit them.
+HTTPS (redirects, secure cookies) and the two-factor requirement are off here as `make run`
+turns them off, and the anonymous write budget is out of reach; the tests of those features
+switch them on with the `settings` fixture. Set before the settings read the environment, so
+subprocesses the tests start inherit them.
 """
 
 import os
 
 os.environ.setdefault("GRIDGOV_HTTPS", "false")
 os.environ.setdefault("GRIDGOV_REQUIRE_2FA", "false")
+# Every test client posts from 127.0.0.1 and the in-process cache outlives each test: with the
+# production budget, one test's anonymous writes would refuse another's. The tests of the
+# limit (tests/security_web/test_rate_limits.py) set their own budget.
+os.environ.setdefault("GRIDGOV_ANONYMOUS_WRITES_PER_HOUR", "100000")
 
 from gridgov.config.settings import *  # noqa: E402, F403
 
