@@ -5,8 +5,8 @@ from django.test import Client
 
 from gridgov.areas.models import Area
 from gridgov.canvass import selectors, services
-from gridgov.canvass.models import Campaign, Field
-from gridgov.common.errors import PermissionDenied
+from gridgov.canvass.models import Campaign, Field, Task
+from gridgov.common.errors import Conflict, PermissionDenied
 from tests.api.test_api import token_for
 from tests.conftest import JINJIA, WENHUI
 
@@ -218,3 +218,25 @@ def test_a_bad_form_through_the_api_is_a_400_and_writes_nothing(community_staff,
     response = api.post("/api/v1/canvass/campaigns", body, content_type="application/json")
     assert response.status_code in (400, 422)
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_tasks_worker_fills_it_and_a_refused_fill_changes_nothing(
+    community_staff, canvass_city, launched
+):
+    task = Task.objects.get(campaign=launched, worker=canvass_city["cw_b"])
+    colleague = canvass_city["cw_a"]  # works the neighbouring grid of 文汇
+    colleague.area = task.area
+    colleague.save(update_fields=["area"])
+    for intruder in (colleague, community_staff):
+        with pytest.raises(PermissionDenied):
+            services.task_submit(user=intruder, task_id=task.pk, answers={"people": 9})
+    assert Task.objects.get(pk=task.pk).status == "todo"
+    uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    services.task_submit(
+        user=canvass_city["cw_b"], task_id=task.pk, answers={"people": 2}, client_uuid=uuid
+    )
+    # Replaying the worker's uuid as someone else shows nothing of the answers.
+    with pytest.raises(Conflict):
+        services.task_submit(user=community_staff, task_id=task.pk, answers={}, client_uuid=uuid)
+    assert Task.objects.get(pk=task.pk).answers == {"people": 2}

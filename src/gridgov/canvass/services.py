@@ -317,13 +317,16 @@ def _clean_answer(field: Field, value: Any, user: User) -> Any:
 def task_submit(
     *, user: User, task_id: int, answers: dict[str, Any], client_uuid: Any = None
 ) -> tuple[Task, bool]:
-    """Fill a task. The same client_uuid twice stores once and answers (task, False).
-    A later submission with a new uuid corrects the answers."""
+    """Fill a task: only its worker (or, for a task nobody was handed, the grid staff of
+    its area) — a colleague, the grid head or community staff do not fill another
+    worker's household. The same client_uuid twice stores once and answers (task, False);
+    a uuid someone else used is a 409 that shows nothing of their answers. A later
+    submission with a new uuid corrects the answers."""
     client_uuid = client_uuid_clean(client_uuid)
     if client_uuid:
         existing = Task.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            if existing.pk != task_id:
+            if existing.pk != task_id or existing.done_by_id != user.pk:
                 raise Conflict(
                     _("This submission id was used for another household."), code="duplicate"
                 )
@@ -333,6 +336,8 @@ def task_submit(
         raise NotFound(_("No such task."))
     if not (user.is_superuser or user.role in FILLING_ROLES):
         raise PermissionDenied(_("Only grid staff fill canvass forms."))
+    if not (user.is_superuser or task.worker_id in (None, user.pk)):
+        raise PermissionDenied(_("This household was handed to another worker."))
     if task.campaign.status != Campaign.Status.OPEN:
         raise Conflict(_("The campaign is not open."), code="not_allowed_now")
     fields = list(task.campaign.fields.all())
