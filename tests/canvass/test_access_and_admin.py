@@ -51,8 +51,14 @@ def test_roles_without_business_there_read_no_campaign_progress_or_results(
 
 
 @pytest.mark.django_db
-def test_a_grid_worker_reads_the_campaign_form_but_not_the_results(grid_worker, launched):
-    assert selectors.campaigns_for(grid_worker).filter(pk=launched.pk).exists()
+def test_a_grid_worker_reads_the_campaign_form_but_not_the_results(
+    grid_worker, community_staff, launched
+):
+    draft = services.campaign_create(
+        user=community_staff, name="草稿", area_code=WENHUI, due_date="2026-12-31", fields=FORM
+    )
+    assert list(selectors.campaigns_for(grid_worker)) == [launched]  # not the draft
+    assert selectors.campaigns_for(community_staff).filter(pk=draft.pk).exists()
     with pytest.raises(PermissionDenied):
         selectors.results_rows(launched, grid_worker)
     assert signed_in(grid_worker).get(f"/canvass/{launched.pk}/results.xlsx").status_code == 403

@@ -61,6 +61,9 @@ def campaigns_for(user: User):
     if prefix is None or not (can(user, READ_CAPABILITY) or user.role in FILLING_ROLES):
         return Campaign.objects.none()
     queryset = Campaign.objects.select_related("area")
+    if not can(user, READ_CAPABILITY):
+        # Grid staff see the campaigns they fill, not drafts still being written.
+        queryset = queryset.exclude(status=Campaign.Status.DRAFT)
     if not prefix:
         return queryset
     # Campaigns over the user's area or inside it, and those above it that reach into it.
