@@ -296,7 +296,10 @@ CALLS: dict[tuple[str, str, str], Builder] = {
         "GET", f"/events/{w['reported'].pk}/"
     ),
     ("GET", "/events/<event_id>/", "dispatch panel"): lambda w: Call(
-        "GET", f"/events/{w['in_progress'].pk}/", marker=w.users["grid_worker"].first_name
+        # The list of offers (who was sent, and their state) is part of the panel only.
+        "GET",
+        f"/events/{w['in_progress'].pk}/",
+        marker='id="offers"',
     ),
     ("POST", "/events/<event_id>/", "accept reported"): lambda w: Call(
         "POST",

@@ -173,11 +173,11 @@ def _outcome(call: Call, response, changed: bool) -> str:
     if call.marker is None or response.streaming:
         return "allow"
     text = response.content.decode("utf-8", "replace")
-    answer = json.loads(text) if response.get("Content-Type", "").endswith("json") else None
+    answer = json.loads(text) if "json" in response.get("Content-Type", "") else None
     if callable(call.marker):
         found = call.marker(answer)
     else:  # JSON escapes Chinese: look in the decoded answer
-        found = call.marker in (json.dumps(answer, ensure_ascii=False) if answer else text)
+        found = call.marker in (text if answer is None else json.dumps(answer, ensure_ascii=False))
     return "allow" if found else "deny"
 
 
