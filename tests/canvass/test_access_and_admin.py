@@ -1,6 +1,7 @@
 """Who reads canvass campaigns, and the campaign back office as a client of the services."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.test import Client
 
 from gridgov.areas.models import Area
@@ -246,3 +247,16 @@ def test_only_the_tasks_worker_fills_it_and_a_refused_fill_changes_nothing(
     with pytest.raises(Conflict):
         services.task_submit(user=community_staff, task_id=task.pk, answers={}, client_uuid=uuid)
     assert Task.objects.get(pk=task.pk).answers == {"people": 2}
+
+
+@pytest.mark.django_db
+def test_campaign_writes_leave_audit_rows(community_staff, canvass_city):
+    campaign = services.campaign_create(
+        user=community_staff, name="排查", area_code=WENHUI, due_date="2026-12-31", fields=FORM
+    )
+    services.campaign_launch(user=community_staff, campaign_id=campaign.pk)
+    services.campaign_close(user=community_staff, campaign_id=campaign.pk)
+    logged = LogEntry.objects.get_for_object(campaign).order_by("pk")
+    statuses = [entry.changes_dict.get("status", [None, None])[1] for entry in logged]
+    assert statuses[-2:] == ["open", "closed"]
+    assert LogEntry.objects.get_for_object(campaign.fields.get()).exists()

@@ -115,9 +115,9 @@ def field_specs_clean(fields: list[dict]) -> list[dict[str, Any]]:
 
 def _form_write(campaign: Campaign, specs: list[dict[str, Any]]) -> None:
     campaign.fields.all().delete()
-    Field.objects.bulk_create(
-        Field(campaign=campaign, position=position, **spec) for position, spec in enumerate(specs)
-    )
+    # One save per question (at most MAX_FIELDS): each leaves its audit row, bulk_create would not.
+    for position, spec in enumerate(specs):
+        Field.objects.create(campaign=campaign, position=position, **spec)
 
 
 def campaign_create(
@@ -226,7 +226,9 @@ def campaign_launch(*, user: User, campaign_id: int) -> int:
     created = 0
     batch: list[Task] = []
     with transaction.atomic():
-        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.OPEN)
+        if campaign.status != Campaign.Status.OPEN:
+            campaign.status = Campaign.Status.OPEN
+            campaign.save(update_fields=["status"])  # audited (the tasks are bulk-created)
         for household_id, area_id in households.iterator(chunk_size=BATCH):
             if household_id in have:
                 continue
@@ -252,8 +254,8 @@ def campaign_launch(*, user: User, campaign_id: int) -> int:
 def campaign_close(*, user: User, campaign_id: int) -> Campaign:
     _require_editor(user)
     campaign = _campaign_for(user, campaign_id)
-    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CLOSED)
-    campaign.refresh_from_db()
+    campaign.status = Campaign.Status.CLOSED
+    campaign.save(update_fields=["status"])
     return campaign
 
 
