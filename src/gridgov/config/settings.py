@@ -270,6 +270,8 @@ AUDITLOG_MASK_TRACKING_FIELDS = (
     "contact_phone",
     "reporter_phone",
     "address",
+    "room",
+    "answers",  # canvass answers may hold ID numbers and phones
 )
 AUDITLOG_STORE_JSON_CHANGES = True
 
