@@ -179,8 +179,9 @@ class ServiceAdminMixin(ScopedChoicesMixin):
             raise PermissionDenied(error.message) from None  # a 403, and the delete rolled back
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        with transaction.atomic():  # one refused row: none deleted
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
