@@ -6,7 +6,7 @@ import pytest
 
 from gridgov.accounts.models import User
 from gridgov.areas.models import Area, Department
-from gridgov.common.errors import Conflict, DomainError, PermissionDenied
+from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.events.models import Event
 from gridgov.events.services import event_act, event_report, whistle_blow
 from gridgov.events.workflow import TRANSITIONS, State, allowed_actions
@@ -29,6 +29,11 @@ def housing_bureau(db) -> Department:
 def colleague(db) -> User:
     """Another grid worker of the same grid: a colleague, not the assignee."""
     return _persona("colleague", "grid_worker", WENHUI_GRID)
+
+
+# A department handler does not even see another department's case (404); staff who see
+# it by their area are refused the action (403).
+NOT_THEIRS = (PermissionDenied, NotFound)
 
 
 def snapshot(event: Event) -> tuple:
@@ -60,7 +65,7 @@ def test_a_district_handler_does_not_handle_what_went_to_another_bureau(
     event = dispatched(operator, reporter, wenhui_point, department_id=housing_bureau.pk)
     for action, comment in (("take", ""), ("return", "不归我们"), ("request_deferral", "以后")):
         error = refused(bureau_handler, event, action, comment=comment)
-        assert isinstance(error, PermissionDenied)
+        assert isinstance(error, NOT_THEIRS)
     housing_handler = _persona("housing_handler", "department_handler", "530702")
     housing_handler.department = housing_bureau
     housing_handler.save(update_fields=["department"])
@@ -123,7 +128,7 @@ def test_a_summoned_department_may_handle(
     operator, reporter, wenhui_point, community_staff, street_squad, squad_handler, housing_bureau
 ):
     event = dispatched(operator, reporter, wenhui_point, department_id=housing_bureau.pk)
-    assert isinstance(refused(squad_handler, event, "take"), PermissionDenied)
+    assert isinstance(refused(squad_handler, event, "take"), NOT_THEIRS)
     whistle_blow(
         user=community_staff,
         event_id=event.pk,
