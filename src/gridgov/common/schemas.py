@@ -89,9 +89,10 @@ class ValidationErrorOut(ErrorOut):
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """The error answers of an operation, for `response={200: Out, **errors(404, 409)}`.
 
-    401 (no or a bad token) and 422 (input not matching the schema) are always declared:
-    every operation with `auth` can answer 401, and ninja validates every input."""
-    answers: dict[int, type[ErrorOut]] = {401: ErrorOut, 422: ValidationErrorOut}
+    400, 401 and 422 are always declared: `common.middleware` refuses any request with a
+    NUL character (400) before it reaches an operation, every operation with `auth` can
+    answer 401 (no or a bad token), and ninja validates every input (422)."""
+    answers: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut}
     for status in statuses:
         answers[status] = ValidationErrorOut if status == 422 else ErrorOut
     return dict(sorted(answers.items()))
