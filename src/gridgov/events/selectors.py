@@ -153,7 +153,9 @@ def event_as_dict(
             event.stage_started_at, event.stage_due_at, timezone.now(), calendar
         ),
         "closed_at": event.closed_at.isoformat() if event.closed_at else None,
-        "actions": allowed_actions(event.state, user.role, user.is_superuser),
+        # From the workflow's rows with the user's relation to the event: no button is
+        # offered that would then be refused.
+        "actions": allowed_actions(event, user),
     }
     if with_timeline:
         data["timeline"] = [
