@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.db import OperationalError, connection
 
-from gridgov.common.errors import Conflict
+from gridgov.common.errors import Conflict, DomainError
 from gridgov.events import services
 from gridgov.events.models import Event, TimelineEntry
 from gridgov.events.services import event_act, event_report, whistle_blow
@@ -202,3 +202,19 @@ def test_characters_xml_forbids_are_dropped_at_intake(
         reason=f"需要{FORBIDDEN}协助",
     )
     assert whistle.reason == "需要协助"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}},
+        {"note": "x" * 9000},
+        ["not", "an", "object"],
+    ],
+)
+@pytest.mark.django_db
+def test_extra_fields_are_bounded(reporter, wenhui_point, extra):
+    with pytest.raises(DomainError) as error:
+        event_report(user=reporter, data=report_data(wenhui_point, extra=extra))
+    assert (error.value.status, error.value.field) == (400, "extra")
+    assert not Event.objects.exists()

@@ -1,6 +1,7 @@
 """Every write to events: intake, the loop's actions, whistle-and-report, the catalog, the sweep."""
 
 import datetime as dt
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -172,14 +173,21 @@ def _text(value: Any, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-def _extra_clean(value: Any) -> Any:
-    """The extra fields with every string made XML-safe (they reach Open311 and Excel)."""
+EXTRA_MAX_DEPTH = 4
+EXTRA_MAX_CHARS = 8000
+
+
+def _extra_clean(value: Any, depth: int = 0) -> Any:
+    """The extra fields with every string made XML-safe (they reach Open311 and Excel),
+    bounded in depth and size: a deeply nested body must be a 400, not a RecursionError."""
+    if depth > EXTRA_MAX_DEPTH:
+        raise DomainError(_("The extra fields are nested too deeply."), field="extra")
     if isinstance(value, str):
         return xml_safe(value)
     if isinstance(value, dict):
-        return {xml_safe(str(k)): _extra_clean(v) for k, v in value.items()}
+        return {xml_safe(str(k)): _extra_clean(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_extra_clean(v) for v in value]
+        return [_extra_clean(v, depth + 1) for v in value]
     return value
 
 
@@ -269,6 +277,8 @@ def event_report(
     extra = _extra_clean(data.get("extra") or {})
     if not isinstance(extra, dict):
         raise DomainError(_("Extra fields must be an object."), field="extra")
+    if len(json.dumps(extra, ensure_ascii=False)) > EXTRA_MAX_CHARS:
+        raise DomainError(_("The extra fields are too long."), field="extra")
     # Everything is checked: only now are new photos stored.
     photos += [photo_store(user=user, name=name, content=content) for name, content in photo_files]
     now = timezone.now()
