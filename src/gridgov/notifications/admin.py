@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
+from gridgov.accounts.services import district_level
 from gridgov.notifications.models import Channel, Delivery
 
 
@@ -9,11 +10,7 @@ class AccountsAdminOnly(admin.ModelAdmin):
     """Channels carry secrets and reach every user: district account administrators only."""
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or (
-            can(request.user, Capability.ACCOUNTS_EDIT)
-            and request.user.area_id is not None
-            and request.user.area.depth == 0
-        )
+        return can(request.user, Capability.ACCOUNTS_EDIT) and district_level(request.user)
 
     has_view_permission = has_add_permission = has_change_permission = (
         lambda self, request, obj=None: self.has_module_permission(request)
