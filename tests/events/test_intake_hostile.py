@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connection
 
 from gridgov.common.errors import Conflict, DomainError
-from gridgov.events import services
+from gridgov.events import intake
 from gridgov.events.models import Event, TimelineEntry
 from gridgov.events.services import event_act, event_report, whistle_blow
 from tests.conftest import JINJIA, _persona
@@ -22,13 +22,13 @@ def _send_at_once(monkeypatch, senders: list, key: str) -> list:
     """Each sender reports with `key` from its own thread; all pass the look-up for an
     existing event before any of them stores (a barrier in between), as on a busy server."""
     barrier = threading.Barrier(len(senders), timeout=20)
-    real = services.likely_duplicate
+    real = intake.likely_duplicate
 
     def after_the_look_up(**kwargs):
         barrier.wait()
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "likely_duplicate", after_the_look_up)
+    monkeypatch.setattr(intake, "likely_duplicate", after_the_look_up)
     results: list = [None] * len(senders)
 
     def send(index: int, user, point) -> None:
@@ -55,7 +55,7 @@ def _send_at_once(monkeypatch, senders: list, key: str) -> list:
         thread.start()
     for thread in threads:
         thread.join(30)
-    monkeypatch.setattr(services, "likely_duplicate", real)
+    monkeypatch.setattr(intake, "likely_duplicate", real)
     return results
 
 
@@ -88,7 +88,7 @@ def test_parallel_sends_of_one_client_uuid_store_it_once_and_never_500(
 def _stored_meanwhile(monkeypatch, user, point, key: str) -> None:
     """Between this send's look-up of `key` and its insert, `user` stores a report with the
     same key (what a parallel request does, in one thread: no table locks involved)."""
-    real = services.likely_duplicate
+    real = intake.likely_duplicate
     pending = [True]
 
     def another_send_first(**kwargs):
@@ -97,8 +97,8 @@ def _stored_meanwhile(monkeypatch, user, point, key: str) -> None:
             real_report(user=user, data=report_data(point, client_uuid=key), source="worker")
         return real(**kwargs)
 
-    real_report = services.event_report
-    monkeypatch.setattr(services, "likely_duplicate", another_send_first)
+    real_report = intake.event_report
+    monkeypatch.setattr(intake, "likely_duplicate", another_send_first)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,36 @@
+"""Who may open an event: the one rule services apply before any write."""
+
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.models import User
+from gridgov.common.errors import NotFound
+from gridgov.events import selectors
+from gridgov.events.models import Assignment, Event
+
+
+def event_for_user(*, user: User, event_id: int) -> Event:
+    """The event if the user may act on it: staff inside their area, department staff on their
+    department's events, residents on what they reported."""
+    event = (
+        Event.objects.select_related("subclass", "area", "department").filter(pk=event_id).first()
+    )
+    if event is None:
+        raise NotFound(_("No event #%(id)s.") % {"id": event_id})
+    if not may_see(user, event):
+        raise NotFound(_("No event #%(id)s.") % {"id": event_id})
+    return event
+
+
+def may_see(user: User, event: Event) -> bool:
+    """The read rule of the selectors (area with the events capability, the department's
+    and summoned events, one's own reports), plus whoever the event was handed to by name
+    (the assignee, a live offer): they must open it to act on it."""
+    if selectors.event_visible_to(user, event):
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return event.assignee_id == user.pk or (
+        event.assignments.filter(
+            worker_id=user.pk, status__in=(Assignment.Status.OFFERED, Assignment.Status.ACCEPTED)
+        ).exists()
+    )
