@@ -103,10 +103,6 @@ def test_a_masked_resident_gives_nothing_to_rebuild_the_id_number_from(operator,
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs RegistryAdmin.get_search_results calling selectors.records_search (lead)",
-)
 def test_the_back_office_search_does_not_match_masked_fields(operator, community_staff, he_lihua):
     def listing(user, q):
         client = Client()

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can
 from gridgov.common.admin import (
     DistrictAdmin,
     PiiAdmin,
@@ -69,6 +70,13 @@ class MemberAdmin(PiiAdmin):
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not can(request.user, Capability.PII_VIEW):
+            # The birth date beside a masked ID number gives back the middle of the number.
+            fields = [name for name in fields if name != "birth_date"]
+        return fields
 
     def service_save(self, request, obj, form, change):
         references_in_scope(request.user, form)  # the home and the work unit too
