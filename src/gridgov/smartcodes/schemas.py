@@ -56,6 +56,7 @@ class WorkerCoverageOut(Schema):
     grids: list[str]
     overdue: int
     visits: int
+    flagged: int = Field(description="check-ins without a position or far from the place")
 
 
 class OverduePlaceOut(Schema):
