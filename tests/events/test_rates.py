@@ -100,7 +100,7 @@ def test_rates_over_the_api_grouped_and_scoped(five_events, operator, other_comm
     body = client.get("/api/v1/events/rates?group=area").json()
     assert body["all"]["counts"]["reported"] == 5
     assert set(body["groups"]) == {"530702001"}  # all in 西安街道, the level below the district
-    assert client.get("/api/v1/events/rates?group=nonsense").status_code == 400
+    assert client.get("/api/v1/events/rates?group=nonsense").status_code == 422
     other = Client(headers={"Authorization": f"Bearer {token_for(other_community_staff)}"})
     nothing = other.get("/api/v1/events/rates").json()["all"]
     assert nothing["counts"]["reported"] == 0

@@ -46,4 +46,4 @@ def test_summary_counts_open_events_per_grid_today_and_the_trend(
     theirs = other.get("/api/v1/events/screen").json()
     assert theirs["open_total"] == 0
     assert theirs["workers"] == []
-    assert client.get("/api/v1/events/screen?level=nonsense").status_code == 400
+    assert client.get("/api/v1/events/screen?level=nonsense").status_code == 422
