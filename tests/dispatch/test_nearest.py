@@ -197,7 +197,8 @@ def test_the_in_memory_index_follows_moves_and_account_changes(operator, wenhui_
 def test_tracks_are_kept_read_in_scope_and_purged(grid_worker, operator, other_community_staff):
     import datetime as dt
 
-    from gridgov.dispatch.services import track_for, tracks_purge
+    from gridgov.dispatch.selectors import worker_track as track_for
+    from gridgov.dispatch.services import tracks_purge
 
     for i in range(3):
         position_record(user=grid_worker, lon=CENTRE[0] + i * 0.001, lat=CENTRE[1])

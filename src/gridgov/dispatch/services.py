@@ -14,7 +14,7 @@ from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import scope_path
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import check_point
-from gridgov.common.errors import DomainError, NotFound, PermissionDenied
+from gridgov.common.errors import DomainError, PermissionDenied
 from gridgov.dispatch import position_index
 from gridgov.dispatch.models import PositionSample, WorkerPosition
 
@@ -146,39 +146,3 @@ def nearest_workers(
         for distance, user_id, at in cut
         if user_id in people and (people[user_id][5] or "").startswith(prefix)
     ][:limit]
-
-
-def track_for(*, user: User, worker_id: int, day: Any = None) -> list[dict[str, Any]]:
-    """A worker's patrol track for one local day (default today): the positions sent, in
-    order. The worker sees their own; staff see the workers of their area."""
-    worker = User.objects.select_related("area").filter(pk=worker_id).first()
-    prefix = scope_path(user)
-    if (
-        worker is None
-        or prefix is None
-        or not (
-            worker.pk == user.pk
-            or (
-                worker.area_id
-                and worker.area.path.startswith(prefix)
-                and user.role not in FIELD_ROLES
-            )
-            or user.is_superuser
-        )
-    ):
-        raise NotFound(_("No such worker."))
-    if day in (None, ""):
-        day = timezone.localdate()
-    elif isinstance(day, str):
-        try:
-            day = dt.date.fromisoformat(day)
-        except ValueError:
-            raise DomainError(_("date must be YYYY-MM-DD."), field="date") from None
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    rows = PositionSample.objects.filter(
-        user=worker, at__gte=start, at__lt=start + dt.timedelta(days=1)
-    ).order_by("at")
-    return [
-        {"lon": lon, "lat": lat, "accuracy_m": accuracy, "at": at.isoformat()}
-        for lon, lat, accuracy, at in rows.values_list("lon", "lat", "accuracy_m", "at")[:20000]
-    ]

@@ -219,7 +219,7 @@ def events_rates(
     until: When | None = None,
 ):
     """group: area (the level below the root), department, subclass, source, month or day."""
-    queryset = selectors.events_queue(
+    queryset = selectors.events_for_rates(
         user=request.user, filters={"area": area, "subclass": subclass, "source": source}
     )
     if since:

@@ -6,6 +6,8 @@ from typing import Annotated
 from django.http import HttpResponse
 from ninja import Body, Field, Router, Status, UploadedFile
 
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import require_capability
 from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError
 from gridgov.common.paging import page_slice
@@ -69,6 +71,7 @@ def records_list(
     summary="An empty Excel template for imports",
 )
 def records_template(request, kind: RecordKind):
+    require_capability(request.user, Capability.REGISTRY_VIEW)
     response = HttpResponse(excel.template_bytes(kind.value), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{kind.value}-template.xlsx"'
     return response

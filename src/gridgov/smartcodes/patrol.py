@@ -9,7 +9,8 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from gridgov.accounts.models import User
-from gridgov.accounts.scope import scope_path
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import require_capability, scope_path
 from gridgov.areas.models import Area, GridWorker
 from gridgov.registry.kinds import KINDS
 from gridgov.smartcodes.models import CheckIn, PatrolPlan
@@ -26,6 +27,9 @@ def _plans_for(path_prefix: str) -> list[PatrolPlan]:
 
 
 def coverage(*, user: User, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Needs codes.view: who patrolled where is for the staff who run patrols, not for
+    residents, departments, Party secretaries or service companies."""
+    require_capability(user, Capability.CODES_VIEW)
     prefix = scope_path(user)
     if prefix is None:
         return {"grids": [], "workers": [], "overdue": []}
