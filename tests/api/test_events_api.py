@@ -22,7 +22,8 @@ def report(point, **extra) -> dict:
 
 
 @pytest.mark.django_db
-def test_anonymous_resident_report_is_accepted_and_rate_limited(wenhui_point):
+def test_anonymous_resident_report_is_accepted_and_rate_limited(wenhui_point, settings):
+    settings.GRIDGOV_ANONYMOUS_WRITES_PER_HOUR = budget = 5
     cache.clear()
     public = Client()
     response = public.post(
@@ -33,16 +34,18 @@ def test_anonymous_resident_report_is_accepted_and_rate_limited(wenhui_point):
     assert body["area"] == WENHUI_GRID
     assert body["state"] == "reported"
     assert Event.objects.get().reporter is None
-    from gridgov.events.api import ANONYMOUS_REPORTS_PER_HOUR
-
-    for _ in range(ANONYMOUS_REPORTS_PER_HOUR - 1):
+    for _ in range(budget - 2):
         public.post("/api/v1/events/public", report(wenhui_point), content_type="application/json")
+    # A photo upload takes from the same budget: here, the last write of the hour.
+    photo = public.post("/api/v1/events/photos/public", {"file": b""})
+    assert photo.status_code != 429
     limited = public.post(
         "/api/v1/events/public", report(wenhui_point), content_type="application/json"
     )
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"
-    assert Event.objects.count() == ANONYMOUS_REPORTS_PER_HOUR
+    assert Event.objects.count() == budget - 1
+    assert public.post("/api/v1/events/photos/public", {"file": b""}).status_code == 429
     cache.clear()
 
 

@@ -22,7 +22,9 @@ from gridgov.common.client import client_address
 GROUP = "gridgov.anonymous-write"
 
 # Paths whose POSTs are anonymous writes whoever sends them (the caller is not a session user).
-_ALWAYS_ANONYMOUS = re.compile(r"^/(api/v1/events/public/?|open311/v2/requests[^/]*)$")
+_ALWAYS_ANONYMOUS = re.compile(
+    r"^/(api/v1/events/public/?|api/v1/events/photos/public/?|open311/v2/requests[^/]*)$"
+)
 # Pages that take writes from anyone: limited when the sender is not signed in.
 _PUBLIC_FORMS = re.compile(r"^/(report/|c/[^/]+/)$")
 
