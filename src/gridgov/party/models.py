@@ -2,6 +2,8 @@
 live and work, central households, service posts and records, points, grading, alliances
 and their joint meetings, and the Party-mass service centers on the map."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -307,7 +309,8 @@ class PointRule(models.Model):
         ordering = ["category", "code"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.points:+})"
+        # Decimal(): a rule just created from text (the shipped defaults) still holds a str.
+        return f"{self.name} ({Decimal(self.points):+})"
 
 
 class PointEntry(models.Model):
