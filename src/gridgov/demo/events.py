@@ -70,11 +70,20 @@ def build_events(rng: random.Random, count: int = 240) -> int:
             )
             continue
         for action in FULL[:depth]:
-            actor = operator if action in ("accept", "dispatch", "close", "evaluate") else worker
+            # The grid worker takes and handles; the center files, dispatches to them by name,
+            # verifies (not the one who handled it) and closes. The reporter rates, or the
+            # center records the rating from a callback (回访) to a worker's own report.
+            actor = worker if action in ("take", "feedback") else operator
             data = {}
+            if action == "dispatch":
+                data["assignee_id"] = worker.pk
             if action == "feedback":
                 data["photos"] = [_photo(rng, actor)]
             if action == "evaluate":
+                if reporter == resident:
+                    actor = resident
+                else:
+                    action = "evaluate_callback"
                 data["satisfaction"] = rng.choices(
                     ["satisfied", "basically", "dissatisfied"], weights=[8, 2, 1]
                 )[0]
