@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from gridgov.dispatch.services import tracks_purge
+from gridgov.events.photos import photos_purge_unattached
 from gridgov.events.services import deadlines_sweep
 from gridgov.notifications.services import deliveries_run
 from gridgov.smartcodes.jobs import plate_jobs_run_queued
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"deliveries: {sent}")
             if time.monotonic() - purged_at > 3600:
                 tracks_purge()
+                photos_purge_unattached()  # uploads never attached to a report
                 purged_at = time.monotonic()
             if once:
                 return
