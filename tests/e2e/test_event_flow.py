@@ -52,6 +52,8 @@ def act(page, action, **fields):
             form.locator("select[name=department_id]").select_option(label=value)
         elif name == "photos":
             form.locator("input[name=photos]").set_input_files(value)
+        elif name == "satisfaction":
+            form.locator("select[name=satisfaction]").select_option(value=value)
         else:
             form.locator(f"[name={name}]").fill(value)
     form.locator("button").click()
@@ -110,8 +112,12 @@ def test_report_file_dispatch_handle_verify_close_rate(
     assert operator.locator("#event-state").inner_text() == "已结案"
 
     resident.goto(live_server.url + f"/events/{event.pk}/")
-    act(resident, "evaluate")
+    # No rating is chosen for the resident: the form asks for one.
+    rating = resident.locator("form.action[data-action='evaluate'] select[name=satisfaction]")
+    assert rating.input_value() == ""
+    act(resident, "evaluate", satisfaction="basically")
     assert resident.locator("#event-state").inner_text() == "已评价"
+    assert Event.objects.get().satisfaction == "basically"
     screenshot(resident, "flow-5-resident-rated")
     steps = [t.action for t in Event.objects.get().timeline.all()]
     assert steps == [

@@ -18,7 +18,7 @@ from gridgov.dispatch.selectors import dispatch_panel
 from gridgov.events import rates, selectors, services
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
-from gridgov.events.photos import MAX_BYTES, Photo, photo_store
+from gridgov.events.photos import MAX_BYTES, Photo
 from gridgov.events.workflow import Action, State
 
 
@@ -69,6 +69,7 @@ ACTION_FIELDS = {
     Action.FEEDBACK: ("photos",),
     Action.SOLVE_ON_SPOT: ("photos",),
     Action.EVALUATE: ("satisfaction",),
+    Action.EVALUATE_CALLBACK: ("satisfaction",),
     Action.REQUEST_EXTENSION: ("extra_hours",),
 }
 
@@ -97,7 +98,6 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
                 ],
                 "satisfaction": request.POST.get("satisfaction") or None,
                 "extra_hours": request.POST.get("extra_hours") or None,
-                "photos": _uploaded_photos(request),
             }
             services.event_act(
                 user=request.user,
@@ -105,6 +105,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
                 action=action,
                 comment=request.POST.get("comment", ""),
                 data=data,
+                photo_files=_photo_files(request),
                 version=int(version) if version and version.isdigit() else None,
             )
             messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
@@ -205,16 +206,10 @@ def whistle_choices(user, event) -> tuple[str | None, list[Department]]:
     return level, list(departments)
 
 
-def _uploaded_photos(request: HttpRequest) -> list[str]:
-    """Store the photos of a form (validated, metadata stripped) and return their refs."""
-    return [
-        photo_store(
-            user=request.user if request.user.is_authenticated else None,
-            name=f.name,
-            content=f.read(MAX_BYTES + 1),
-        ).ref
-        for f in request.FILES.getlist("photos")
-    ]
+def _photo_files(request: HttpRequest) -> list[tuple[str, bytes]]:
+    """The photos of a form, read (bounded) but not stored: the service stores them only once
+    the report or action is valid, so a refused one leaves no orphan files."""
+    return [(f.name, f.read(MAX_BYTES + 1)) for f in request.FILES.getlist("photos")]
 
 
 @login_required
@@ -253,11 +248,11 @@ def report_page(request: HttpRequest) -> HttpResponse:
         }
         user = request.user if request.user.is_authenticated else None
         try:
-            data["photos"] = _uploaded_photos(request)
             created = services.event_report(
                 user=user,
                 data=data,
                 source=_source_of(user),
+                photo_files=_photo_files(request),
             )
         except DomainError as error:
             messages.error(request, error.message)
