@@ -22,7 +22,8 @@ def test_admin_in_chinese_and_in_english(page):
     assert page.get_by_role("link", name="居民").first.is_visible()
     assert page.get_by_role("link", name="区域").first.is_visible()
     screenshot(page, "admin-index-zh")
-    page.select_option("#language-switch select", "en")
+    with page.expect_navigation():  # the switch posts and reloads the page
+        page.select_option("#language-switch select", "en")
     page.wait_for_load_state("networkidle")
     assert "Site administration" in page.content()
     assert page.get_by_role("link", name="Residents").first.is_visible()
@@ -72,7 +73,8 @@ def test_map_for_a_community_worker_starts_at_their_community(page):
     page.goto(page.base_url + "/map/")
     page.wait_for_function("Number(document.getElementById('map').dataset.features) > 0")
     assert "文汇社区居委会" in page.locator("#crumbs").inner_text()
-    page.select_option(".topbar .lang select", "en")
+    with page.expect_navigation():
+        page.select_option(".topbar .lang select", "en")
     page.wait_for_function("Number(document.getElementById('map').dataset.features) > 0")
     assert "Show level" in page.content()
     screenshot(page, "map-community-en")

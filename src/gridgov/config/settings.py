@@ -155,7 +155,7 @@ AXES_ENABLE_ADMIN = False
 # Two-factor (TOTP, django-otp): required of superusers and staff of the whole district when
 # GRIDGOV_REQUIRE_2FA is on (the default; `make run` and the tests turn it off for the demo
 # logins), optional for everyone else; whoever enrolled a device is always asked for a code.
-# docs/decisions/0013-login-throttling-and-two-factor.md
+# docs/decisions/0010-login-throttling-and-two-factor.md
 GRIDGOV_REQUIRE_2FA = env_bool("GRIDGOV_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = env_str("GRIDGOV_OTP_ISSUER", "gridgov")
 
@@ -279,7 +279,7 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # scripts from /static/ and reads its data from json_script blocks), nothing from other hosts
 # except the map tiles. Style attributes stay allowed for the libraries that set them in
 # markup (ECharts tooltips, Swagger UI); <style> elements and inline script do not.
-# docs/decisions/0014-content-security-policy.md
+# docs/decisions/0011-content-security-policy.md
 _tile_source = tile_source(GRIDGOV_TILE_URL)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -110,6 +110,7 @@ def worker_service_worker(request: HttpRequest) -> HttpResponse:
     # Served from /app/ so that its scope is the app; its cache name follows the app's assets.
     shell = [
         "/app/",
+        static("web/common.js"),
         static("web/app.js"),
         static("web/site.css"),
         static("web/icon-192.png"),

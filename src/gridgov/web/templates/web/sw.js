@@ -1,8 +1,7 @@
-{% load static %}// gridgov worker app: the shell is cached so the app opens without network; API reads are
+// gridgov worker app: the shell is cached so the app opens without network; API reads are
 // network-first with the last answer as fallback; writes are queued by the page, not here.
 const CACHE = "gridgov-app-{{ version }}";
-// The shared helpers every page script needs (web/common.js) belong to the shell too.
-const SHELL = {{ shell|safe }}.concat(["{% static 'web/common.js' %}"]).filter((url, i, all) => all.indexOf(url) === i);
+const SHELL = {{ shell|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
