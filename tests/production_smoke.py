@@ -229,8 +229,8 @@ def main() -> int:
         )
         status, error = call("GET", "/api/v1/areas/lookup?lon=26.8&lat=100.2", token)
         check(
-            status == 400 and error.get("field") == "lon",
-            "swapped coordinates: 400 with the field",
+            status == 422 and error.get("field") == "lat",
+            "swapped coordinates: 422 naming the latitude beyond ±90",
             failures,
         )
         status, job = call("POST", "/api/v1/codes/plate-jobs", token, {"root": GRID[:12]})
