@@ -45,9 +45,18 @@ class SubclassAdmin(SuperuserAdmin):
         "event_class",
         "default_level",
         "photo_required",
+        "publication",
+        "public_facility",
         "active",
     )
-    list_filter = ("event_class", "default_level", "photo_required", "active")
+    list_filter = (
+        "event_class",
+        "default_level",
+        "photo_required",
+        "publication",
+        "public_facility",
+        "active",
+    )
     search_fields = ("code", "name_zh", "name_en", "keywords")
 
 
@@ -174,4 +183,4 @@ class WhistleAdmin(admin.ModelAdmin):
 
 @admin.register(AlertSource)
 class AlertSourceAdmin(SuperuserAdmin):
-    list_display = ("name", "default_subclass", "active")
+    list_display = ("name", "default_subclass", "freshness_minutes", "active")

@@ -38,8 +38,8 @@ class CheckInAdmin(ScopedAdmin):
     view_capability = Capability.REGISTRY_VIEW
     edit_capability = "none"
     area_field = "code__area"
-    list_display = ("code", "user", "at", "distance_m", "far")
-    list_filter = ("far",)
+    list_display = ("code", "user", "at", "distance_m", "flag")
+    list_filter = ("flag", "far")
 
 
 @admin.register(PatrolPlan)
