@@ -257,3 +257,17 @@ def test_a_guarded_action_is_not_offered_and_is_a_conflict(
     event = dispatched(operator, reporter, wenhui_point, department_id=street_squad.pk)
     assert "approve" not in allowed_actions(event, shift_leader)  # nothing requested
     assert isinstance(refused(shift_leader, event, "approve"), Conflict)
+
+
+@pytest.mark.django_db
+def test_a_handler_given_the_case_by_name_finds_it_in_their_list(
+    operator, reporter, wenhui_point, bureau_handler
+):
+    from gridgov.events.selectors import events_visible
+
+    event = dispatched(operator, reporter, wenhui_point, assignee_id=bureau_handler.pk)
+    assert event.assignee_id == bureau_handler.pk
+    assert event.department_id != bureau_handler.department_id
+    assert list(events_visible(bureau_handler).values_list("pk", flat=True)) == [event.pk]
+    act = event_act(user=bureau_handler, event_id=event.pk, action="take")
+    assert act.state == State.IN_PROGRESS

@@ -47,7 +47,14 @@ def events_visible(user: User) -> QuerySet[Event]:
     if user.is_superuser:
         return queryset
     in_area = get_in_scope(user, Event.objects.all(), Capability.EVENTS_VIEW)
-    condition = Q(reporter=user) | Q(pk__in=in_area.values("pk"))
+    # Whoever the event was handed to by name (the assignee, a live offer) sees it in their
+    # list too, as `access.may_see` lets them open it.
+    condition = (
+        Q(reporter=user)
+        | Q(pk__in=in_area.values("pk"))
+        | Q(assignee=user)
+        | Q(assignments__worker=user, assignments__status__in=("offered", "accepted"))
+    )
     if user.department_id:
         condition |= Q(department_id=user.department_id) | Q(
             whistles__summonses__department_id=user.department_id
