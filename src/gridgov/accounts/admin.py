@@ -17,6 +17,7 @@ from gridgov.accounts.services import (
     user_update,
 )
 from gridgov.common.admin import ServiceAdminMixin
+from gridgov.common.admin_lookups import FilterLookupsOnly
 
 ROLE_FIELDSET = (gettext_lazy("Role and area"), {"fields": ("role", "area", "department", "phone")})
 
@@ -92,7 +93,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked")
     fields = ("user", "name", "revoked")
     autocomplete_fields = ("user",)
@@ -113,7 +114,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(PiiAccess)
-class PiiAccessAdmin(admin.ModelAdmin):
+class PiiAccessAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("at", "user", "model", "channel", "record_count", "ip")
     list_filter = ("model", "channel")
     date_hierarchy = "at"

@@ -15,6 +15,7 @@ from django.db.models import Model, QuerySet
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, scope_queryset
 from gridgov.accounts.services import district_level, pii_access_record
+from gridgov.common.admin_lookups import FilterLookupsOnly
 from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError, OutOfScope
 
@@ -113,7 +114,7 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ServiceAdminMixin(ScopedChoicesMixin):
+class ServiceAdminMixin(FilterLookupsOnly, ScopedChoicesMixin):
     """Admin side of the one write path: add, change and delete call the service."""
 
     def get_form(self, request, obj=None, **kwargs):

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
+from gridgov.common.admin_lookups import FilterLookupsOnly
 from gridgov.events.models import (
     AlertSource,
     CalendarDay,
@@ -18,7 +19,7 @@ from gridgov.events.models import (
 from gridgov.events.selectors import events_visible
 
 
-class SuperuserAdmin(admin.ModelAdmin):
+class SuperuserAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """Catalog, routing and calendar: district-wide settings, edited by administrators."""
 
     def has_module_permission(self, request):
@@ -101,7 +102,7 @@ class TimelineInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """Events are read here; every change goes through the loop's actions (API and pages)."""
 
     list_display = (
@@ -156,7 +157,7 @@ class SummonsInline(admin.TabularInline):
 
 
 @admin.register(Whistle)
-class WhistleAdmin(admin.ModelAdmin):
+class WhistleAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("event", "level", "by", "at")
     list_filter = ("level",)
     inlines = [SummonsInline]

@@ -3,10 +3,11 @@ from django.contrib import admin
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
 from gridgov.accounts.services import district_level
+from gridgov.common.admin_lookups import FilterLookupsOnly
 from gridgov.notifications.models import Channel, Delivery
 
 
-class AccountsAdminOnly(admin.ModelAdmin):
+class AccountsAdminOnly(FilterLookupsOnly, admin.ModelAdmin):
     """Channels carry secrets and reach every user: district account administrators only."""
 
     def has_module_permission(self, request):

@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from gridgov.common.admin_lookups import FilterLookupsOnly
 from gridgov.open311.models import ApiKey
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("name", "prefix", "active", "created_at")
     fields = ("name", "active")
 
