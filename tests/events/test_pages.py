@@ -99,3 +99,31 @@ def test_whistle_check_in_and_report_back_on_the_event_page(
     assert "已联合执法" in page
     assert 'id="check-in"' not in page
     assert [t.action for t in event.timeline.all()][-3:] == ["whistle", "check_in", "report_back"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"action": "dispatch", "assignee_ids": "9" * 20},
+        {"action": "dispatch", "department_id": "9" * 20},
+        {"action": "accept", "version": "9" * 20},
+        {"op": "check_in", "summons_id": "9" * 20},
+    ],
+)
+def test_ids_beyond_64_bits_on_the_event_page_are_a_message_not_a_500(
+    operator, reporter, wenhui_point, form
+):
+    from gridgov.events.services import event_act
+
+    event = event_report(user=reporter, data=report_data(wenhui_point), source="resident")
+    if form.get("action") == "dispatch":
+        event_act(user=operator, event_id=event.pk, action="accept")
+    event.refresh_from_db()
+    before = (event.state, event.version)
+    client = signed_in(operator)
+    response = client.post(f"/events/{event.pk}/", form, follow=True)
+    assert response.status_code == 200
+    assert "flash-error" in response.content.decode()
+    event.refresh_from_db()
+    assert (event.state, event.version) == before

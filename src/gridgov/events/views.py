@@ -14,6 +14,7 @@ from gridgov.accounts.scope import can
 from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
+from gridgov.common.ids import form_id, form_ids
 from gridgov.dispatch.selectors import dispatch_panel
 from gridgov.events import rates, selectors, services
 from gridgov.events.calendar import WorkingCalendar
@@ -92,10 +93,10 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         version = request.POST.get("version")
         try:
             data = {
-                "department_id": request.POST.get("department_id") or None,
-                "assignee_ids": [
-                    int(i) for i in request.POST.getlist("assignee_ids") if i.isdigit()
-                ],
+                "department_id": form_id(request.POST.get("department_id"), field="department_id"),
+                "assignee_ids": form_ids(
+                    request.POST.getlist("assignee_ids"), field="assignee_ids"
+                ),
                 "satisfaction": request.POST.get("satisfaction") or None,
                 "extra_hours": request.POST.get("extra_hours") or None,
             }
@@ -106,7 +107,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
                 comment=request.POST.get("comment", ""),
                 data=data,
                 photo_files=_photo_files(request),
-                version=int(version) if version and version.isdigit() else None,
+                version=form_id(version, field="version"),
             )
             messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
         except (DomainError, ValueError) as error:
@@ -160,7 +161,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def _whistle(request: HttpRequest, event) -> None:
-    ids = [int(i) for i in request.POST.getlist("department_ids") if i.isdigit()]
+    ids = form_ids(request.POST.getlist("department_ids"), field="department_ids")
     services.whistle_blow(
         user=request.user,
         event_id=event.pk,
@@ -172,14 +173,15 @@ def _whistle(request: HttpRequest, event) -> None:
 
 def _check_in(request: HttpRequest, event) -> None:
     services.summons_check_in(
-        user=request.user, summons_id=int(request.POST.get("summons_id", "0"))
+        user=request.user,
+        summons_id=form_id(request.POST.get("summons_id"), field="summons_id") or 0,
     )
 
 
 def _report_back(request: HttpRequest, event) -> None:
     services.summons_report(
         user=request.user,
-        summons_id=int(request.POST.get("summons_id", "0")),
+        summons_id=form_id(request.POST.get("summons_id"), field="summons_id") or 0,
         report=request.POST.get("report", ""),
     )
 
