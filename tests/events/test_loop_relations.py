@@ -271,3 +271,27 @@ def test_a_handler_given_the_case_by_name_finds_it_in_their_list(
     assert list(events_visible(bureau_handler).values_list("pk", flat=True)) == [event.pk]
     act = event_act(user=bureau_handler, event_id=event.pk, action="take")
     assert act.state == State.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_a_handler_of_a_department_for_another_street_cannot_be_given_the_case(
+    operator, reporter, wenhui_point
+):
+    grid = Area.objects.get(code=WENHUI_GRID)
+    department = next(
+        d
+        for d in Department.objects.select_related("area").order_by("pk")
+        if not grid.path.startswith(d.area.path)
+    )
+    handler = _persona("far_handler", "department_handler", department.area.code)
+    handler.department = department
+    handler.save(update_fields=["department"])
+    event = event_report(user=reporter, data=report_data(wenhui_point), source="resident")
+    event_act(user=operator, event_id=event.pk, action="accept")
+    before = snapshot(event)
+    with pytest.raises(DomainError) as error:
+        event_act(
+            user=operator, event_id=event.pk, action="dispatch", data={"assignee_id": handler.pk}
+        )
+    assert error.value.field == "assignee_id"
+    assert snapshot(event) == before

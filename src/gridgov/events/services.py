@@ -304,16 +304,25 @@ def _dispatch_targets(
         ids.insert(0, data["assignee_id"])
     if len(ids) > 20:
         raise DomainError(_("Dispatch to at most 20 people at once."), field="assignee_ids")
-    found = User.objects.filter(pk__in=ids, is_active=True).select_related("area").in_bulk()
+    found = (
+        User.objects.filter(pk__in=ids, is_active=True)
+        .select_related("area", "department__area")
+        .in_bulk()
+    )
     workers = []
     for person_id in dict.fromkeys(ids):
         assignee = found.get(person_id)
         if assignee is None:
             raise NotFound(_("No such user: %(id)s.") % {"id": person_id}, field="assignee_id")
+        # A worker by their area; a department's handler by the area their department answers
+        # for, the same rule as dispatching to the department itself.
+        answers_for = (
+            assignee.department.area.path
+            if assignee.department_id
+            else (assignee.area.path if assignee.area_id else None)
+        )
         if assignee.role not in (Role.GRID_WORKER, Role.GRID_HEAD, Role.DEPARTMENT_HANDLER) or not (
-            assignee.area_id
-            and event.area.path.startswith(assignee.area.path)
-            or assignee.department_id
+            answers_for is not None and event.area.path.startswith(answers_for)
         ):
             raise DomainError(
                 _("%(name)s cannot take the event's area.") % {"name": assignee.username},
