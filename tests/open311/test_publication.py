@@ -137,6 +137,25 @@ def test_scrubbing_keeps_dates_times_and_short_numbers():
     assert public_text("ＩＤ５３０７０２１９９００１０１１２３Ｘ") == "ＩＤ***"
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "139/0888/1234",
+        "tel:139_0888_1234",
+        "+86·139·0888·1234",
+        "139,0888,1234",
+        "530702/19900101/1234",
+        "一三九零八八八一二三四",
+        "幺三九 零八八八 一二三四",
+    ],
+)
+def test_numbers_written_with_other_separators_or_in_chinese_are_scrubbed(written):
+    published = public_text(f"联系 {written} 谢谢")
+    assert published.startswith("联系 ") and published.endswith(" 谢谢")
+    assert not any(ch.isdigit() for ch in published.replace("tel:", ""))
+    assert "八八八" not in published and "0888" not in published
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_locations_are_rounded_unless_on_a_public_facility(wenhui_point, fmt):

@@ -25,9 +25,12 @@ ROUNDED_DECIMALS = 3
 EXACT_DECIMALS = 6
 MASK = "***"
 
-# A run of digits, possibly split by spaces, dashes, dots or brackets (a phone written as
-# 139 0888 1234, (0888)512-3456, an ID number with a final X). \d matches full-width digits too.
-_NUMBER = re.compile(r"[+＋(（]?\d[\d\s\-－—.．()（）]*[\dXx×Ｘ]")
+# A run of digits, possibly split by spaces, dashes, dots, slashes, underscores, middle dots,
+# commas, colons or brackets (a phone written as 139 0888 1234, 139/0888/1234, +86·139…,
+# (0888)512-3456, an ID number with a final X). \d matches full-width digits too.
+_NUMBER = re.compile(r"[+＋(（]?\d[\d\s\-－—.．()（）/／_·・,，、:：]*[\dXx×Ｘ]")
+# A phone read out in Chinese numerals (一三九零八八八一二三四): seven or more in a row.
+_CHINESE_NUMBER = re.compile(r"[〇零一二三四五六七八九幺两](?:[\s\-·・]*[〇零一二三四五六七八九幺两]){6,}")
 # Dates are set aside first: 2026-11-24 09:30 is not a phone number.
 _DATE = re.compile(r"((?<!\d)\d{4}[-./年]\d{1,2}[-./月]\d{1,2}(?!\d))")
 # Seven digits is the shortest local landline number; money or counts that long are masked
@@ -55,7 +58,7 @@ def _mask_number(match: re.Match) -> str:
 def public_text(text: str, *, names: tuple[str, ...] = ()) -> str:
     """`text` without phone numbers (mobile, landline), ID numbers, e-mail addresses and the
     given `names` (the reporter's, which an operator often types in), and XML-safe."""
-    text = _EMAIL.sub(MASK, xml_safe(text or ""))
+    text = _CHINESE_NUMBER.sub(MASK, _EMAIL.sub(MASK, xml_safe(text or "")))
     for name in names:
         if len(name.strip()) >= 2:  # one character would mask half the text
             text = text.replace(name.strip(), MASK)
