@@ -30,7 +30,9 @@ MASK = "***"
 # (0888)512-3456, an ID number with a final X). \d matches full-width digits too.
 _NUMBER = re.compile(r"[+＋(（]?\d[\d\s\-－—.．()（）/／_·・,，、:：]*[\dXx×Ｘ]")
 # A phone read out in Chinese numerals (一三九零八八八一二三四): seven or more in a row.
-_CHINESE_NUMBER = re.compile(r"[〇零一二三四五六七八九幺两](?:[\s\-·・]*[〇零一二三四五六七八九幺两]){6,}")
+_CHINESE_NUMBER = re.compile(
+    r"[〇零一二三四五六七八九幺两](?:[\s\-·・]*[〇零一二三四五六七八九幺两]){6,}"
+)
 # Dates are set aside first: 2026-11-24 09:30 is not a phone number.
 _DATE = re.compile(r"((?<!\d)\d{4}[-./年]\d{1,2}[-./月]\d{1,2}(?!\d))")
 # Seven digits is the shortest local landline number; money or counts that long are masked
