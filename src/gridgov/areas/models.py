@@ -1,7 +1,16 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.areas.codes import CODE_LENGTH, AreaKind, level_name
+
+# A duty line: a hotline (12319), a mobile or a landline with area code and extension.
+# Digits and separators only: the phone is shown on pages and in the worker app.
+duty_phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{1,24}[0-9](?:(?:转|-|,)[0-9]{1,6})?$",
+    message=_("A duty phone has digits, spaces, dashes and brackets only (0888-5123456)."),
+    code="bad_phone",
+)
 
 
 class Area(models.Model):
@@ -106,7 +115,9 @@ class Department(models.Model):
     sunk_into = models.ManyToManyField(
         Area, verbose_name=_("sunk into grids"), blank=True, related_name="sunk_departments"
     )
-    phone = models.CharField(_("duty phone"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("duty phone"), max_length=30, blank=True, validators=[duty_phone_validator]
+    )
 
     class Meta:
         verbose_name = _("department")
