@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
+from shapely.geometry import shape
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
@@ -84,6 +85,7 @@ def area_create(
     if parent is not None:
         require_area_in_scope(user, parent, field="parent_code")
     fields = geometry_fields(geometry)
+    _inside_parent(user, parent, fields.get("geometry"))
     with transaction.atomic():
         if Area.objects.filter(code=code).exists():
             raise Conflict(
@@ -103,6 +105,23 @@ def area_create(
         )
         tree_version_bump()
     return area
+
+
+# Digitising noise along a shared edge is not a claim on the neighbour's land.
+OUTSIDE_PARENT_TOLERANCE = 0.01
+
+
+def _inside_parent(user: User, parent: Area | None, geometry: dict | None) -> None:
+    """Staff may draw a boundary only inside the parent's (administrators importing a whole
+    tree check it with `validate_areas`)."""
+    if user.is_superuser or parent is None or not geometry or not parent.geometry:
+        return
+    child, outer = shape(geometry), shape(parent.geometry)
+    if child.area and child.difference(outer).area > OUTSIDE_PARENT_TOLERANCE * child.area:
+        raise DomainError(
+            _("The boundary reaches outside %(parent)s.") % {"parent": parent.name},
+            field="geometry",
+        )
 
 
 def area_update(
@@ -127,7 +146,12 @@ def area_update(
             area.name = name.strip()
             changed.append("name")
         if geometry is not ...:
-            for field, value in geometry_fields(geometry).items():
+            if scope_path(user) == area.path and not user.is_superuser:
+                # Staff do not redraw the area they answer for: that is their superior's call.
+                raise PermissionDenied(_("The boundary of your own area is drawn above you."))
+            fields = geometry_fields(geometry)
+            _inside_parent(user, area.parent, fields.get("geometry"))
+            for field, value in fields.items():
                 setattr(area, field, value)
                 changed.append(field)
         if is_generated is not None:
