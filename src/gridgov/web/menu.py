@@ -1,0 +1,25 @@
+"""The top menu offers only what the signed-in person may open (a resident is not sent to
+the command center's screen or the back office to be refused there)."""
+
+from django.http import HttpRequest
+
+from gridgov.accounts.roles import STAFF_ROLES, Capability
+from gridgov.accounts.scope import can
+
+
+def menu(request: HttpRequest) -> dict:
+    user = request.user
+    department = bool(getattr(user, "department_id", None))
+    return {
+        "menu": {
+            "map": can(user, Capability.AREAS_VIEW),
+            "screen": can(user, Capability.SCREEN_VIEW),
+            "events": can(user, Capability.EVENTS_VIEW) or department,
+            "party": can(user, Capability.PARTY_VIEW),
+            "back_office": bool(
+                user.is_authenticated
+                and (user.is_superuser or (user.is_staff and user.role in STAFF_ROLES))
+            ),
+            "api": can(user, Capability.AREAS_VIEW),
+        }
+    }
