@@ -114,3 +114,16 @@ def test_the_back_office_search_does_not_match_masked_fields(operator, community
     assert he_lihua.name in listing(operator, he_lihua.name)
     assert he_lihua.name in listing(community_staff, he_lihua.phone)
     assert PiiAccess.objects.get().user == community_staff
+
+
+@pytest.mark.django_db
+def test_a_masked_address_is_not_given_back_by_exact_coordinates(
+    operator, community_staff, he_lihua
+):
+    masked = records_as_dicts(user=operator, kind=RESIDENTS, records=[he_lihua])[0]
+    assert masked["address"] != he_lihua.address
+    assert (masked["lon"], masked["lat"]) == (round(he_lihua.lon, 3), round(he_lihua.lat, 3))
+    revealed = records_as_dicts(
+        user=community_staff, kind=RESIDENTS, records=[he_lihua], reveal=True
+    )[0]
+    assert (revealed["lon"], revealed["lat"]) == (he_lihua.lon, he_lihua.lat)

@@ -131,6 +131,9 @@ def _value(record: Any, name: str, kind: Kind) -> Any:
     return getattr(record, name)
 
 
+MASKED_DECIMALS = 3
+
+
 def records_as_dicts(
     *,
     user: User,
@@ -163,6 +166,11 @@ def records_as_dicts(
                 # The birth date is the middle of the ID number: no part of it goes out
                 # beside a masked ID (decision 0004).
                 row["birth_date"] = None
+            if "address" in kind.pii:
+                # Exact coordinates would give the masked address back: ~100 m, as Open311.
+                for axis in ("lon", "lat"):
+                    if isinstance(row.get(axis), float):
+                        row[axis] = round(row[axis], MASKED_DECIMALS)
         rows.append(row)
     if reveal and kind.pii:
         pii_access_record(
