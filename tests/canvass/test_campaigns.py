@@ -79,6 +79,7 @@ def test_forms_are_checked_and_a_queued_submission_is_stored_once(community_staf
     worker = city["w_a"]
     bad = [
         ({"people": "三", "returned": "是"}, "people"),
+        ({"people": -5, "returned": "是"}, "people"),
         ({"people": 3, "returned": "也许"}, "returned"),
         ({"people": 3, "returned": "是", "arrived": "2026-13-40"}, "arrived"),
         ({"returned": "是"}, "people"),

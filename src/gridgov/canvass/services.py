@@ -277,6 +277,10 @@ def _clean_answer(field: Field, value: Any, user: User) -> Any:
             raise DomainError(
                 _("“%(label)s” must be a number.") % {"label": field.label}, field=field.key
             )
+        if number < 0:  # a canvass counts people, rooms, vehicles, amounts: never below zero
+            raise DomainError(
+                _("“%(label)s” cannot be negative.") % {"label": field.label}, field=field.key
+            )
         return int(number) if number.is_integer() else number
     if field.kind == Field.Kind.CHOICE:
         if str(value) not in field.choice_list:
