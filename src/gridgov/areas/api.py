@@ -17,7 +17,6 @@ from gridgov.areas.schemas import (
     AreaOut,
     AreaPatch,
     FeatureCollectionOut,
-    ImportOut,
     ImportRefusedOut,
     LookupOut,
     TreeNode,
@@ -25,7 +24,7 @@ from gridgov.areas.schemas import (
 )
 from gridgov.areas.validation import validate_tree
 from gridgov.common.errors import DomainError
-from gridgov.common.schemas import Lat, Lon, SquareMetres, errors, upload
+from gridgov.common.schemas import ImportOut, Lat, Lon, SquareMetres, errors, upload
 from gridgov.registry.kinds import KINDS
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024

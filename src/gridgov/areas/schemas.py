@@ -6,7 +6,7 @@ from ninja import Field, Schema
 
 from gridgov.areas.codes import code12, level_name
 from gridgov.areas.models import Area
-from gridgov.common.schemas import ErrorOut
+from gridgov.common.schemas import ErrorOut, RowErrorOut
 
 # A division or grid code: 6 to 18 digits (12-digit padded forms accepted).
 AreaCode = Annotated[str, Field(min_length=1, max_length=24)]
@@ -130,18 +130,6 @@ class FindingOut(Schema):
 class ValidationOut(Schema):
     count: int
     findings: list[FindingOut]
-
-
-class RowErrorOut(Schema):
-    row: int
-    column: str | None
-    message: str
-
-
-class ImportOut(Schema):
-    created: int
-    updated: int
-    errors: list[RowErrorOut]
 
 
 class ImportRefusedOut(ErrorOut):

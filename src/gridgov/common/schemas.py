@@ -103,3 +103,16 @@ def public_errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     answers = errors(*statuses)
     answers.pop(401)
     return answers
+
+
+# One answer for every spreadsheet import (registry records, area polygons).
+class RowErrorOut(Schema):
+    row: int
+    column: str | None
+    message: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    errors: list[RowErrorOut] = Field(description="rows left out, by row and column")

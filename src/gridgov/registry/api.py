@@ -11,10 +11,10 @@ from gridgov.accounts.scope import require_capability
 from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError
 from gridgov.common.paging import page_slice
-from gridgov.common.schemas import Id, Limit, Offset, errors, upload
+from gridgov.common.schemas import Id, ImportOut, Limit, Offset, errors, upload
 from gridgov.registry import excel, selectors, services
 from gridgov.registry.kinds import KINDS
-from gridgov.registry.schemas import ImportOut, LinkedGrids, RecordIn, RecordOut, RecordPage
+from gridgov.registry.schemas import LinkedGrids, RecordIn, RecordOut, RecordPage
 
 router = Router(tags=["registry"])
 

@@ -31,18 +31,6 @@ class RecordPage(Schema):
     items: list[RecordOut]
 
 
-class RowErrorOut(Schema):
-    row: int
-    column: str | None
-    message: str
-
-
-class ImportOut(Schema):
-    created: int
-    updated: int
-    errors: list[RowErrorOut] = Field(description="rows left out, by row and column")
-
-
 class LinkedGrids(Schema):
     grid_codes: list[str] = Field(max_length=200)
 
