@@ -277,7 +277,39 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-reported_at"]
-        indexes = [models.Index(fields=["state", "stage_due_at"])]
+        # Each index serves a read that must not grow with history (decision 0015): the
+        # queue's branches (area, department, assignee, reporter; each optionally by state)
+        # read newest first, the rates read by closing date, the screen reads open events only.
+        indexes = [
+            models.Index(fields=["state", "stage_due_at"]),
+            models.Index(fields=["area", "state", "reported_at"], name="event_area_state_rep"),
+            models.Index(fields=["state", "reported_at"], name="event_state_rep"),
+            models.Index(
+                fields=["department", "state", "reported_at"], name="event_dept_state_rep"
+            ),
+            models.Index(
+                fields=["assignee", "state", "reported_at"], name="event_assignee_state_rep"
+            ),
+            models.Index(fields=["reporter", "reported_at"], name="event_reporter_rep"),
+            models.Index(fields=["closed_at"], name="event_closed_at"),
+            # Open events are a few percent of the table: the screen's counts per grid and
+            # its newest markers read this small index only.
+            models.Index(
+                fields=["area", "reported_at"],
+                include=["stage_due_at", "stage_warned"],
+                condition=models.Q(
+                    state__in=[
+                        "reported",
+                        "filed",
+                        "dispatched",
+                        "in_progress",
+                        "handled",
+                        "verified",
+                    ]
+                ),
+                name="event_open_area_rep",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -313,6 +345,8 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["offered_at", "id"]
+        # The queue's "handed to me" branch: a worker's live offers.
+        indexes = [models.Index(fields=["worker", "status"], name="assignment_worker_status")]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "worker"],
