@@ -12,6 +12,7 @@ from gridgov.smartcodes import views as smartcode_views
 from gridgov.web import views
 
 admin.site.site_header = admin.site.site_title = "gridgov"
+handler500 = "gridgov.common.unavailable.server_error"  # an outage is a 503
 
 urlpatterns = [
     path("", views.home, name="home"),
