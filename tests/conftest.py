@@ -19,6 +19,15 @@ JINJIA = "530702001001"  # 金甲社区, 西安街道
 WENHUI_GRID = "530702001002001"
 
 
+BROWSER_TIMEOUT = 600  # s: a browser test starts chromium and a live server; the rest get 300
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

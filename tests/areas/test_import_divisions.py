@@ -5,10 +5,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from gridgov.areas.models import Area
-from tests.paths import SHARED_DATA
+from tests.paths import TEST_DATA
 
 FILES = [
-    str(SHARED_DATA / f"china-division-{name}.csv.gz")
+    str(TEST_DATA / f"china-division-{name}.csv.gz")
     for name in ("provinces", "cities", "areas", "streets", "villages")
 ]
 
