@@ -57,9 +57,13 @@ INSTALLED_APPS = [
     "gridgov.canvass",
     "gridgov.party",
     "gridgov.demo",
+    "huey.contrib.djhuey",  # the task queue's `run_huey` consumer (docs/decisions/0014)
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First and (almost) last: request latency by view and method for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "gridgov.common.unavailable.ServiceUnavailableMiddleware",  # outage: 503, not 500
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "gridgov.common.audit.AuditActorMiddleware",
     "gridgov.common.ratelimits.anonymous_write_limits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: it answers a locked-out login with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,6 +120,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The same backends wrapped by django-prometheus: query and connection counts for /metrics.
+_PROMETHEUS_ENGINES = {
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.contrib.gis.db.backends.postgis": "django_prometheus.db.backends.postgis",
+}
+DATABASES["default"]["ENGINE"] = _PROMETHEUS_ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -210,7 +224,7 @@ _proxy_ssl_header = env_str("GRIDGOV_PROXY_SSL_HEADER", "")
 if _proxy_ssl_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 SECURE_SSL_REDIRECT = GRIDGOV_HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # probes and scrapers use plain http
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GRIDGOV_HTTPS
 SECURE_HSTS_SECONDS = env_int("GRIDGOV_HSTS_SECONDS", 31536000) if GRIDGOV_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -224,9 +238,32 @@ GRIDGOV_TILE_ATTRIBUTION = env_str("GRIDGOV_TILE_ATTRIBUTION", "")
 GRIDGOV_LEVEL_NAMES: dict[str, str] = json.loads(env_str("GRIDGOV_LEVEL_NAMES", "{}"))
 # The public address QR codes point to (the scan page must be reachable from phones).
 GRIDGOV_PUBLIC_URL = env_str("GRIDGOV_PUBLIC_URL", "http://127.0.0.1:8000")
-# Background jobs (plates) run in a thread of the process that asked (embedded default), or
-# only in `gridgov run_jobs` when false (production with several web processes).
-GRIDGOV_JOBS_IN_PROCESS = env_bool("GRIDGOV_JOBS_IN_PROCESS", True)
+# The task queue (Huey; docs/decisions/0014-task-queue.md): deliveries, plate jobs and the
+# periodic sweeps run in `gridgov run_huey` consumers (`make run` starts one beside the server).
+# Embedded default: a SQLite file in the data dir. Production: Redis, GRIDGOV_QUEUE_URL (else
+# REDIS_URL; give the queue a database number of its own, a cache clear flushes its database).
+GRIDGOV_QUEUE_URL = env_str("GRIDGOV_QUEUE_URL", REDIS_URL)
+HUEY = {
+    "name": "gridgov",
+    "immediate": False,
+    "results": False,  # every task keeps its outcome in its own row (delivery, plate job)
+    "utc": True,
+    "consumer": {
+        "workers": env_int("GRIDGOV_QUEUE_WORKERS", 2),
+        "worker_type": "thread",
+        "max_delay": 1.0,  # an idle SQLite consumer polls once a second, not every ten
+    },
+}
+if GRIDGOV_QUEUE_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": GRIDGOV_QUEUE_URL}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")}
+# A plate job whose progress has not moved for this long is taken to be orphaned (its consumer
+# died) and queued again; the job row's compare-and-swap keeps it to one finished run.
+GRIDGOV_PLATE_JOB_STALE_SECONDS = env_int("GRIDGOV_PLATE_JOB_STALE_SECONDS", 600)
+# /metrics (Prometheus): answered to this bearer token, or without one only to loopback.
+GRIDGOV_METRICS_TOKEN = env_str("GRIDGOV_METRICS_TOKEN", "")
 # Positions: how long one counts as "where the worker is now", and how long tracks are kept.
 GRIDGOV_POSITION_FRESH_MINUTES = int(env_str("GRIDGOV_POSITION_FRESH_MINUTES", "30"))
 GRIDGOV_TRACK_DAYS = int(env_str("GRIDGOV_TRACK_DAYS", "30"))

@@ -23,3 +23,8 @@ from gridgov.config.settings import *  # noqa: E402, F403
 # (violations still show in the console), and tests/e2e/test_xss.py enforces it.
 CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY  # noqa: F405
 CONTENT_SECURITY_POLICY = None
+
+# Tasks run inline when enqueued (Huey's immediate mode, in memory), so a test sees their
+# effect at once; the services still enqueue only after commit, which the tests of
+# tests/tasks/ check with captured on_commit callbacks.
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
