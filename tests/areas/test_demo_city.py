@@ -68,7 +68,7 @@ def test_children_tile_their_parent_exactly():
 def test_the_district_outline_is_the_real_one():
     district = Area.objects.get(code="530702")
     assert not district.is_generated
-    real = json.loads((SHARED / "lijiang-counties.geojson").read_text(encoding="utf-8"))
+    real = json.loads((TEST_DATA / "lijiang-counties-530702.geojson").read_text(encoding="utf-8"))
     feature = next(f for f in real["features"] if f["properties"]["adcode"] == "530702")
     assert shape(district.geometry).equals_exact(shape(feature["geometry"]), 1e-9)
 

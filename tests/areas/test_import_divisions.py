@@ -34,6 +34,8 @@ def test_import_a_prefecture_then_again_changes_nothing():
     assert counts["grid"] == 620
     assert counts["community"] > 400
     assert Area.objects.get(code="53").name == "云南省"
+    # the files also hold 昆明市五华区 and 北京市: outside the prefix, not loaded
+    assert not Area.objects.filter(code__in=["530102", "11", "5301"]).exists()
     # the demo grids moved with their community under the new ancestors
     grid = Area.objects.get(code="530702001002001")
     assert grid.path == "/53/5307/530702/530702001/530702001002/530702001002001/"
