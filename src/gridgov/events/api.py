@@ -4,11 +4,10 @@ from typing import Annotated, Literal
 
 from ninja import Field, Header, Path, Query, Router, Status, UploadedFile
 
-from gridgov.common.paging import page_slice
+from gridgov.analytics.selectors import rates_report
 from gridgov.common.schemas import Id, Limit, Offset, When, errors, public_errors, upload
 from gridgov.common.when import to_utc
-from gridgov.events import alerts, classifier, rates, screen, selectors, services
-from gridgov.events.calendar import WorkingCalendar
+from gridgov.events import alerts, classifier, keyset, rates, screen, selectors, services
 from gridgov.events.models import Source
 from gridgov.events.photos import MAX_BYTES, photo_store
 from gridgov.events.schemas import (
@@ -145,8 +144,11 @@ def events_list(
     mine: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
 ):
-    queryset = selectors.events_queue(
+    """Newest first. Page with `cursor` (the `next_cursor` of the page before); `offset` is
+    kept for old clients up to 10,000. `count` stops at 1000 (`count_capped`)."""
+    page = keyset.events_queue_page(
         user=request.user,
         filters={
             "state": state,
@@ -158,13 +160,16 @@ def events_list(
             "warned": warned,
             "mine": mine,
         },
+        after=cursor,
+        limit=min(limit, 200),
+        offset=offset,
     )
-    calendar = WorkingCalendar.from_database()
-    items = [
-        selectors.event_as_dict(e, request.user, calendar)
-        for e in queryset[page_slice(offset, limit, 200)]
-    ]
-    return {"count": queryset.count(), "items": items}
+    return {
+        "count": page.count,
+        "count_capped": page.count_capped,
+        "next_cursor": page.next_cursor,
+        "items": selectors.page_as_dicts(page.events, request.user),
+    }
 
 
 RateGroup = Literal["area", "department", "subclass", "source", "month", "day"]
@@ -192,8 +197,16 @@ def events_rates(
         queryset = queryset.filter(reported_at__gte=to_utc(since, field="since"))
     if until:
         queryset = queryset.filter(reported_at__lt=to_utc(until, field="until"))
-    root_depth = request.user.area.depth if request.user.area_id else 0
-    result = rates.rates_grouped(list(queryset.values(*rates.FIELDS)), group, root_depth)
+    # From the daily rollup (gridgov.analytics), not by reading every event.
+    result = rates_report(
+        user=request.user,
+        group=group,
+        area=area,
+        subclass=subclass,
+        source=source,
+        since=to_utc(since, field="since") if since else None,
+        until=to_utc(until, field="until") if until else None,
+    )
     result["whistles"] = rates.whistle_counts(queryset.values("pk"))
     return result
 

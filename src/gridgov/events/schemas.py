@@ -128,7 +128,9 @@ class EventDetailOut(EventOut):
 
 
 class EventPage(Schema):
-    count: int
+    count: int = Field(description="matches from this page on, at most 1000 (see count_capped)")
+    count_capped: bool = False
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
     items: list[EventOut]
 
 

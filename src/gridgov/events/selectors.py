@@ -1,17 +1,31 @@
 """Reads of events, scoped: staff see their area, department staff their department's
 events, residents what they reported."""
 
-from django.db.models import Q, QuerySet
+import operator
+from functools import reduce
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import can, get_in_scope, scope_path
+from gridgov.accounts.scope import EVERYWHERE, can, scope_path
+from gridgov.areas.models import Area
 from gridgov.common.errors import PermissionDenied
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
-from gridgov.events.models import Event, Summons
-from gridgov.events.workflow import Action, allowed_actions
+from gridgov.events.models import Assignment, Event, Subclass, Summons, TimelineEntry
+from gridgov.events.workflow import (
+    HANDLING_ACTIONS,
+    LIVE_OFFER,
+    TRANSITIONS,
+    Action,
+    Relations,
+    refusal,
+)
+
+# Newest first; the id breaks ties so a keyset cursor never skips or repeats a row.
+QUEUE_ORDER = ("-reported_at", "-id")
 
 # Timeline steps that are not actions of the table.
 STEP_LABELS = {
@@ -34,6 +48,50 @@ def local(value) -> str | None:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
 
 
+def visibility_branches(user: User) -> list[Q] | None:
+    """The ways the user reads events, each one condition an index serves: their area with the
+    events capability, their own reports, what was handed to them by name (the assignee, a live
+    offer), and their department's events (dispatched or summoned). None means every event.
+
+    The branches overlap, so they are ORed (one row each, no DISTINCT) or read one by one and
+    merged (`events_queue_page`); never joined, which repeats rows and needs a DISTINCT sort.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return []
+    if user.is_superuser:
+        return None
+    branches = []
+    if can(user, Capability.EVENTS_VIEW):
+        prefix = scope_path(user)
+        if prefix == EVERYWHERE:
+            return None
+        if prefix is not None:
+            # The subtree's areas first (a small table, its path index), then the events'
+            # (area, state, reported_at) index: no join, no LIKE over the events.
+            branches.append(Q(area_id__in=Area.objects.filter(path__startswith=prefix).values("pk")))
+    branches += [
+        Q(reporter_id=user.pk),
+        # Whoever the event was handed to by name sees it in their list too, as
+        # `access.may_see` lets them open it.
+        Q(assignee_id=user.pk),
+        Q(
+            pk__in=Assignment.objects.filter(worker_id=user.pk, status__in=LIVE_OFFER).values(
+                "event_id"
+            )
+        ),
+    ]
+    if user.department_id:
+        branches += [
+            Q(department_id=user.department_id),
+            Q(
+                pk__in=Summons.objects.filter(department_id=user.department_id).values(
+                    "whistle__event_id"
+                )
+            ),
+        ]
+    return branches
+
+
 def events_visible(user: User) -> QuerySet[Event]:
     """Events the user may read: those of their area with the events capability, those
     dispatched or whistled to their department, and those they reported themselves.
@@ -42,24 +100,12 @@ def events_visible(user: User) -> QuerySet[Event]:
     without the capability (service companies, Party secretaries) read only their own reports.
     """
     queryset = Event.objects.select_related("subclass", "area", "department", "assignee")
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
-    if user.is_superuser:
+    branches = visibility_branches(user)
+    if branches is None:
         return queryset
-    in_area = get_in_scope(user, Event.objects.all(), Capability.EVENTS_VIEW)
-    # Whoever the event was handed to by name (the assignee, a live offer) sees it in their
-    # list too, as `access.may_see` lets them open it.
-    condition = (
-        Q(reporter=user)
-        | Q(pk__in=in_area.values("pk"))
-        | Q(assignee=user)
-        | Q(assignments__worker=user, assignments__status__in=("offered", "accepted"))
-    )
-    if user.department_id:
-        condition |= Q(department_id=user.department_id) | Q(
-            whistles__summonses__department_id=user.department_id
-        )
-    return queryset.filter(condition).distinct()
+    if not branches:
+        return queryset.none()
+    return queryset.filter(reduce(operator.or_, branches))
 
 
 def event_visible_to(user: User, event: Event) -> bool:
@@ -69,7 +115,7 @@ def event_visible_to(user: User, event: Event) -> bool:
     return event.reporter_id == user.pk or handles(user, event)
 
 
-def handles(user: User, event: Event) -> bool:
+def handles(user: User, event: Event, relations: Relations | None = None) -> bool:
     """The user reads the event as staff: in their area with the capability, or through
     their department (dispatched or summoned). Only they see staff names, phones, internal
     comments and whistles; a reporter without this sees the progress of their case."""
@@ -77,43 +123,85 @@ def handles(user: User, event: Event) -> bool:
         return False
     if user.is_superuser:
         return True
-    if user.department_id and (
-        event.department_id == user.department_id
-        or Summons.objects.filter(whistle__event=event, department_id=user.department_id).exists()
-    ):
+    relations = relations or Relations(event, user)
+    if relations.department or relations.summoned:
         return True
-    prefix = scope_path(user)
-    return (
-        can(user, Capability.EVENTS_VIEW)
-        and prefix is not None
-        and event.area.path.startswith(prefix)
+    return can(user, Capability.EVENTS_VIEW) and relations.area
+
+
+def relations_of_page(events: list[Event], user: User) -> dict[int, Relations]:
+    """The user's relations to a page of events in three queries whatever its length: the
+    lookups `Relations` would make per event (live offers, summonses, handling steps)."""
+    ids = [e.pk for e in events]
+    offers = dict(
+        Assignment.objects.filter(
+            event_id__in=ids, worker_id=user.pk, status__in=LIVE_OFFER
+        ).values_list("event_id", "status")
     )
+    summoned = (
+        set(
+            Summons.objects.filter(
+                whistle__event_id__in=ids, department_id=user.department_id
+            ).values_list("whistle__event_id", flat=True)
+        )
+        if user.department_id
+        else set()
+    )
+    handled = set(
+        TimelineEntry.objects.filter(
+            event_id__in=ids, actor_id=user.pk, action__in=HANDLING_ACTIONS
+        ).values_list("event_id", flat=True)
+    )
+    result = {}
+    for event in events:
+        relations = Relations(event, user)
+        # Filled in before first use: the cached properties then never query.
+        relations.__dict__["offer_status"] = offers.get(event.pk)
+        relations.__dict__["summoned"] = event.pk in summoned
+        relations.__dict__["handler"] = relations.assignee or event.pk in handled
+        result[event.pk] = relations
+    return result
+
+
+def page_as_dicts(events: list[Event], user: User) -> list[dict]:
+    """A list of events as the queue shows them, in a fixed number of queries."""
+    if not events:
+        return []
+    calendar = WorkingCalendar.from_database()
+    relations = relations_of_page(events, user)
+    return [event_as_dict(e, user, calendar, relations=relations[e.pk]) for e in events]
+
+
+def queue_conditions(user: User, filters: dict) -> Q:
+    """The queue's filters as one condition on the event row (subqueries on the small
+    reference tables instead of joins, so the events' own indexes serve them)."""
+    condition = Q()
+    for key in ("state", "source", "urgency"):
+        if filters.get(key):
+            condition &= Q(**{key: filters[key]})
+    if filters.get("subclass"):
+        condition &= Q(
+            subclass_id__in=Subclass.objects.filter(code=filters["subclass"]).values("pk")
+        )
+    if filters.get("area"):
+        condition &= Q(
+            area_id__in=Area.objects.filter(path__contains=f"/{filters['area']}/").values("pk")
+        )
+    if filters.get("mine"):
+        mine = Q(assignee_id=user.pk)
+        if user.department_id:
+            mine |= Q(department_id=user.department_id)
+        condition &= mine
+    if filters.get("overdue"):
+        condition &= Q(stage_due_at__lt=timezone.now())
+    if filters.get("warned") in ("yellow", "red"):
+        # What the deadline sweep marked: yellow from 80% of the stage's working time, red overdue.
+        condition &= Q(stage_warned=filters["warned"])
+    return condition
 
 
 def events_queue(*, user: User, filters: dict) -> QuerySet[Event]:
-    queryset = events_visible(user)
-    for key, lookup in (
-        ("state", "state"),
-        ("subclass", "subclass__code"),
-        ("source", "source"),
-        ("urgency", "urgency"),
-    ):
-        if filters.get(key):
-            queryset = queryset.filter(**{lookup: filters[key]})
-    if filters.get("area"):
-        queryset = queryset.filter(area__path__contains=f"/{filters['area']}/")
-    if filters.get("mine"):
-        queryset = queryset.filter(
-            Q(assignee=user) | Q(department_id=user.department_id)
-            if user.department_id
-            else Q(assignee=user)
-        )
-    if filters.get("overdue"):
-        queryset = queryset.filter(stage_due_at__lt=timezone.now())
-    if filters.get("warned") in ("yellow", "red"):
-        # What the deadline sweep marked: yellow from 80% of the stage's working time, red overdue.
-        queryset = queryset.filter(stage_warned=filters["warned"])
-    return queryset.order_by("-reported_at")
+    return events_visible(user).filter(queue_conditions(user, filters)).order_by(*QUEUE_ORDER)
 
 
 def events_for_rates(*, user: User, filters: dict) -> QuerySet[Event]:
@@ -125,10 +213,15 @@ def events_for_rates(*, user: User, filters: dict) -> QuerySet[Event]:
 
 
 def event_as_dict(
-    event: Event, user: User, calendar: WorkingCalendar | None = None, with_timeline: bool = False
+    event: Event,
+    user: User,
+    calendar: WorkingCalendar | None = None,
+    with_timeline: bool = False,
+    relations: Relations | None = None,
 ) -> dict:
     calendar = calendar or WorkingCalendar.from_database()
-    staff = handles(user, event)
+    relations = relations or Relations(event, user)
+    staff = handles(user, event, relations)
     data = {
         "id": event.pk,
         "number": event.number,
@@ -162,7 +255,11 @@ def event_as_dict(
         "closed_at": event.closed_at.isoformat() if event.closed_at else None,
         # From the workflow's rows with the user's relation to the event: no button is
         # offered that would then be refused.
-        "actions": allowed_actions(event, user),
+        "actions": [
+            action
+            for (from_state, action), step in TRANSITIONS.items()
+            if from_state == event.state and refusal(step, event, user, relations) is None
+        ],
     }
     if with_timeline:
         data["timeline"] = [
@@ -196,9 +293,15 @@ def event_as_dict(
                         "reported_at": s.reported_at.isoformat() if s.reported_at else None,
                         "report": s.report,
                     }
-                    for s in Summons.objects.filter(whistle=w).select_related("department")
+                    for s in w.summonses.all()
                 ],
             }
-            for w in (event.whistles.all() if staff else ())
+            for w in (
+                event.whistles.prefetch_related(
+                    Prefetch("summonses", Summons.objects.select_related("department"))
+                )
+                if staff
+                else ()
+            )
         ]
     return data

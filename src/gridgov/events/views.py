@@ -4,20 +4,19 @@ parse, call one service or selector, and render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.roles import Capability, Role
 from gridgov.accounts.scope import can
+from gridgov.analytics.selectors import rates_report
 from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.common.ids import form_id, form_ids
 from gridgov.dispatch.selectors import dispatch_panel
-from gridgov.events import rates, selectors, services
-from gridgov.events.calendar import WorkingCalendar
+from gridgov.events import keyset, selectors, services
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
 from gridgov.events.photos import MAX_BYTES, Photo
 from gridgov.events.workflow import Action, State
@@ -31,25 +30,25 @@ def queue(request: HttpRequest) -> HttpResponse:
         return render(request, "web/forbidden.html", status=403)
     filters = {
         key: request.GET.get(key) or None
-        for key in ("state", "subclass", "source", "urgency", "area")
+        for key in ("state", "subclass", "source", "urgency", "area", "warned")
     }
     filters["overdue"] = request.GET.get("overdue") == "1"
     filters["mine"] = request.GET.get("mine") == "1"
-    queryset = selectors.events_queue(user=request.user, filters=filters)
-    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
-    calendar = WorkingCalendar.from_database()
-    rows = [selectors.event_as_dict(e, request.user, calendar) for e in page.object_list]
-    summary = rates.rates_for(
-        list(selectors.events_visible(request.user).values(*rates.FIELDS)), calendar
-    )
+    try:
+        page = keyset.events_queue_page(
+            user=request.user, filters=filters, after=request.GET.get("after") or None, limit=30
+        )
+    except DomainError as error:
+        return render(request, "web/forbidden.html", {"message": error.message}, status=400)
     return render(
         request,
         "events/queue.html",
         {
-            "rows": rows,
+            "rows": selectors.page_as_dicts(page.events, request.user),
             "page": page,
+            "first_page": not request.GET.get("after"),
             "filters": filters,
-            "summary": summary,
+            "summary": _summary(request.user),
             "states": State.choices,
             "sources": Source.choices,
             "urgencies": Urgency.choices,
@@ -59,9 +58,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _summary(user) -> dict:
+    """The rates above the queue, from the daily rollups: never a read of the whole history."""
+    return rates_report(user=user)["all"]
+
+
 def _without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     return query.urlencode()
 
 
