@@ -1,0 +1,234 @@
+"""The system under load: its own PostgreSQL database, gunicorn, Huey consumers, and faults.
+
+Loopback only. The database is copied from a template (`load_tpl_<events>`) built once with
+`gridgov demo` + `gridgov demo_events` and kept, so a second run starts in seconds instead of
+rebuilding a million events; `--rebuild` makes it again. The cache and the queue share Redis
+database 7 (the scenario's own; flushed at the start).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parent
+PG_SERVER = os.environ.get("LOAD_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/7")
+DATABASE = "load"
+PG_CLUSTER = ("15", "main")
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+]
+
+
+def _admin(sql: str) -> None:
+    with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(sql)
+
+
+def _exists(name: str) -> bool:
+    with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as connection:
+        return bool(
+            connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        )
+
+
+def database_url(name: str) -> str:
+    return PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgres://") + f"/{name}"
+
+
+class Stack:
+    def __init__(self, *, port: int, events: int, days: int, log_dir: Path):
+        self.port = port
+        self.events = events
+        self.days = days
+        self.log_dir = log_dir
+        self.template = f"load_tpl_{events}"
+        self.data_dir = tempfile.mkdtemp(prefix="gridgov-load-")
+        self.server: subprocess.Popen | None = None
+        self.consumers: list[subprocess.Popen] = []
+        self.env = os.environ | {
+            "DATABASE_URL": database_url(DATABASE),
+            "REDIS_URL": REDIS_URL,
+            "GRIDGOV_QUEUE_URL": REDIS_URL,
+            "SECRET_KEY": "load-test-secret-key-not-for-use-" + "Zq8Lw3Nx6Tc1Vb4Hj7Kp2Rs5",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "GRIDGOV_DATA_DIR": self.data_dir,
+            "DEBUG": "false",
+            "GRIDGOV_HTTPS": "false",  # loopback, no proxy in front
+            "GRIDGOV_REQUIRE_2FA": "false",
+            "GRIDGOV_JOBS_IN_PROCESS": "false",
+            # 500 users on one loopback address would spend an hourly budget in a second.
+            "GRIDGOV_ANONYMOUS_WRITES_PER_HOUR": "100000000",
+            "LOG_LEVEL": "ERROR",
+        }
+        self.env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def gridgov(self, *args: str, env: dict | None = None) -> str:
+        result = subprocess.run(
+            [str(BIN / "gridgov"), *args],
+            env=env or self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode:
+            sys.exit(f"gridgov {' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def has_command(self, name: str) -> bool:
+        return name in self.gridgov("help", "--commands").split()
+
+    # The database ------------------------------------------------------------------------
+    def template_ensure(self, rebuild: bool) -> None:
+        if _exists(self.template) and not rebuild:
+            print(f"== database: copied from {self.template} (built by an earlier run)")
+            return
+        building = f"{self.template}_building"
+        _admin(f"DROP DATABASE IF EXISTS {building} WITH (FORCE)")
+        _admin(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
+        _admin(f"CREATE DATABASE {building}")
+        env = self.env | {"DATABASE_URL": database_url(building)}
+        started = time.perf_counter()
+        self.gridgov("migrate", "--no-input", env=env)
+        print(f"== building {self.template}: the demo city …", flush=True)
+        self.gridgov("demo", env=env)
+        if self.events:
+            print(f"   + {self.events:,} events over {self.days} days (demo_events) …", flush=True)
+            print(
+                "   "
+                + self.gridgov(
+                    "demo_events", "--count", str(self.events), "--days", str(self.days), env=env
+                )
+                .strip()
+                .splitlines()[-1]
+            )
+        with psycopg.connect(
+            database_url(building).replace("postgres://", "postgresql://"), autocommit=True
+        ) as connection:
+            connection.execute("VACUUM ANALYZE")
+        _admin(f"ALTER DATABASE {building} RENAME TO {self.template}")
+        print(f"   built in {time.perf_counter() - started:.0f} s (kept for the next run)")
+
+    def database_create(self) -> None:
+        _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        _admin(f"CREATE DATABASE {DATABASE} TEMPLATE {self.template}")
+        # Migrations added since the template was built (cheap when there are none).
+        self.gridgov("migrate", "--no-input")
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+    def event_count(self) -> int:
+        with self.connect() as connection:
+            return connection.execute("SELECT count(*) FROM events_event").fetchone()[0]
+
+    def connect(self) -> psycopg.Connection:
+        url = database_url(DATABASE).replace("postgres://", "postgresql://")
+        return psycopg.connect(url, autocommit=True, connect_timeout=5)
+
+    # Processes --------------------------------------------------------------------------
+    def start(self, *, workers: int, consumers: int) -> None:
+        self.server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "gridgov.config.wsgi",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--backlog",
+                "2048",
+                "--timeout",
+                "60",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log_dir / "gunicorn.log", "w"),  # noqa: SIM115
+        )
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit(f"gunicorn did not answer; see {self.log_dir / 'gunicorn.log'}")
+        for n in range(consumers):
+            self.consumers.append(self._consumer(n))
+
+    def _consumer(self, n: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [str(BIN / "gridgov"), "run_huey", "--workers", "1"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log_dir / f"huey-{n}.log", "a"),  # noqa: SIM115
+        )
+
+    def consumers_alive(self) -> int:
+        return sum(1 for c in self.consumers if c.poll() is None)
+
+    def stop(self) -> None:
+        for process in [*self.consumers, self.server]:
+            if process is not None and process.poll() is None:
+                process.terminate()
+        for process in [*self.consumers, self.server]:
+            if process is not None:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def drop(self) -> None:
+        _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+# Faults: each returns (down_at, up_at) in epoch seconds ----------------------------------
+def postgres_restart(down_seconds: float) -> tuple[float, float]:
+    """Stop the whole PostgreSQL cluster for `down_seconds`, then start it again."""
+    ctl = ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER]
+    down_at = time.time()
+    subprocess.run([*ctl, "stop", "-m", "fast"], check=True, capture_output=True)
+    time.sleep(down_seconds)
+    subprocess.run([*ctl, "start"], check=True, capture_output=True)
+    return down_at, time.time()
+
+
+def redis_restart(down_seconds: float) -> tuple[float, float]:
+    """Shut Redis down without saving (every database of it is empty after) and start it."""
+    down_at = time.time()
+    subprocess.run(
+        ["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True
+    )
+    time.sleep(down_seconds)
+    subprocess.run(REDIS_START, check=True, capture_output=True)
+    for _ in range(50):
+        if (
+            subprocess.run(
+                ["redis-cli", "-p", "6379", "ping"], capture_output=True, text=True
+            ).stdout.strip()
+            == "PONG"
+        ):
+            break
+        time.sleep(0.1)
+    return down_at, time.time()
