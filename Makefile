@@ -22,8 +22,9 @@ run: install
 	$(BIN)/gridgov migrate --no-input
 	$(BIN)/gridgov demo
 	$(BIN)/gridgov demo_positions
-	@# The periodic jobs run beside the server and stop with it.
-	trap 'kill 0' EXIT; $(BIN)/gridgov run_jobs & $(BIN)/gridgov runserver 127.0.0.1:8000
+	@# The task queue's consumer (deliveries, plate jobs, periodic sweeps) runs beside the
+	@# server and stops with it; its queue is a SQLite file in var/ (docs/decisions/0014).
+	trap 'kill 0' EXIT; $(BIN)/gridgov run_huey & $(BIN)/gridgov runserver 127.0.0.1:8000
 
 # Debian's chromium and a CJK font for the browser tests (Playwright drives it; no browser download).
 browser:
@@ -66,3 +67,17 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var
+
+# Load and fault scenarios against gunicorn + PostgreSQL + Redis + Huey with 1M events
+# (bench/load.py; docs/decisions/0020). `faults` stops PostgreSQL and Redis for a few seconds:
+# never while anyone else uses them.
+.PHONY: load faults
+$(BIN)/locust: pyproject.toml | install
+	$(BIN)/pip install --quiet -e '.[dev,load]'
+	touch $@
+
+load: install $(BIN)/locust
+	$(BIN)/python bench/load.py
+
+faults: install $(BIN)/locust
+	$(BIN)/python bench/load.py --faults

@@ -146,18 +146,14 @@ def test_the_sweep_notifies_once(filed_event):
 
 
 @pytest.mark.django_db
-def test_run_jobs_once_sweeps(filed_event):
-    import io
-
-    from django.core.management import call_command
+def test_the_periodic_task_sweeps(filed_event):
+    from gridgov.events.tasks import deadlines_sweep_task
 
     Event.objects.filter(pk=filed_event.pk).update(
         stage_due_at=timezone.now() - dt.timedelta(minutes=1)
     )
-    out = io.StringIO()
-    call_command("run_jobs", "--once", stdout=out)
-    assert "deadline warnings: 1" in out.getvalue()
-    call_command("run_jobs", "--once", stdout=out)
+    assert deadlines_sweep_task.call_local() == 1
+    assert deadlines_sweep_task.call_local() == 0
     assert filed_event.timeline.filter(action__startswith="deadline_").count() == 1
 
 

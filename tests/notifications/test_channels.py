@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from gridgov.accounts.models import User
 from gridgov.notifications.models import Channel, Delivery, Notification
-from gridgov.notifications.services import deliveries_run, notify
+from gridgov.notifications.sending import deliveries_run
+from gridgov.notifications.services import notify
 
 
 class Gateway:

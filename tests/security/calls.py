@@ -288,6 +288,7 @@ CALLS: dict[tuple[str, str, str], Builder] = {
     ("GET", "/map/", ""): lambda w: Call("GET", "/map/"),
     ("GET", "/screen/", ""): lambda w: Call("GET", "/screen/"),
     ("GET", "/healthz", ""): lambda w: Call("GET", "/healthz"),
+    ("GET", "/metrics", ""): lambda w: Call("GET", "/metrics"),
     ("GET", "/app/", ""): lambda w: Call("GET", "/app/"),
     ("GET", "/app/manifest.webmanifest", ""): lambda w: Call("GET", "/app/manifest.webmanifest"),
     ("GET", "/app/sw.js", ""): lambda w: Call("GET", "/app/sw.js"),

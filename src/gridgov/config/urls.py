@@ -9,7 +9,7 @@ from gridgov.events import views as event_views
 from gridgov.notifications import views as notification_views
 from gridgov.party import views as party_views
 from gridgov.smartcodes import views as smartcode_views
-from gridgov.web import views
+from gridgov.web import metrics, views
 
 admin.site.site_header = admin.site.site_title = "gridgov"
 handler500 = "gridgov.common.unavailable.server_error"  # an outage is a 503
@@ -19,6 +19,7 @@ urlpatterns = [
     path("map/", views.area_map, name="map"),
     path("screen/", views.big_screen, name="screen"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("app/", views.worker_app, name="worker_app"),
     path("app/manifest.webmanifest", views.worker_manifest, name="worker_manifest"),
     path("app/sw.js", views.worker_service_worker, name="worker_sw"),

@@ -2,7 +2,6 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -12,6 +11,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, scope_path
 from gridgov.areas.selectors import area_scope_root, grid_level_under
+from gridgov.web.health import health_report
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,9 +37,11 @@ def area_map(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """200 when the database, the cache and the queue storage answer, else 503 naming the parts
+    that did not (gridgov.web.health)."""
+    parts, failed = health_report()
+    body = {"status": "fail" if failed else "ok", **parts, "failed": failed}
+    return JsonResponse(body, status=503 if failed else 200)
 
 
 # The worker app (PWA) ------------------------------------------------------------------
