@@ -3,6 +3,7 @@ from django.contrib import admin
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
 from gridgov.common.admin_lookups import FilterLookupsOnly
+from gridgov.events.catalog_cache import rows_changed
 from gridgov.events.models import (
     AlertSource,
     CalendarDay,
@@ -29,6 +30,19 @@ class SuperuserAdmin(FilterLookupsOnly, admin.ModelAdmin):
         return self.has_module_permission(request)
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+    # Processes keep the catalog and the calendar in memory: each edit moves their version.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rows_changed(self.model)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        rows_changed(self.model)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        rows_changed(self.model)
 
 
 @admin.register(CatalogClass)

@@ -1,5 +1,8 @@
 """Deadlines in working time: working hours on working days, public holidays off,
 swapped working days (调休) on. The days are rows of `CalendarDay`, editable per year.
+
+Each process keeps the calendar (common/versioned_cache.py): every write to the days calls
+`calendar_changed`, other processes see it within GRIDGOV_CACHE_VERSION_CHECK_SECONDS.
 """
 
 import datetime as dt
@@ -7,6 +10,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import timezone
+
+from gridgov.common.versioned_cache import VersionedValue
+from gridgov.events.versions import cache_version, cache_version_bump
 
 # Working periods of a day, local time (Chinese government offices: morning and afternoon).
 DEFAULT_PERIODS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 30), dt.time(18, 0)))
@@ -25,11 +31,10 @@ class WorkingCalendar:
 
     @classmethod
     def from_database(cls) -> "WorkingCalendar":
-        from gridgov.events.models import CalendarDay
-
-        rows = list(CalendarDay.objects.values_list("date", "is_workday"))
+        """The calendar with the days this process keeps: no query between version checks."""
+        holidays, workdays = _cached.get()
         periods = getattr(settings, "GRIDGOV_WORKING_PERIODS", DEFAULT_PERIODS)
-        return cls([d for d, work in rows if not work], [d for d, work in rows if work], periods)
+        return cls(holidays, workdays, periods)
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.workdays:
@@ -76,6 +81,25 @@ class WorkingCalendar:
                         total += b - a
             day += dt.timedelta(days=1)
         return total.total_seconds() / 3600
+
+
+def _days_load() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    from gridgov.events.models import CalendarDay
+
+    rows = list(CalendarDay.objects.values_list("date", "is_workday"))
+    return frozenset(d for d, work in rows if not work), frozenset(d for d, work in rows if work)
+
+
+CALENDAR = "calendar"
+_cached: VersionedValue[tuple[frozenset[dt.date], frozenset[dt.date]]] = VersionedValue(
+    _days_load, lambda: cache_version(CALENDAR)
+)
+
+
+def calendar_changed() -> None:
+    """Call in the transaction that writes calendar days."""
+    cache_version_bump(CALENDAR)
+    _cached.invalidate_after_commit()
 
 
 def deadline_colour(

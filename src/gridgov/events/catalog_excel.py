@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.common.errors import DomainError
 from gridgov.common.xlsx import read_sheet, write_sheet
+from gridgov.events.catalog_cache import catalog_changed
 from gridgov.events.models import CatalogClass, Subclass
 
 COLUMNS = [
@@ -165,4 +166,5 @@ def catalog_import(content: bytes) -> dict[str, Any]:
             _subclass, was_created = Subclass.objects.update_or_create(code=code, defaults=defaults)
             created += was_created
             updated += not was_created
+        catalog_changed()
     return {"created": created, "updated": updated, "errors": errors}

@@ -4,21 +4,23 @@ Words come from jieba; a TF-IDF + logistic-regression model is trained on the ca
 (names and keywords of every subclass) and on the history (descriptions of filed
 events with the subclass they ended with). The model lives in the database, so every
 process uses the same one; `gridgov train_classifier` retrains it.
+
+Each process keeps the newest model (common/versioned_cache.py; the model's id is its
+version, checked every few seconds at most), so a suggestion costs no query.
 """
 
 import io
 import logging
 import pickle
-import threading
 
 import jieba
 from django.db import models
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from gridgov.common.versioned_cache import VersionedValue
+
 jieba.setLogLevel(logging.WARNING)
-_lock = threading.Lock()
-_cache: dict = {"id": None, "model": None}
 HISTORY_LIMIT = 50_000
 
 
@@ -74,25 +76,35 @@ def train() -> TrainedClassifier:
     model.fit(matrix, labels)
     buffer = io.BytesIO()
     pickle.dump({"vectorizer": vectorizer, "model": model}, buffer)
-    return TrainedClassifier.objects.create(samples=len(texts), blob=buffer.getvalue())
+    trained = TrainedClassifier.objects.create(samples=len(texts), blob=buffer.getvalue())
+    _model.invalidate_after_commit()
+    return trained
 
 
-def _current():
-    latest = TrainedClassifier.objects.order_by("-pk").values_list("pk", flat=True).first()
-    with _lock:
-        if latest is None:
-            latest = train().pk
-        if _cache["id"] != latest:
-            blob = TrainedClassifier.objects.get(pk=latest).blob
-            # Our own pickle, written by train() into our own database.
-            _cache["model"] = pickle.loads(bytes(blob))  # noqa: S301
-            _cache["id"] = latest
-        return _cache["model"]
+def _latest_id() -> int | None:
+    return TrainedClassifier.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
+def _load() -> dict:
+    latest = _latest_id()
+    row = TrainedClassifier.objects.get(pk=latest) if latest is not None else train()
+    # Our own pickle, written by train() into our own database.
+    bundle = pickle.loads(bytes(row.blob))  # noqa: S301
+    # Built once here: get_feature_names_out() makes an array of the whole vocabulary.
+    bundle["vocabulary"] = bundle["vectorizer"].get_feature_names_out()
+    return bundle
+
+
+_model: VersionedValue[dict] = VersionedValue(_load, _latest_id)
+
+
+def _current() -> dict:
+    return _model.get()
 
 
 def suggest(text: str, top: int = 3) -> list[dict]:
     """The `top` likeliest subclasses with their probability and the words that decided it."""
-    from gridgov.events.models import Subclass
+    from gridgov.events.catalog_cache import catalog
 
     if not (text or "").strip():
         return []
@@ -100,8 +112,8 @@ def suggest(text: str, top: int = 3) -> list[dict]:
     vectorizer, model = bundle["vectorizer"], bundle["model"]
     row = vectorizer.transform([text])
     probabilities = model.predict_proba(row)[0]
-    names = dict(Subclass.objects.values_list("code", "name_zh"))
-    vocabulary = vectorizer.get_feature_names_out()
+    names = catalog().names
+    vocabulary = bundle["vocabulary"]
     present = row.nonzero()[1]
     answer = []
     for index in probabilities.argsort()[::-1][:top]:

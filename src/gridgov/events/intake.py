@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import area_in_scope
+from gridgov.analytics.services import rollup_event_created
 from gridgov.areas import spatial_index
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import check_point, haversine_m
@@ -23,6 +24,7 @@ from gridgov.common.text import xml_safe
 from gridgov.events import classifier
 from gridgov.events.access import may_see
 from gridgov.events.calendar import WorkingCalendar
+from gridgov.events.catalog_cache import catalog
 from gridgov.events.channels import report_source
 from gridgov.events.history import stage_deadline, text_clean, timeline_add
 from gridgov.events.models import (
@@ -42,7 +44,7 @@ from gridgov.registry.pii import phone_clean
 
 
 def _subclass(code: Any) -> Subclass:
-    subclass = Subclass.objects.filter(code=str(code or "").strip(), active=True).first()
+    subclass = catalog().active_subclass(str(code or "").strip())
     if subclass is None:
         raise DomainError(
             _("Unknown event subclass %(code)r.") % {"code": code},
@@ -104,6 +106,24 @@ def _location(data: dict[str, Any], component: Component | None) -> tuple[float,
         code="required",
         field="lon",
     )
+
+
+def _area_of(node: spatial_index.AreaNode) -> Area:
+    """The grid as the index knows it, without a query: what intake and the answer read
+    (id, code, name, kind, depth, path). A save would need the row: it is never saved."""
+    chain = spatial_index.get_index().chain(node)
+    area = Area(
+        id=node.id,
+        code=node.code,
+        name=node.name,
+        kind=node.kind,
+        depth=node.depth,
+        parent_id=node.parent_id,
+        path="/" + "/".join(n.code for n in chain) + "/",
+    )
+    area._state.adding = False
+    area._state.db = "default"
+    return area
 
 
 MAX_PHOTOS_PER_REPORT = 9
@@ -194,7 +214,7 @@ def event_report(
             code="outside_areas",
             field="lon",
         )
-    area = Area.objects.get(pk=node.id)
+    area = _area_of(node)
     staff = (
         user is not None
         and user.is_authenticated
@@ -243,6 +263,8 @@ def event_report(
     event.accept_due_at = event.stage_due_at
     # The suggestion is kept for the operator who files the event (and to measure the model).
     event.extra = {**event.extra, "suggestions": classifier.suggest(description)}
+    # Taken before the event's transaction: the counter is locked for one statement only.
+    event.number = next_event_number()
     try:
         with transaction.atomic():
             _event_create(event, user, source, photos)
@@ -257,8 +279,8 @@ def event_report(
 
 
 def _event_create(event: Event, user: User | None, source: str, photos: list) -> None:
-    event.number = next_event_number()
     event.save()
+    rollup_event_created(event=event)  # the daily rollup, in this transaction
     for photo in photos:
         if not type(photo).objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
             raise Conflict(_("A photo was attached to another event just now."), code="stale")

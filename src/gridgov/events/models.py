@@ -499,3 +499,4 @@ class AlertSource(models.Model):
 
 from gridgov.events.classifier import TrainedClassifier  # noqa: E402,F401  (a model: registered with the app)
 from gridgov.events.photos import Photo  # noqa: E402,F401  (a model: registered with the app)
+from gridgov.events.versions import CacheVersion  # noqa: E402,F401  (a model: registered with the app)

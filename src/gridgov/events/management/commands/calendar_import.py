@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from gridgov.events.calendar import calendar_changed
 from gridgov.events.models import CalendarDay
 
 
@@ -36,4 +37,5 @@ class Command(BaseCommand):
                 CalendarDay.objects.update_or_create(
                     date=day, defaults={"is_workday": workday, "name": name}
                 )
+            calendar_changed()
         self.stdout.write(f"{len(rows)} days loaded")
