@@ -22,12 +22,15 @@ Exits non-zero when a target is missed. docs/decisions/0020-load-and-fault-tests
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from load.results import Run, latency_table, reports_check
@@ -213,6 +216,62 @@ def scenario_faults(stack: Stack, args, healthz: float, failures: list[str]) -> 
             f"queue consumers still running after both restarts: {alive} of {len(stack.consumers)}",
             failures,
         )
+        consumer_killed_mid_job(stack, failures)
+
+
+def api(stack: Stack, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    token = json.loads((stack.log_dir / "fixtures.json").read_text())["admin_token"]
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{stack.port}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+
+
+def consumer_killed_mid_job(stack: Stack, failures: list[str]) -> None:
+    """A plate job of the whole district; its consumer SIGKILLed once it has made progress;
+    the periodic requeue hands it to a consumer again; it must end done, with one file."""
+    print("== a queue consumer killed mid-job (plates of the whole district)", flush=True)
+    status, job = api(stack, "POST", "/api/v1/codes/plate-jobs", {"root": "530702"})
+    if status != 202:
+        check(False, f"plate job queued (answered {status})", failures)
+        return
+    path = f"/api/v1/codes/plate-jobs/{job['id']}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        job = api(stack, "GET", path)[1]
+        if job.get("status") == "running" and 0 < (job.get("progress") or 0) < 0.5:
+            break
+        time.sleep(0.3)
+    else:
+        check(False, f"the job was seen running mid-way (last: {job})", failures)
+        return
+    pid = stack.consumer_kill_busiest()
+    print(f"   killed consumer {pid} at progress {job['progress']:.0%}; a new one started")
+    started = time.time()
+    while time.time() < started + 150 and job.get("status") not in ("done", "failed"):
+        time.sleep(1)
+        job = api(stack, "GET", path)[1]
+    plate = Path(stack.data_dir) / "media" / "plates" / f"plates-{job['id']}.pdf"
+    leftovers = list(plate.parent.glob(f"plates-{job['id']}.*.part"))
+    print(
+        f"   job {job.get('status')} {time.time() - started:.0f} s after the kill; "
+        f"file {plate.stat().st_size if plate.exists() else 'missing'} bytes"
+    )
+    check(
+        job.get("status") == "done"
+        and job.get("progress") == 1.0
+        and plate.exists()
+        and not leftovers,
+        "the job completed once after its consumer was killed (done, one whole file)",
+        failures,
+    )
 
 
 def main() -> int:

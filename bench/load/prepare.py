@@ -46,6 +46,7 @@ def main(out: str, users: int) -> None:
         point = spots[grid_id]
         workers.append({"token": key, "lon": point.x, "lat": point.y})
 
+    _token, admin_key = api_token_create(user=User.objects.get(username="admin"), name="load test")
     operator = User.objects.get(username="operator")
     _token, operator_key = api_token_create(user=operator, name="load test")
     session = SessionStore()
@@ -66,6 +67,7 @@ def main(out: str, users: int) -> None:
     fixtures = {
         "workers": workers,
         "operator_token": operator_key,
+        "admin_token": admin_key,
         "operator_session": session.session_key,
         "streets": list(Area.objects.filter(kind="street").values_list("code", flat=True)),
         "communities": list(Area.objects.filter(kind="community").values_list("code", flat=True)),

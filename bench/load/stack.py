@@ -78,6 +78,8 @@ class Stack:
             # 500 users on one loopback address would spend an hourly budget in a second.
             "GRIDGOV_ANONYMOUS_WRITES_PER_HOUR": "100000000",
             "LOG_LEVEL": "ERROR",
+            # A plate job whose consumer died is queued again after this (fault scenario).
+            "GRIDGOV_PLATE_JOB_STALE_SECONDS": "15",
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
 
@@ -184,6 +186,15 @@ class Stack:
             stderr=open(self.log_dir / f"huey-{n}.log", "a"),  # noqa: SIM115
         )
 
+    def consumer_kill_busiest(self) -> int:
+        """SIGKILL the consumer that is working (as a host dies: no clean-up) and start
+        another in its place. Returns the killed process id."""
+        victim = busiest(self.consumers)
+        victim.kill()
+        victim.wait()
+        self.consumers[self.consumers.index(victim)] = self._consumer(len(self.consumers))
+        return victim.pid
+
     def consumers_alive(self) -> int:
         return sum(1 for c in self.consumers if c.poll() is None)
 
@@ -232,3 +243,18 @@ def redis_restart(down_seconds: float) -> tuple[float, float]:
             break
         time.sleep(0.1)
     return down_at, time.time()
+
+
+def busiest(processes: list[subprocess.Popen], seconds: float = 1.0) -> subprocess.Popen:
+    """The process that used the most CPU over `seconds`: the consumer running the job."""
+
+    def cpu(process: subprocess.Popen) -> int:
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0
+        return int(fields[11]) + int(fields[12])  # utime + stime, in ticks
+
+    before = {p.pid: cpu(p) for p in processes}
+    time.sleep(seconds)
+    return max(processes, key=lambda p: cpu(p) - before[p.pid])
