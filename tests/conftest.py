@@ -12,6 +12,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.areas import spatial_index
 from gridgov.areas.models import Area
+from gridgov.common import versioned_cache
 from gridgov.dispatch.position_index import positions
 
 WENHUI = "530702001002"  # 文汇社区, 西安街道
@@ -26,6 +27,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("browser") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"].endswith(".sqlite3") and not database.get("TEST", {}).get("NAME"):
+            # SQLite tests run in memory, but django-prometheus wraps the engine's name and
+            # pytest-django then names each xdist worker's database after the file's path.
+            # Each worker is a process of its own: in memory is what it needs.
+            database.setdefault("TEST", {})["NAME"] = ":memory:"
+    request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
 
 
 @pytest.fixture(scope="session")
@@ -58,9 +72,11 @@ def _fresh_area_index():
     # Each test's transaction is rolled back; the in-memory indexes must not outlive it.
     spatial_index.invalidate()
     positions.invalidate()
+    versioned_cache.invalidate_all()  # the catalog, the calendar, the classifier
     yield
     spatial_index.invalidate()
     positions.invalidate()
+    versioned_cache.invalidate_all()
 
 
 def _persona(username: str, role: str, area_code: str | None) -> User:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gridgov.canvass",
     "gridgov.party",
     "gridgov.demo",
+    "gridgov.ops",  # backup and restore (docs/decisions/0019)
     "huey.contrib.djhuey",  # the task queue's `run_huey` consumer (docs/decisions/0014)
     "django_prometheus",
 ]

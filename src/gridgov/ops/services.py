@@ -1,0 +1,251 @@
+"""`backup_create` and `backup_restore`: the database and the media folder in one archive.
+
+An archive is a .tar.gz holding the database dump (databases.DUMP_FILE), the media folder
+under media/, and manifest.json last: format, gridgov version, time, database vendor, the
+applied migrations, each table's rows, and a SHA-256 of every other member. A restore checks
+all of that before it touches anything (docs/decisions/0019).
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+
+from gridgov.common.errors import DomainError
+from gridgov.ops import databases
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+MEDIA = "media"
+CHUNK = 1 << 20
+
+
+@dataclass
+class Restored:
+    archive: Path
+    created_at: str
+    tables: int
+    rows: int
+    media_files: int
+    pending_migrations: list[str] = field(default_factory=list)
+
+
+def _gridgov_version() -> str:
+    try:
+        return version("gridgov")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def applied_migrations() -> list[list[str]]:
+    """[app, name] of every applied migration of the live database ([] when it is empty)."""
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table():
+        return []
+    return sorted([app, name] for app, name in recorder.applied_migrations())
+
+
+def _media_files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def backup_create(*, to: Path) -> Path:
+    """Write a backup archive into the folder `to` (made if missing); return its path.
+
+    The database is dumped first and the media folder read after it, so every file a row
+    names is in the archive (a file uploaded meanwhile may be too, harmlessly). The archive
+    appears under its final name only once complete.
+    """
+    to.mkdir(parents=True, exist_ok=True)
+    created_at = datetime.now(UTC)
+    name = f"gridgov-backup-{created_at:%Y%m%dT%H%M%SZ}.tar.gz"
+    final, partial = to / name, to / f".{name}.partial"
+    media_root = Path(settings.MEDIA_ROOT)
+    with tempfile.TemporaryDirectory(dir=to, prefix=".gridgov-backup-") as work:
+        dump_name = databases.DUMP_FILE.get(databases.vendor(), "database")
+        dump_path = Path(work) / dump_name
+        counts = databases.dump(dump_path)
+        manifest = {
+            "format": FORMAT,
+            "gridgov_version": _gridgov_version(),
+            "created_at": created_at.isoformat(timespec="seconds"),
+            "vendor": databases.vendor(),
+            "migrations": applied_migrations(),
+            "tables": counts,
+            "database": {"file": dump_name, "sha256": _sha256(dump_path)},
+            "media": {},
+        }
+        # Photos are JPEG already: light compression keeps a backup of many photos fast.
+        with tarfile.open(partial, "w:gz", compresslevel=3) as archive:
+            archive.add(dump_path, arcname=dump_name)
+            for path in _media_files(media_root):
+                relative = path.relative_to(media_root).as_posix()
+                try:
+                    manifest["media"][relative] = _sha256(path)
+                    archive.add(path, arcname=f"{MEDIA}/{relative}", recursive=False)
+                except FileNotFoundError:  # purged while we read: not part of this backup
+                    manifest["media"].pop(relative, None)
+            data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime = len(data), int(created_at.timestamp())
+            archive.addfile(info, _BytesReader(data))
+    os.replace(partial, final)
+    return final
+
+
+class _BytesReader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.position = data, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size < 0 else self.position + size
+        chunk, self.position = self.data[self.position : end], min(end, len(self.data))
+        return chunk
+
+
+def _read_manifest(staging: Path) -> dict:
+    path = staging / MANIFEST
+    if not path.is_file():
+        raise DomainError("Not a gridgov backup: it has no manifest.json (or it was cut short).")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise DomainError(f"The backup's manifest.json is not JSON: {error}.") from error
+    if manifest.get("format") != FORMAT:
+        raise DomainError(
+            f"This backup has format {manifest.get('format')!r}; this gridgov reads format {FORMAT}."
+        )
+    return manifest
+
+
+def _verify_members(staging: Path, manifest: dict) -> None:
+    expected = {manifest["database"]["file"]: manifest["database"]["sha256"]}
+    expected |= {f"{MEDIA}/{name}": digest for name, digest in manifest["media"].items()}
+    for member, digest in expected.items():
+        path = staging / member
+        if not path.is_file():
+            raise DomainError(f"The backup is incomplete: {member} is missing.")
+        if _sha256(path) != digest:
+            raise DomainError(f"The backup is damaged: {member} does not match its checksum.")
+
+
+def _migration_difference(manifest: dict) -> str:
+    """'' when the live database is empty or at the backup's migration state."""
+    live = {tuple(pair) for pair in applied_migrations()}
+    saved = {tuple(pair) for pair in manifest["migrations"]}
+    if not live or live == saved:
+        return ""
+    only_backup = sorted(f"{app}.{name}" for app, name in saved - live)
+    only_live = sorted(f"{app}.{name}" for app, name in live - saved)
+    parts = []
+    if only_backup:
+        parts.append(f"only in the backup: {', '.join(only_backup[:5])}")
+    if only_live:
+        parts.append(f"only in this database: {', '.join(only_live[:5])}")
+    return "; ".join(parts)
+
+
+def _pending_migrations() -> list[str]:
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def _swap_media(staged: Path, media_root: Path) -> None:
+    staged.mkdir(exist_ok=True)
+    if not media_root.exists():
+        os.replace(staged, media_root)
+        return
+    old = media_root.with_name(f".{media_root.name}.replaced")
+    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.replace(media_root, old)
+    except OSError:  # a mount point (shared storage) cannot be renamed: replace its contents
+        for child in media_root.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        for child in staged.iterdir():
+            shutil.move(child, media_root / child.name)
+        return
+    os.replace(staged, media_root)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def backup_restore(*, archive: Path, force: bool = False) -> Restored:
+    """Replace the database and the media folder with the backup `archive`.
+
+    Preconditions, each refused with a message before anything changes: a complete,
+    undamaged gridgov archive; the same database vendor; and a live database that is empty
+    or at the backup's migration state (`force` restores over another state). The app and
+    the task consumers should be stopped meanwhile (README, "Backup and restore").
+    """
+    if not archive.is_file():
+        raise DomainError(f"{archive}: no such file.")
+    media_root = Path(settings.MEDIA_ROOT)
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    # Staged beside the media folder, so the new folder moves into place with one rename.
+    with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".gridgov-restore-") as work:
+        staging = Path(work)
+        try:
+            with tarfile.open(archive, "r:*") as tar:
+                tar.extractall(staging, filter="data")
+        except (tarfile.TarError, EOFError, OSError) as error:
+            raise DomainError(f"{archive} is not a readable backup archive: {error}.") from error
+        manifest = _read_manifest(staging)
+        if manifest["vendor"] != databases.vendor():
+            raise DomainError(
+                f"This backup is of a {manifest['vendor']} database and this server uses "
+                f"{databases.vendor()}: the dump formats differ, so it cannot be restored here."
+            )
+        _verify_members(staging, manifest)
+        difference = _migration_difference(manifest)
+        if difference and not force:
+            raise DomainError(
+                f"The database is at another migration state than the backup ({difference}). "
+                f"Restore with the gridgov version that made it ({manifest['gridgov_version']}), "
+                f"or pass --force to replace the database anyway."
+            )
+        live_tables = set(connection.introspection.table_names())
+        databases.load(
+            staging / manifest["database"]["file"],
+            tables_to_drop=sorted(live_tables - set(manifest["tables"])),
+        )
+        counts = databases.table_counts()
+        wrong = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
+        if wrong:
+            raise DomainError(f"The restored database differs from the backup (rows): {wrong}.")
+        _swap_media(staging / MEDIA, media_root)
+    # Cached catalogs, trees and counters describe the replaced data.
+    cache.clear()
+    return Restored(
+        archive=archive,
+        created_at=manifest["created_at"],
+        tables=len(manifest["tables"]),
+        rows=sum(manifest["tables"].values()),
+        media_files=len(manifest["media"]),
+        pending_migrations=_pending_migrations(),
+    )
