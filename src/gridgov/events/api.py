@@ -2,9 +2,11 @@
 
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Status, UploadedFile
 
 from gridgov.analytics.selectors import rates_report
+from gridgov.common.errors import DomainError
 from gridgov.common.schemas import Id, Limit, Offset, When, errors, public_errors, upload
 from gridgov.common.when import to_utc
 from gridgov.events import alerts, classifier, keyset, rates, screen, selectors, services
@@ -216,8 +218,30 @@ def events_rates(
     response={200: ScreenOut, **errors(403)},
     summary="The big screen: open events, counts per grid, workers, today's rates, trend",
 )
-def events_screen(request, level: Literal["grid", "child"] = "grid"):
-    return screen.screen_summary(user=request.user, level=level)
+def events_screen(
+    request,
+    level: Literal["grid", "child"] = "grid",
+    bbox: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$",
+            description="min lon,min lat,max lon,max lat of the map's view: markers inside it",
+        ),
+    ] = None,
+):
+    """Open events counted per grid (all of them), and the newest 300 inside `bbox` as
+    markers (`events_complete` false when there are more: zoom in)."""
+    return screen.screen_summary(user=request.user, level=level, bbox=_bbox(bbox))
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in text.split(","))
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise DomainError(_("The box is not min lon,min lat,max lon,max lat."), field="bbox")
+    return min_lon, min_lat, max_lon, max_lat
 
 
 @router.get(

@@ -232,7 +232,8 @@ class ScreenOut(Schema):
     root: str | None
     open_total: int
     areas: dict[str, ScreenAreaOut]
-    events: list[ScreenEventOut]
+    events: list[ScreenEventOut] = Field(description="the newest open events in the box")
+    events_complete: bool = Field(True, description="false: more open events than markers")
     workers: list[ScreenWorkerOut]
     today: ScreenTodayOut
     trend: ScreenTrendOut

@@ -6,78 +6,135 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import get_in_scope, require_capability, scope_path
+from gridgov.accounts.scope import (
+    EVERYWHERE,
+    can,
+    get_in_scope,
+    require_capability,
+    scope_path,
+)
 from gridgov.areas.models import Area
 from gridgov.common.errors import PermissionDenied
 from gridgov.dispatch.models import WorkerPosition
 from gridgov.dispatch.services import FIELD_ROLES, fresh_after
 from gridgov.events import rates
-from gridgov.events.calendar import WorkingCalendar, deadline_colour
+from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Event
 from gridgov.events.workflow import OPEN_STATES, State
 
-MAX_MARKERS = 3000
+# What the map can show at once: markers beyond this are counted per grid, not sent one by
+# one (the payload stays the same size whether 300 or 300,000 events are open).
+MAX_MARKERS = 300
 TREND_DAYS = 14
+OPEN = (State.REPORTED, *OPEN_STATES)
 
 
-def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
-    """Only for the command center, leaders and area staff (the screen capability): it shows
-    every open event of the area and where each on-duty worker is right now."""
+def _open_counts(open_events, now) -> list[tuple[int, int, int, int]]:
+    """(area id, open, yellow, red) per grid with open events: one GROUP BY over the partial
+    index of open events. Red is past the stage deadline; yellow what the deadline sweep
+    marked (80% of the stage's working time used) and not yet red."""
+    overdue = Q(stage_due_at__lt=now)
+    return list(
+        open_events.order_by()
+        .values("area_id")
+        .annotate(
+            open=Count("id"),
+            yellow=Count("id", filter=Q(stage_warned="yellow") & ~overdue),
+            red=Count("id", filter=overdue),
+        )
+        .values_list("area_id", "open", "yellow", "red")
+    )
+
+
+def _colour(row: dict, now) -> str:
+    """The marker's light, by the same rule as the counts (no working-time arithmetic per row)."""
+    due = row["stage_due_at"]
+    if due is None:
+        return ""
+    if due < now:
+        return "red"
+    return "yellow" if row["stage_warned"] == "yellow" else "green"
+
+
+def screen_summary(
+    *, user: User, level: str = "grid", bbox: tuple[float, float, float, float] | None = None
+) -> dict[str, Any]:
+    """Only for the command center, leaders and area staff (the screen capability): open
+    events of the area counted per grid (or per area of the level below the root), the
+    newest MAX_MARKERS of them inside `bbox` (min lon, min lat, max lon, max lat) as markers,
+    where each on-duty worker is right now, today's rates and a two-week trend."""
     require_capability(user, Capability.SCREEN_VIEW)
-    if scope_path(user) is None:
+    prefix = scope_path(user)
+    if prefix is None:
         raise PermissionDenied(_("Your account has no area: there is nothing to show."))
     now = timezone.now()
-    calendar = WorkingCalendar.from_database()
     # The area's events only: a department's events elsewhere are not the area's picture.
-    visible = get_in_scope(user, Event.objects.all(), Capability.EVENTS_VIEW)
+    areas = Area.objects.filter(path__startswith=prefix)
+    visible = Event.objects.filter(area_id__in=areas.values("pk"))
+    if not can(user, Capability.EVENTS_VIEW):
+        visible = visible.none()
+    elif prefix == EVERYWHERE:
+        visible = Event.objects.all()
     root_depth = user.area.depth if user.area_id else -1
+    open_events = visible.filter(state__in=OPEN)
 
-    open_rows = list(
-        visible.filter(state__in=(State.REPORTED, *OPEN_STATES))
-        .order_by("-reported_at")
-        .values(
+    counts = _open_counts(open_events, now)
+    places = {
+        pk: (code, path, name)
+        for pk, code, path, name in areas.filter(
+            pk__in=[area_id for area_id, *_n in counts]
+        ).values_list("pk", "code", "path", "name")
+    }
+    by_area: dict[str, Counter] = defaultdict(Counter)
+    names: dict[str, str] = {}
+    for area_id, n_open, yellow, red in counts:
+        code, path, name = places.get(area_id, ("?", "/?/", "?"))
+        codes = [c for c in path.strip("/").split("/") if c]
+        key = code if level == "grid" else codes[min(len(codes) - 1, root_depth + 1)]
+        by_area[key].update(open=n_open, yellow=yellow, red=red)
+        if key == code:
+            names[key] = name
+    missing = [key for key in by_area if key not in names]
+    if missing:
+        names |= dict(Area.objects.filter(code__in=missing).values_list("code", "name"))
+
+    in_view = open_events
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        in_view = in_view.filter(
+            lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat
+        )
+    events = [
+        {
+            "id": row["id"],
+            "number": row["number"],
+            "lon": row["lon"],
+            "lat": row["lat"],
+            "state": row["state"],
+            "state_name": str(State(row["state"]).label),
+            "kind": row["subclass__name_zh"],
+            "deadline": _colour(row, now),
+            "reported_at": row["reported_at"].isoformat(),
+        }
+        for row in in_view.order_by("-reported_at", "-id").values(
             "id",
             "number",
             "lon",
             "lat",
             "state",
-            "stage_started_at",
             "stage_due_at",
-            "area__path",
+            "stage_warned",
             "subclass__name_zh",
             "reported_at",
         )[:MAX_MARKERS]
-    )
-    # Colour open events by the area at the shown level: the grid, or the level below the root.
-    by_area: dict[str, Counter] = defaultdict(Counter)
-    events = []
-    for row in open_rows:
-        colour = deadline_colour(row["stage_started_at"], row["stage_due_at"], now, calendar)
-        codes = [c for c in row["area__path"].strip("/").split("/") if c]
-        key = codes[-1] if level == "grid" else codes[min(len(codes) - 1, root_depth + 1)]
-        by_area[key]["open"] += 1
-        if colour in ("yellow", "red"):
-            by_area[key][colour] += 1
-        events.append(
-            {
-                "id": row["id"],
-                "number": row["number"],
-                "lon": row["lon"],
-                "lat": row["lat"],
-                "state": row["state"],
-                "state_name": str(State(row["state"]).label),
-                "kind": row["subclass__name_zh"],
-                "deadline": colour,
-                "reported_at": row["reported_at"].isoformat(),
-            }
-        )
+    ]
 
     positions = get_in_scope(
         user, WorkerPosition.objects.all(), Capability.POSITIONS_VIEW, area_field="user__area"
@@ -94,7 +151,8 @@ def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
 
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     today_rows = list(visible.filter(reported_at__gte=today).values(*rates.FIELDS))
-    today_rates = rates.rates_for(today_rows, calendar)
+    today_rates = rates.rates_for(today_rows, WorkingCalendar.from_database())
+
     since = today - dt.timedelta(days=TREND_DAYS - 1)
     reported = dict(
         visible.filter(reported_at__gte=since)
@@ -113,15 +171,13 @@ def screen_summary(*, user: User, level: str = "grid") -> dict[str, Any]:
         .values_list("day", "n")
     )
     days = [(since + dt.timedelta(days=i)).date() for i in range(TREND_DAYS)]
-    names = dict(Area.objects.filter(code__in=list(by_area)).values_list("code", "name"))
     return {
         "generated_at": now.isoformat(),
         "root": user.area.code if user.area_id else None,
         "open_total": sum(c["open"] for c in by_area.values()),
-        "areas": {
-            code: {"name": names.get(code, code), **counts} for code, counts in by_area.items()
-        },
+        "areas": {code: {"name": names.get(code, code), **n} for code, n in by_area.items()},
         "events": events,
+        "events_complete": len(events) < MAX_MARKERS,
         "workers": workers,
         "today": {
             "reported": today_rates["counts"]["reported"],

@@ -86,7 +86,10 @@
       yAxis: { type: "category", data: top.map(([, a]) => a.name), ...axisStyle },
       series: [{ type: "bar", data: top.map(([, a]) => ({ value: a.open, itemStyle: { color: a.red ? "#e57373" : a.yellow ? "#ffd54f" : "#64b5f6" } })) }],
     });
-    $("updated").textContent = `${T.updated} ${new Date(data.generated_at).toLocaleTimeString()}`;
+    // Markers are the newest open events in view (at most a few hundred); the grids' colours
+    // and the total count every open event. "shown / total" says when zooming in shows more.
+    const shown = data.events_complete ? "" : ` · ${data.events.length} / ${data.open_total}`;
+    $("updated").textContent = `${T.updated} ${new Date(data.generated_at).toLocaleTimeString()}${shown}`;
     $("updated").dataset.count = String(data.open_total);
   }
 
@@ -113,16 +116,41 @@
   let wanted = Number((location.hash.match(/event=(\d+)/) || [])[1]) || null;
   window.addEventListener("hashchange", () => { wanted = Number((location.hash.match(/event=(\d+)/) || [])[1]) || null; refresh(); });
 
+  // The view's box: the server sends markers inside it only (the whole area at district zoom).
+  function bbox() {
+    const b = map.getBounds();
+    const r = (x) => x.toFixed(5);
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(r).join(",");
+  }
+
+  // An event linked by id may be older than the newest markers: read it by itself.
+  async function eventById(id, data) {
+    const found = data.events.find((x) => x.id === id);
+    if (found) return found;
+    try {
+      const d = await api("GET", `/events/${id}`);
+      return { id: d.id, number: d.number, lon: d.lon, lat: d.lat, state: d.state, state_name: d.state_name, kind: d.subclass_name, deadline: d.deadline };
+    } catch (err) { return null; }
+  }
+
+  let busy = false;
   async function refresh() {
+    if (busy) return;
+    busy = true;
     let data;
-    try { data = await api("GET", "/events/screen"); } catch (err) { $("updated").textContent = T.failed; return; }
+    try { data = await api("GET", `/events/screen?bbox=${encodeURIComponent(bbox())}`); }
+    catch (err) { $("updated").textContent = T.failed; busy = false; return; }
+    busy = false;
     draw(data);
     if (wanted) {
-      const e = data.events.find((x) => x.id === wanted);
+      const id = wanted;
       wanted = null;
+      const e = await eventById(id, data);
       if (e) { map.setView([e.lat, e.lon], 16); openEvent(e); }
     }
   }
+  let moved = null;
+  map.on("moveend", () => { clearTimeout(moved); moved = setTimeout(refresh, 300); });
   refresh();
   setInterval(refresh, interval);
   window.addEventListener("resize", () => { trend.resize(); byArea.resize(); });
