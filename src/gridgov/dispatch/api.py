@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from gridgov.common.schemas import Day, Id, Lat, Lon, Metres, errors
+from gridgov.common.schemas import Day, Id, Lat, Limit, Lon, Metres, errors
 from gridgov.dispatch import selectors, services
 from gridgov.dispatch.schemas import (
     NearWorkerOut,
@@ -38,10 +38,15 @@ def position_send(request, payload: PositionIn):
     summary="On-duty grid workers near a point, nearest first",
 )
 def nearest(
-    request, lon: Lon, lat: Lat, radius_m: Metres = services.DEFAULT_RADIUS_M, crs: str = "wgs84"
+    request,
+    lon: Lon,
+    lat: Lat,
+    radius_m: Metres = services.DEFAULT_RADIUS_M,
+    crs: str = "wgs84",
+    limit: Limit = 50,
 ):
     return selectors.workers_nearest(
-        user=request.user, lon=lon, lat=lat, radius_m=radius_m, crs=crs
+        user=request.user, lon=lon, lat=lat, radius_m=radius_m, crs=crs, limit=limit
     )
 
 

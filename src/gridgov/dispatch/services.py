@@ -5,7 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from gridgov.accounts.scope import scope_path
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import check_point
 from gridgov.common.errors import DomainError, PermissionDenied
-from gridgov.dispatch import position_index
+from gridgov.dispatch import position_index, tracks
 from gridgov.dispatch.models import PositionSample, WorkerPosition
 
 FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_HEAD)
@@ -55,27 +56,37 @@ def position_record(
         if not 0 <= accuracy_m <= 100_000:
             raise DomainError(_("Accuracy must be between 0 and 100 km."), field="accuracy_m")
     at = at or timezone.now()
+    position = WorkerPosition(
+        user=user, lon=lon, lat=lat, accuracy_m=accuracy_m, at=at, on_duty=on_duty
+    )
     with transaction.atomic():
-        position, _created = WorkerPosition.objects.update_or_create(
-            user=user,
-            defaults={
-                "lon": lon,
-                "lat": lat,
-                "accuracy_m": accuracy_m,
-                "at": at,
-                "on_duty": on_duty,
-            },
+        # One upsert on the hot table (one row per worker), one append to the track.
+        WorkerPosition.objects.bulk_create(
+            [position],
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["lon", "lat", "accuracy_m", "at", "on_duty", "updated_at"],
         )
         PositionSample.objects.create(user=user, lon=lon, lat=lat, accuracy_m=accuracy_m, at=at)
+    position_index.positions.mark_dirty()
     return position
 
 
 def tracks_purge(*, now: dt.datetime | None = None) -> int:
+    """Tracks older than GRIDGOV_TRACK_DAYS go; return how many rows went.
+
+    On PostgreSQL whole days go by dropping their partitions (the count is the planner's
+    estimate of their rows), what is left before the cut-off (the default partition, the
+    day that straddles it) is deleted row by row, and the next days' partitions are made.
+    Idempotent: a second run finds nothing before the cut-off."""
     days = getattr(settings, "GRIDGOV_TRACK_DAYS", 30)
-    deleted, _details = PositionSample.objects.filter(
-        at__lt=(now or timezone.now()) - dt.timedelta(days=days)
-    ).delete()
-    return deleted
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    dropped = 0
+    if tracks.partitioned():
+        dropped = tracks.partitions_drop_before(cutoff)
+        tracks.partitions_ensure()
+    deleted, _details = PositionSample.objects.filter(at__lt=cutoff).delete()
+    return dropped + deleted
 
 
 def nearest_workers(
@@ -89,8 +100,6 @@ def nearest_workers(
 ) -> list[dict[str, Any]]:
     """On-duty field workers with a fresh position within `radius_m` of the point, nearest
     first and, at equal distance, fewest open tasks first. Read inside the user's scope."""
-    from gridgov.events.models import Event
-    from gridgov.events.services import TERMINAL
 
     lon, lat = check_point(lon, lat)
     lon, lat = to_wgs84(lon, lat, crs)
@@ -104,45 +113,71 @@ def nearest_workers(
     if prefix is None:
         return []
     limit = max(1, min(limit, 500))
-    position_index.positions.sync()
-    near = position_index.positions.nearest(lon, lat, radius_m, prefix, fresh_after(), limit)
-    # Only the nearest (and whoever ties with the last of them) need their workload and details.
-    cut = near[:limit]
-    if len(near) > limit:
-        cut += [row for row in near[limit:] if row[0] == cut[-1][0]]
-    ids = [user_id for _d, user_id, _at in cut]
-    open_tasks = (
-        dict(
-            Event.objects.filter(assignee_id__in=ids)
-            .exclude(state__in=TERMINAL)
-            .order_by()  # Event's default ordering would split the groups
-            .values_list("assignee_id")
-            .annotate(n=Count("id"))
-            .values_list("assignee_id", "n")
+    index = position_index.positions
+    index.sync()
+    near = index.nearest(lon, lat, radius_m, prefix, fresh_after(), limit)
+    answer: list[dict[str, Any]] = []
+    start = 0
+    # Usually one round: the index's hint about a person is rarely stale, and a stale one
+    # only costs another read of the next few.
+    while start < len(near) and len(answer) < limit:
+        cut = near[start : start + limit - len(answer)]
+        # Whoever ties with the last of them competes on open tasks too.
+        end = start + len(cut)
+        while end < len(near) and near[end][0] == cut[-1][0]:
+            cut.append(near[end])
+            end += 1
+        start = end
+        people = _field_people([user_id for _d, user_id, _at in cut], prefix)
+        rows = sorted(
+            (distance, people[user_id][7], user_id, at)
+            for distance, user_id, at in cut
+            if user_id in people
         )
-        if ids
-        else {}
+        answer += [
+            {
+                "id": user_id,
+                "name": f"{people[user_id][1]} {people[user_id][2]}".strip() or people[user_id][3],
+                "grid_code": people[user_id][4],
+                "distance_m": distance,
+                "open_tasks": open_tasks,
+                "at": at.isoformat(),
+                "phone": people[user_id][6] or None,
+            }
+            for distance, open_tasks, user_id, at in rows
+        ]
+    return answer[:limit]
+
+
+def _field_people(ids: list[int], prefix: str) -> dict[int, tuple]:
+    """Those of `ids` who are on duty, active field staff in scope right now, with their
+    names and open tasks: one query (the index's hint about them may be seconds old)."""
+    from gridgov.events.models import Event
+    from gridgov.events.services import TERMINAL
+
+    open_tasks = (
+        Event.objects.filter(assignee_id=OuterRef("pk"))
+        .exclude(state__in=TERMINAL)
+        .order_by()  # Event's default ordering would split the group
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    cut.sort(key=lambda row: (row[0], open_tasks.get(row[1], 0), row[1]))
-    # The index may lag a role or account change by up to 30 s: the people are read fresh.
-    people = {
+    people = User.objects.filter(
+        pk__in=ids, is_active=True, role__in=FIELD_ROLES, position__on_duty=True
+    )
+    if prefix:
+        people = people.filter(area__path__startswith=prefix)
+    return {
         row[0]: row
-        for row in User.objects.filter(
-            pk__in=ids, is_active=True, role__in=FIELD_ROLES
-        ).values_list(
-            "pk", "first_name", "last_name", "username", "area__code", "area__path", "phone"
+        for row in people.annotate(open_tasks=Coalesce(Subquery(open_tasks), 0)).values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "username",
+            "area__code",
+            "area__path",
+            "phone",
+            "open_tasks",
         )
     }
-    return [
-        {
-            "id": user_id,
-            "name": f"{people[user_id][1]} {people[user_id][2]}".strip() or people[user_id][3],
-            "grid_code": people[user_id][4],
-            "distance_m": distance,
-            "open_tasks": open_tasks.get(user_id, 0),
-            "at": at.isoformat(),
-            "phone": people[user_id][6] or None,
-        }
-        for distance, user_id, at in cut
-        if user_id in people and (people[user_id][5] or "").startswith(prefix)
-    ][:limit]
