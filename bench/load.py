@@ -33,6 +33,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from load.costs import cost_lines, endpoint_costs
 from load.results import Run, latency_table, reports_check
 from load.stack import BIN, HERE, REDIS_URL, Stack, postgres_restart, redis_restart
 
@@ -117,7 +118,25 @@ def reports_verified(stack: Stack, run: Run, failures: list[str]) -> None:
     )
 
 
+def warm_up(stack: Stack, args) -> None:
+    """Each gunicorn worker builds its in-process indexes (areas, positions, classifier,
+    calendar) at its first requests: done here, not counted."""
+    print("== warm-up: 50 users, 15 s (not counted)", flush=True)
+    drive(
+        stack,
+        "FieldAndCommandCentre",
+        users=min(50, args.users),
+        seconds=15,
+        rate=1.0,
+        name="warmup",
+    )
+
+
 def scenario_load(stack: Stack, args, healthz: float, failures: list[str]) -> None:
+    warm_up(stack, args)
+    print("== where the time goes: each endpoint alone, one request at a time", flush=True)
+    lines, _bound = cost_lines(endpoint_costs(stack.port, stack.log_dir / "fixtures.json"))
+    print("\n".join(lines))
     rate = args.offer * healthz / args.users
     print(
         f"== mixed traffic: {args.users} users, each paced to {rate:.2f} requests/s "
@@ -154,6 +173,7 @@ def scenario_load(stack: Stack, args, healthz: float, failures: list[str]) -> No
 
 
 def scenario_faults(stack: Stack, args, healthz: float, failures: list[str]) -> None:
+    warm_up(stack, args)
     rate = args.offer * healthz / args.users
     seconds = max(args.seconds, 80)
     print(

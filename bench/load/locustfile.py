@@ -22,6 +22,7 @@ import time
 import uuid
 
 from locust import FastHttpUser, between, constant, constant_throughput, events, task
+from mix import WEIGHTS
 
 FIXTURES = json.loads(open(os.environ["LOAD_FIXTURES"], encoding="utf-8").read())  # noqa: SIM115
 RATE = float(os.environ.get("LOAD_RATE_PER_USER", "0"))
@@ -94,7 +95,7 @@ class FieldAndCommandCentre(FastHttpUser):
                 r.failure(f"{r.status_code}")
 
     # What the command centre reads ------------------------------------------------------
-    @task(10)
+    @task(WEIGHTS["queue api"])
     def queue_api(self):
         choice = self.rng.random()
         query = "?limit=50"
@@ -104,25 +105,25 @@ class FieldAndCommandCentre(FastHttpUser):
             query += "&overdue=true"
         self._get(f"/api/v1/events/{query}", "queue api", self.staff)
 
-    @task(5)
+    @task(WEIGHTS["queue page"])
     def queue_page(self):
         self._get("/events/", "queue page", self.page)
 
-    @task(10)
+    @task(WEIGHTS["screen"])
     def screen(self):
         self._get("/api/v1/events/screen", "screen", self.staff)
 
-    @task(10)
+    @task(WEIGHTS["map"])
     def map(self):
         root = self.rng.choice([None, *FIXTURES["streets"], *FIXTURES["communities"][:20]])
         path = "/api/v1/areas/geojson?level=2" + (f"&root={root}" if root else "")
         self._get(path, "map", self.staff)
 
-    @task(10)
+    @task(WEIGHTS["event page"])
     def event_page(self):
         self._get(f"/events/{self.rng.choice(FIXTURES['events'])}/", "event page", self.page)
 
-    @task(5)
+    @task(WEIGHTS["event api"])
     def event_api(self):
         path = f"/api/v1/events/{self.rng.choice(FIXTURES['events'])}"
         self._get(path, "event api", self.staff)
@@ -134,13 +135,13 @@ class FieldAndCommandCentre(FastHttpUser):
             self.worker["lat"] + self.rng.gauss(0, 0.0005),
         )
 
-    @task(10)
+    @task(WEIGHTS["nearest"])
     def nearest(self):
         lon, lat = self._near_me()
         path = f"/api/v1/dispatch/nearest?lon={lon:.6f}&lat={lat:.6f}&radius_m=1500"
         self._get(path, "nearest", self.staff)
 
-    @task(30)
+    @task(WEIGHTS["position"])
     def position(self):
         lon, lat = self._near_me()
         body = {"lon": lon, "lat": lat, "accuracy_m": 12}
@@ -154,7 +155,7 @@ class FieldAndCommandCentre(FastHttpUser):
             if r.status_code != 200:
                 r.failure(f"{r.status_code}")
 
-    @task(10)
+    @task(WEIGHTS["report"])
     def report(self):
         if PENDING and self.rng.random() < 0.5:
             body = PENDING.pop(next(iter(PENDING)))  # the outbox sends the oldest again

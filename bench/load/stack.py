@@ -22,7 +22,11 @@ HERE = Path(__file__).resolve().parent
 PG_SERVER = os.environ.get("LOAD_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/7")
 DATABASE = "load"
-PG_CLUSTER = ("15", "main")
+# The cluster the fault scenario restarts (`pg_ctlcluster VERSION NAME`) and Redis's port:
+# the machine's own by default; point all three at a private cluster and Redis to try the
+# scenario without cutting anyone off (docs/decisions/0020).
+PG_CLUSTER = tuple(os.environ.get("LOAD_PG_CLUSTER", "15 main").split())
+REDIS_PORT = REDIS_URL.rsplit(":", 1)[1].split("/")[0]
 REDIS_START = [
     "redis-server",
     "--daemonize",
@@ -30,7 +34,7 @@ REDIS_START = [
     "--bind",
     "127.0.0.1",
     "--port",
-    "6379",
+    REDIS_PORT,
     "--save",
     "",
     "--appendonly",
@@ -229,14 +233,14 @@ def redis_restart(down_seconds: float) -> tuple[float, float]:
     """Shut Redis down without saving (every database of it is empty after) and start it."""
     down_at = time.time()
     subprocess.run(
-        ["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True
+        ["redis-cli", "-p", REDIS_PORT, "shutdown", "nosave"], check=False, capture_output=True
     )
     time.sleep(down_seconds)
     subprocess.run(REDIS_START, check=True, capture_output=True)
     for _ in range(50):
         if (
             subprocess.run(
-                ["redis-cli", "-p", "6379", "ping"], capture_output=True, text=True
+                ["redis-cli", "-p", REDIS_PORT, "ping"], capture_output=True, text=True
             ).stdout.strip()
             == "PONG"
         ):
