@@ -13,8 +13,13 @@ Formulas and denominators (docs/rates.md has them with their sources):
   less void; satisfied = satisfaction; score = 0.1 response + 0.5 solved + 0.4 satisfied
   (weights configurable: official weights were not found).
 - average handling time = mean working hours from filing to handling done.
+
+The API and the queue read these from the daily rollup (gridgov.analytics), which stores
+`contribution` per event and adds `falls_due` live; `rates_for` over rows is the reference
+it is tested equal to.
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -65,7 +70,7 @@ FIELDS = (
 )
 
 
-def _settings() -> dict[str, Any]:
+def rates_config() -> dict[str, Any]:
     return DEFAULTS | getattr(settings, "GRIDGOV_RATES", {})
 
 
@@ -73,48 +78,92 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def rates_for(
-    rows: Iterable[dict[str, Any]], calendar: WorkingCalendar | None = None
-) -> dict[str, Any]:
-    config = _settings()
-    calendar = calendar or WorkingCalendar.from_database()
-    now = timezone.now()
-    counts = defaultdict(int)
-    handling_hours: list[float] = []
-    for row in rows:
-        state = row["state"]
-        counts["reported"] += 1
-        if state == State.VOIDED:
-            counts["voided"] += 1
-            continue
-        answered_at = row["accepted_at"] or (row["closed_at"] if state == State.REJECTED else None)
-        if answered_at and row["accept_due_at"] and answered_at <= row["accept_due_at"]:
-            counts["answered_in_time"] += 1
-        if row["dispatched_at"]:
-            counts["dispatched"] += 1
-            if row["dispatch_due_at"] and row["dispatched_at"] <= row["dispatch_due_at"]:
-                counts["dispatched_in_time"] += 1
-        closed = state in CLOSED
-        if closed:
-            counts["closed"] += 1
-        if row["accepted_at"] is None or state == State.REJECTED:
-            continue
-        if config["exclude_deferred"] and state in (State.DEFERRED, State.SUSPENDED):
-            continue
+# What one event leaves in the counts that does not change with the clock, and the two
+# extra sums the average handling time needs (integer microseconds: a sum of integers is
+# the same in any order, so the rollup and the rows agree to the last digit).
+STORED_KEYS = (*COUNT_KEYS, "handling_count", "handling_us")
+# Deferred (缓办) and suspended (挂账) events: with RATES["exclude_deferred"] they keep only
+# what they counted before the denominator (reported, answered, dispatched).
+HELD = frozenset({State.DEFERRED, State.SUSPENDED})
+HELD_EXCLUDED = ("rated", "satisfied", "basically", "dissatisfied", "handling_count", "handling_us")
+# Filed events not yet closed (nor voided or refused): they fall due when the clock passes
+# their handling deadline, so that part is counted live, never stored.
+LIVE_STATES = tuple(
+    s for s in State.values if s not in CLOSED and s not in (State.VOIDED, State.REJECTED)
+)
+US_PER_HOUR = 3_600_000_000
+
+
+def contribution(row: dict[str, Any], calendar: WorkingCalendar) -> dict[str, int]:
+    """The time-independent counts of one event (the keys of STORED_KEYS that are not zero).
+    `due_to_close`, `closed_on_time` and `reworked` here are those of closed events only;
+    open events add theirs through `falls_due` at the moment of reading."""
+    counts = {"reported": 1}
+    state = row["state"]
+    if state == State.VOIDED:
+        counts["voided"] = 1
+        return counts
+    answered_at = row["accepted_at"] or (row["closed_at"] if state == State.REJECTED else None)
+    if answered_at and row["accept_due_at"] and answered_at <= row["accept_due_at"]:
+        counts["answered_in_time"] = 1
+    if row["dispatched_at"]:
+        counts["dispatched"] = 1
+        if row["dispatch_due_at"] and row["dispatched_at"] <= row["dispatch_due_at"]:
+            counts["dispatched_in_time"] = 1
+    closed = state in CLOSED
+    if closed:
+        counts["closed"] = 1
+    if row["accepted_at"] is None or state == State.REJECTED:
+        return counts
+    if closed:
+        counts["due_to_close"] = 1
         due = row["handle_due_at"]
-        if closed or (due and due <= now):
-            counts["due_to_close"] += 1
-            if closed and row["handled_at"] and due and row["handled_at"] <= due:
-                counts["closed_on_time"] += 1
-            if row["rework_count"]:
-                counts["reworked"] += 1
-        if row["handled_at"]:
-            handling_hours.append(
-                calendar.working_hours_between(row["accepted_at"], row["handled_at"])
-            )
-        if row["satisfaction"]:
-            counts["rated"] += 1
-            counts[row["satisfaction"]] += 1
+        if row["handled_at"] and due and row["handled_at"] <= due:
+            counts["closed_on_time"] = 1
+        if row["rework_count"]:
+            counts["reworked"] = 1
+    if row["handled_at"]:
+        counts["handling_count"] = 1
+        hours = calendar.working_hours_between(row["accepted_at"], row["handled_at"])
+        counts["handling_us"] = round(hours * US_PER_HOUR)
+    if row["satisfaction"]:
+        counts["rated"] = 1
+        counts[row["satisfaction"]] = 1
+    return counts
+
+
+def falls_due(row: dict[str, Any], now: dt.datetime) -> bool:
+    """An open filed event whose handling deadline has passed: due to close *now*."""
+    due = row["handle_due_at"]
+    return (
+        row["state"] in LIVE_STATES
+        and row["accepted_at"] is not None
+        and due is not None
+        and due <= now
+    )
+
+
+def counts_add(
+    counts: dict[str, int],
+    row: dict[str, Any],
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+    exclude_deferred: bool,
+) -> None:
+    """Add one event's counts, the stored part and the live part, as `rates_for` reads them."""
+    held = row["state"] in HELD
+    for key, value in contribution(row, calendar).items():
+        if not (exclude_deferred and held and key in HELD_EXCLUDED):
+            counts[key] += value
+    if falls_due(row, now) and not (exclude_deferred and held):
+        counts["due_to_close"] += 1
+        if row["rework_count"]:
+            counts["reworked"] += 1
+
+
+def rates_from_counts(counts: dict[str, int]) -> dict[str, Any]:
+    """The rates of summed counts (from rows or from the rollup: the same arithmetic)."""
+    config = rates_config()
     satisfied = counts["satisfied"] + config["basically_satisfied_weight"] * counts["basically"]
     satisfaction = round(satisfied / counts["rated"], 4) if counts["rated"] else None
     response = _ratio(counts["answered_in_time"], counts["reported"] - counts["voided"])
@@ -128,13 +177,12 @@ def rates_for(
             + weights["satisfied"] * satisfaction,
             4,
         )
+    handled = counts["handling_count"]
     return {
         "counts": {key: counts[key] for key in COUNT_KEYS},
         "closure_rate": _ratio(counts["closed"], counts["due_to_close"]),
         "on_time_closure_rate": _ratio(counts["closed_on_time"], counts["due_to_close"]),
-        "timely_acceptance_rate": _ratio(
-            counts["answered_in_time"], counts["reported"] - counts["voided"]
-        ),
+        "timely_acceptance_rate": response,
         "timely_dispatch_rate": _ratio(counts["dispatched_in_time"], counts["dispatched"]),
         "rework_rate": _ratio(counts["reworked"], counts["due_to_close"]),
         "satisfaction_rate": satisfaction,
@@ -144,10 +192,26 @@ def rates_for(
             "satisfied_rate": satisfaction,
             "score": score,
         },
-        "average_handling_hours": round(sum(handling_hours) / len(handling_hours), 2)
-        if handling_hours
+        "average_handling_hours": round(counts["handling_us"] / US_PER_HOUR / handled, 2)
+        if handled
         else None,
     }
+
+
+def rates_for(
+    rows: Iterable[dict[str, Any]],
+    calendar: WorkingCalendar | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Rates over event rows (dicts of FIELDS), row by row: the reference the rollup equals."""
+    calendar = calendar or WorkingCalendar.from_database()
+    now = now or timezone.now()
+    exclude_deferred = rates_config()["exclude_deferred"]
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts_add(counts, row, calendar, now, exclude_deferred)
+    return rates_from_counts(counts)
 
 
 def group_key(row: dict[str, Any], group: str, root_depth: int) -> str:
@@ -168,17 +232,29 @@ def group_key(row: dict[str, Any], group: str, root_depth: int) -> str:
 
 
 def rates_grouped(
-    rows: list[dict[str, Any]], group: str | None, root_depth: int = 0
+    rows: list[dict[str, Any]],
+    group: str | None,
+    root_depth: int = 0,
+    *,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
+    """Rates of all rows and, with `group`, per group; each row is counted once (its working
+    hours computed once) and added to both."""
     calendar = WorkingCalendar.from_database()
-    result: dict[str, Any] = {"all": rates_for(rows, calendar)}
+    now = now or timezone.now()
+    exclude_deferred = rates_config()["exclude_deferred"]
+    total: dict[str, int] = defaultdict(int)
+    buckets: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        counts: dict[str, int] = defaultdict(int)
+        counts_add(counts, row, calendar, now, exclude_deferred)
+        for key, value in counts.items():
+            total[key] += value
+            if group:
+                buckets[group_key(row, group, root_depth)][key] += value
+    result: dict[str, Any] = {"all": rates_from_counts(total)}
     if group:
-        buckets: dict[str, list] = defaultdict(list)
-        for row in rows:
-            buckets[group_key(row, group, root_depth)].append(row)
-        result["groups"] = {
-            key: rates_for(bucket, calendar) for key, bucket in sorted(buckets.items())
-        }
+        result["groups"] = {key: rates_from_counts(c) for key, c in sorted(buckets.items())}
     return result
 
 

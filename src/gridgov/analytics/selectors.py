@@ -1,0 +1,243 @@
+"""Rates read from the daily rollup, for any period and grouping, equal to `rates_for` over
+the same events row by row (tests/analytics).
+
+What the user may read is split in two: the part the rollup's keys can say (the user's
+area subtree with the events capability, their department's events) read from the rollup
+plus the live count of open events fallen due; and the rest (events they reported, were
+handed by name, or were summoned to, outside that part) read row by row — a person's own
+cases, not history. Days cut by `since`/`until` are read row by row as well.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from gridgov.accounts.models import User
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can, scope_path
+from gridgov.analytics.models import DailyRollup
+from gridgov.areas.models import Area, Department
+from gridgov.events.calendar import WorkingCalendar
+from gridgov.events.models import Event, Subclass
+from gridgov.events.rates import (
+    FIELDS,
+    HELD,
+    HELD_EXCLUDED,
+    LIVE_STATES,
+    STORED_KEYS,
+    counts_add,
+    group_key,
+    rates_config,
+    rates_from_counts,
+)
+from gridgov.events.selectors import events_for_rates
+
+# The rollup's column and the event's for each grouping.
+ROLLUP_DIMENSION = {
+    "area": "area_id",
+    "department": "department_key",
+    "subclass": "subclass_id",
+    "source": "source",
+    "month": "day",
+    "day": "day",
+}
+EVENT_DIMENSION = {**ROLLUP_DIMENSION, "department": "department_id", "month": "local_day"}
+EVENT_DIMENSION["day"] = "local_day"
+Counts = dict[str, int]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
+
+
+def _day_range(since: dt.datetime | None, until: dt.datetime | None):
+    """Whole local days [first, end) inside [since, until) and the cut windows around them."""
+    tz = timezone.get_default_timezone()
+    first = end = None
+    windows: list[tuple[dt.datetime | None, dt.datetime | None]] = []
+    if since is not None:
+        first = timezone.localtime(since, tz).date()
+        if _midnight(first) < since:
+            first += dt.timedelta(days=1)
+    if until is not None:
+        end = timezone.localtime(until, tz).date()
+    if first is not None and end is not None and first >= end:
+        return None, None, [(since, until)] if since < until else [], True
+    if since is not None and since < _midnight(first):
+        windows.append((since, _midnight(first)))
+    if until is not None and _midnight(end) < until:
+        windows.append((_midnight(end), until))
+    return first, end, windows, False
+
+
+def _scope(user: User) -> tuple[Q, Q] | None:
+    """(rollup condition, event condition) of what the rollup can read for the user; None
+    when nothing (every visible event is then read row by row)."""
+    if user.is_superuser:
+        return Q(), Q()
+    rollup_q, event_q = Q(pk__in=[]), Q(pk__in=[])
+    found = False
+    prefix = scope_path(user) if can(user, Capability.EVENTS_VIEW) else None
+    if prefix:
+        areas = Area.objects.filter(path__startswith=prefix).values("pk")
+        rollup_q |= Q(area_id__in=areas)
+        event_q |= Q(area__path__startswith=prefix)
+        found = True
+    if user.department_id:
+        rollup_q |= Q(department_key=user.department_id)
+        event_q |= Q(department_id=user.department_id)
+        found = True
+    return (rollup_q, event_q) if found else None
+
+
+def _labels(group: str, values: set, root_depth: int) -> dict[Any, str]:
+    """The group names of rollup values, as `rates.group_key` names event rows."""
+    if group == "area":
+        paths = dict(Area.objects.filter(pk__in=values).values_list("pk", "path"))
+        return {v: group_key({"area__path": paths[v]}, "area", root_depth) for v in paths}
+    if group == "department":
+        names = dict(Department.objects.filter(pk__in=values).values_list("pk", "name"))
+        return {v: names.get(v) or "-" for v in values}
+    if group == "subclass":
+        return dict(Subclass.objects.filter(pk__in=values).values_list("pk", "code"))
+    if group == "month":
+        return {v: v.strftime("%Y-%m") for v in values}
+    if group == "day":
+        return {v: v.isoformat() for v in values}
+    return {v: v for v in values}
+
+
+def rates_report(
+    *,
+    user: User,
+    group: str | None = None,
+    area: str | None = None,
+    subclass: str | None = None,
+    source: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The rates of the events the user may read, reported in [since, until), as
+    `rates.rates_grouped` gives them ("all", and "groups" with `group`)."""
+    filters = {"area": area, "subclass": subclass, "source": source}
+    visible = events_for_rates(user=user, filters=filters)  # refuses who may not read rates
+    now = now or timezone.now()
+    exclude_deferred = rates_config()["exclude_deferred"]
+    root_depth = user.area.depth if user.area_id else 0
+    calendar = WorkingCalendar.from_database()
+    total: Counts = defaultdict(int)
+    groups: dict[str, Counts] = defaultdict(lambda: defaultdict(int))
+
+    def add(label: str | None, counts: Counts) -> None:
+        for key, value in counts.items():
+            total[key] += value
+            if group:
+                groups[label][key] += value
+
+    def add_rows(queryset) -> None:
+        for row in queryset.values(*FIELDS).iterator(chunk_size=2000):
+            counts: Counts = defaultdict(int)
+            counts_add(counts, row, calendar, now, exclude_deferred)
+            add(group_key(row, group, root_depth) if group else None, counts)
+
+    scope = _scope(user)
+    first, end, windows, no_whole_day = _day_range(since, until)
+    period = Q()
+    if since is not None:
+        period &= Q(reported_at__gte=since)
+    if until is not None:
+        period &= Q(reported_at__lt=until)
+    if scope is None:
+        add_rows(visible.filter(period))
+        return _result(total, groups, group)
+    rollup_q, event_q = scope
+    event_filters = Q()
+    if area:
+        areas = Area.objects.filter(path__contains=f"/{area}/").values("pk")
+        rollup_q &= Q(area_id__in=areas)
+        event_filters &= Q(area__path__contains=f"/{area}/")
+    if subclass:
+        rollup_q &= Q(subclass_id__in=Subclass.objects.filter(code=subclass).values("pk"))
+        event_filters &= Q(subclass__code=subclass)
+    if source:
+        rollup_q &= Q(source=source)
+        event_filters &= Q(source=source)
+    in_rollup = Event.objects.filter(event_q, event_filters).order_by()
+
+    if not no_whole_day:
+        _add_rollup(add, group, rollup_q, first, end, exclude_deferred, root_depth)
+        _add_live(add, group, in_rollup, first, end, now, exclude_deferred, root_depth)
+    for start, stop in windows:
+        window = Q()
+        if start is not None:
+            window &= Q(reported_at__gte=start)
+        if stop is not None:
+            window &= Q(reported_at__lt=stop)
+        add_rows(in_rollup.filter(window))
+    if event_q != Q():
+        add_rows(visible.filter(period).exclude(event_q))
+    return _result(total, groups, group)
+
+
+def _add_rollup(add, group, rollup_q, first, end, exclude_deferred, root_depth) -> None:
+    rows = DailyRollup.objects.filter(rollup_q)
+    if first is not None:
+        rows = rows.filter(day__gte=first)
+    if end is not None:
+        rows = rows.filter(day__lt=end)
+    sums = {f"sum_{name}": Sum(name) for name in STORED_KEYS}
+    if exclude_deferred:
+        for name in HELD_EXCLUDED:
+            sums[f"sum_{name}"] = Sum(name, filter=Q(held=False))
+    dimension = ROLLUP_DIMENSION.get(group or "")
+    rows = rows.order_by()
+    found = list(rows.values(dimension).annotate(**sums) if dimension else [rows.aggregate(**sums)])
+    labels = _labels(group, {r[dimension] for r in found}, root_depth) if group else {}
+    for row in found:
+        counts = {name: row[f"sum_{name}"] or 0 for name in STORED_KEYS}
+        if counts["reported"]:  # keys whose events all moved away keep a row of zeros
+            add(labels.get(row[dimension], "-") if group else None, counts)
+
+
+def _add_live(add, group, in_rollup, first, end, now, exclude_deferred, root_depth) -> None:
+    """Open filed events whose handling deadline has passed: due to close now (and
+    reworked, if sent back before). Bounded by the open events, not by history."""
+    states = [s for s in LIVE_STATES if not (exclude_deferred and s in HELD)]
+    due = in_rollup.filter(state__in=states, accepted_at__isnull=False, handle_due_at__lte=now)
+    if first is not None:
+        due = due.filter(reported_at__gte=_midnight(first))
+    if end is not None:
+        due = due.filter(reported_at__lt=_midnight(end))
+    dimension = EVENT_DIMENSION.get(group or "")
+    if dimension == "local_day":
+        due = due.annotate(
+            local_day=TruncDate("reported_at", tzinfo=timezone.get_default_timezone())
+        )
+    counts = {"n": Count("pk"), "reworked": Count("pk", filter=Q(rework_count__gt=0))}
+    found = list(
+        due.values(dimension).annotate(**counts) if dimension else [due.aggregate(**counts)]
+    )
+    if group == "department":
+        for row in found:
+            row[dimension] = row[dimension] or 0
+    labels = _labels(group, {r[dimension] for r in found}, root_depth) if group else {}
+    for row in found:
+        if row["n"]:
+            label = labels.get(row[dimension], "-") if group else None
+            add(label, {"due_to_close": row["n"], "reworked": row["reworked"]})
+
+
+def _result(total: Counts, groups: dict[str, Counts], group: str | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"all": rates_from_counts(total)}
+    if group:
+        result["groups"] = {
+            key: rates_from_counts(counts)
+            for key, counts in sorted(groups.items())
+            if counts["reported"]
+        }
+    return result
