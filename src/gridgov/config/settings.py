@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gridgov.areas",
     "gridgov.registry",
     "gridgov.events",
+    "gridgov.analytics",  # the daily rollup of events (docs/decisions/0016)
     "gridgov.open311",
     "gridgov.notifications",
     "gridgov.dispatch",

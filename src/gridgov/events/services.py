@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
+from gridgov.analytics.services import rollup_event_changed
 from gridgov.areas.models import Department
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.common.text import xml_safe
@@ -247,6 +248,7 @@ def event_act(
             )
         timeline_add(event, user, action, event.state, to_state, comment, details)
         for write in after:
+        rollup_event_changed(before=event, changes=changes, calendar=calendar)
             write()
         if action == Action.DISPATCH:
             event.assignee, event.department = changes["assignee"], changes["department"]
