@@ -246,9 +246,9 @@ def event_act(
             raise Conflict(
                 _("Someone else acted on this event just now; reload and try again."), code="stale"
             )
+        rollup_event_changed(before=event, changes=changes, calendar=calendar)
         timeline_add(event, user, action, event.state, to_state, comment, details)
         for write in after:
-        rollup_event_changed(before=event, changes=changes, calendar=calendar)
             write()
         if action == Action.DISPATCH:
             event.assignee, event.department = changes["assignee"], changes["department"]
