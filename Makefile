@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install browser lint test-sqlite test-postgres test-production messages bench clean
+.PHONY: run test install browser lint test-sqlite test-postgres test-production messages bench postgis clean
 
 $(BIN)/gridgov: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,14 @@ test-production: install
 
 test: lint test-sqlite test-postgres test-production
 
-bench: install
+# PostGIS for the baseline of bench/nearest.py (installed like chromium above; the bench
+# says loudly that its PostGIS baseline is skipped when it is missing).
+postgis:
+	@dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 \
+	  || (apt-get update -q && apt-get install -y -q postgresql-15-postgis-3) \
+	  || echo "== PostGIS could not be installed (as root: apt-get install -y postgresql-15-postgis-3): the PostGIS baseline of bench/nearest.py is SKIPPED" >&2
+
+bench: install postgis
 	$(BIN)/python bench/lookup.py
 	$(BIN)/python bench/import_divisions.py
 	$(BIN)/python bench/event_intake.py
