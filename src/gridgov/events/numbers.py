@@ -1,16 +1,24 @@
 """Event numbers people can read out on the phone: date + a daily serial (2026112400017).
 
-The serial is taken with one upsert that returns the new value, in a transaction of its
-own (autocommit) before the event's transaction opens: the counter row is locked for that
-one statement, not until the event commits, so reports do not queue behind each other
-(issue 9 measured 80 events/s with the lock held to the commit). The cost is gaps: a
-number taken by a report that then fails is not given again (docs/decisions/0017).
-Numbers stay unique: the upsert is atomic and `Event.number` is a unique column.
+Issue 9 measured 80 events/s with the serial taken from a counter row locked until the
+event committed: every report waited for the one before it. Now no lock is held:
+- PostgreSQL: one sequence per day (`events_serial_20261124`), made by the first report
+  of the day. `nextval` is never rolled back and never waits for another transaction;
+- SQLite (one writer at a time anyway) and others: the `DailyCounter` row, taken with one
+  upsert; outside a transaction its lock lasts that statement.
+The cost is gaps: a number taken by a report that then fails is not given again
+(docs/decisions/0017). Numbers stay unique: a sequence and the upsert are atomic, and
+`Event.number` is a unique column besides.
 """
 
-from django.db import connection, models, transaction
+import datetime as dt
+
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
+
+SEQUENCE_PREFIX = "events_serial_"
+SEQUENCES_KEPT_DAYS = 7  # a late report of an earlier day still finds its day's sequence
 
 
 class DailyCounter(models.Model):
@@ -24,10 +32,60 @@ class DailyCounter(models.Model):
         return f"{self.day} {self.value}"
 
 
-def _serial_upsert(day) -> int:
+_sequences_made: set[str] = set()  # this process's knowledge: no query to check
+
+
+def _sequence_name(day: dt.date) -> str:
+    return f"{SEQUENCE_PREFIX}{day:%Y%m%d}"
+
+
+def _sequence_make(day: dt.date) -> None:
+    name = _sequence_name(day)
+    old = _sequence_name(day - dt.timedelta(days=SEQUENCES_KEPT_DAYS + 1))
+    try:
+        # A savepoint when a caller's transaction is open: a lost race must not abort it.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {old}")
+    except DatabaseError:
+        # Two first reports of the day at once: IF NOT EXISTS is not atomic in PostgreSQL,
+        # the other one made it (its nextval below proves it).
+        pass
+    _sequences_made.add(name)
+
+
+def _nextval(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def _serial_sequence(day: dt.date) -> int:
+    name = _sequence_name(day)
+    if name not in _sequences_made:
+        _sequence_make(day)
+    if not connection.in_atomic_block:
+        try:
+            return _nextval(name)
+        except DatabaseError:  # dropped behind this process's back (a restored dump)
+            _sequences_made.discard(name)
+            _sequence_make(day)
+            return _nextval(name)
+    # Inside a caller's transaction (and in tests, whose transactions roll back the
+    # sequence made in them): a savepoint, so a missing sequence does not abort it.
+    try:
+        with transaction.atomic():
+            return _nextval(name)
+    except DatabaseError:
+        _sequences_made.discard(name)
+        _sequence_make(day)
+        return _nextval(name)
+
+
+def _serial_upsert(day: dt.date) -> int:
     quote = connection.ops.quote_name
     table, value = quote(DailyCounter._meta.db_table), quote("value")
-    # INSERT ... ON CONFLICT ... RETURNING: PostgreSQL, and SQLite from 3.35.
+    # INSERT ... ON CONFLICT ... RETURNING: SQLite from 3.35 (and PostgreSQL).
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({quote('day')}, {value}) VALUES (%s, 1) "
@@ -38,7 +96,7 @@ def _serial_upsert(day) -> int:
         return cursor.fetchone()[0]
 
 
-def _serial_portable(day) -> int:
+def _serial_portable(day: dt.date) -> int:
     with transaction.atomic():
         DailyCounter.objects.get_or_create(day=day)
         DailyCounter.objects.filter(day=day).update(value=F("value") + 1)
@@ -46,10 +104,11 @@ def _serial_portable(day) -> int:
 
 
 def next_event_number() -> str:
-    """The next number of today. Called outside any transaction, the counter's row lock
-    lasts one statement; inside one (a caller's atomic block), it lasts to that commit."""
+    """The next number of today. Call it before the event's transaction opens."""
     today = timezone.localdate()
-    if connection.vendor in ("postgresql", "sqlite"):
+    if connection.vendor == "postgresql":
+        value = _serial_sequence(today)
+    elif connection.vendor == "sqlite":
         value = _serial_upsert(today)
     else:
         value = _serial_portable(today)

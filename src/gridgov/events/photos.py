@@ -158,6 +158,8 @@ def photos_for_refs(refs: list, *, user) -> list[Photo]:
                 code="bad_photo",
                 field="photos",
             ) from None
+    if not keys:
+        return []  # most reports: no queryset to build
     photos = list(Photo.objects.filter(key__in=keys, event__isnull=True))
     if len(photos) != len(set(keys)):
         raise DomainError(
