@@ -4,8 +4,10 @@ Run by `make test` when PostgreSQL and Redis answer. It checks what the in-proce
 tests cannot: `check --deploy` without a warning, static files served from collectstatic
 by WhiteNoise, token auth through real HTTP, the Redis cache, that an edit of the grid
 tree made through one worker reaches the lookup index of every other worker, HTTPS
-headers behind the proxy header, login throttling, and one rate limit shared by the
-workers and keyed on the trusted client-address header.
+headers behind the proxy header, login throttling, one rate limit shared by the
+workers and keyed on the trusted client-address header, /healthz and /metrics summed over the
+workers, and the task queue on Redis with two consumers and one killed mid-job
+(tests/production_queue.py).
 """
 
 import http.cookies
@@ -25,10 +27,14 @@ import psycopg
 import redis
 from shapely.geometry import shape
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its sibling
+import production_queue  # noqa: E402
+
 PG_SERVER = os.environ.get("PG_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/15")
-DATABASE = "gridgov_smoke"
-PORT = 8765
+QUEUE_URL = os.environ.get("SMOKE_QUEUE_URL", "redis://127.0.0.1:6379/14")
+DATABASE = os.environ.get("SMOKE_DATABASE", "gridgov_smoke")
+PORT = int(os.environ.get("SMOKE_PORT", "8765"))
 BIN = Path(sys.executable).parent
 GRID = "530702001002001"
 # What our proxy sets: TLS ended in front of us, and the client's address appended.
@@ -142,9 +148,11 @@ def main() -> int:
     with psycopg.connect(PG_SERVER, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         connection.execute(f"CREATE DATABASE {DATABASE}")
-    # Rate-limit counters of an earlier run live in the smoke test's own Redis database.
+    # Rate-limit counters and tasks of an earlier run live in the smoke test's own databases.
     redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(QUEUE_URL).flushdb()
     data_dir = tempfile.mkdtemp(prefix="gridgov-smoke-")
+    metrics_dir = tempfile.mkdtemp(prefix="gridgov-smoke-metrics-")
     env = os.environ | {
         "DATABASE_URL": PG_SERVER.rsplit("/", 1)[0] + f"/{DATABASE}",
         "REDIS_URL": REDIS_URL,
@@ -152,8 +160,10 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "GRIDGOV_DATA_DIR": data_dir,
         "GRIDGOV_TREE_VERSION_CHECK_SECONDS": "0.5",
-        # Several web processes: background jobs run only in `gridgov run_jobs`.
-        "GRIDGOV_JOBS_IN_PROCESS": "false",
+        # The queue in Redis (its own database), served by `gridgov run_huey` consumers; a
+        # short claim on deliveries so the kill test need not wait a minute.
+        "GRIDGOV_QUEUE_URL": QUEUE_URL,
+        "GRIDGOV_DELIVERY_LEASE_SECONDS": "5",
         # As deployed: HTTPS ended by the proxy, which also appends the client's address.
         "DEBUG": "false",
         "GRIDGOV_HTTPS": "true",
@@ -195,7 +205,8 @@ def main() -> int:
             "--access-logfile",
             "/dev/null",
         ],
-        env=env,
+        # Every worker writes its metrics there and any worker's /metrics sums them.
+        env=env | {"PROMETHEUS_MULTIPROC_DIR": metrics_dir},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -239,13 +250,14 @@ def main() -> int:
             "a plate job is queued by a web worker",
             failures,
         )
-        gridgov("run_jobs", "--once", env=env)
+        production_queue.run(env, call, token, GRID[:12], check, failures)
         status, job = call("GET", f"/api/v1/codes/plate-jobs/{job['id']}", token)
         check(
             status == 200 and job.get("status") == "done" and job.get("progress") == 1.0,
-            "run_jobs ran the plate job and every web worker sees it done",
+            "a consumer ran the plate job and every web worker sees it done",
             failures,
         )
+        check_health_and_metrics(token, failures)
         status, screen = call("GET", "/api/v1/events/screen", token)
         check(
             status == 200 and screen.get("open_total") == 0,
@@ -262,6 +274,35 @@ def main() -> int:
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     print(f"smoke: {len(CHECKED) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def check_health_and_metrics(token: str, failures: list[str]) -> None:
+    status, health = call("GET", "/healthz", token)
+    check(
+        status == 200
+        and health.get("database") == health.get("cache") == "ok"
+        and health.get("queue", {}).get("pending") == 0,
+        f"/healthz: database, cache (Redis) and queue (Redis) answer ({health})",
+        failures,
+    )
+    for _ in range(30):
+        call("GET", "/healthz", token)
+    # Through the proxy the client is 198.51.100.1: refused. From loopback: the sum of workers.
+    status, _body = call("GET", "/metrics", token)
+    check(status == 404, "/metrics is refused to a client beyond the proxy", failures)
+    status, _headers, body = raw_response("/metrics", {})
+    text = body.decode()
+    served = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("django_http_requests_total_by_view_transport_method_total{")
+        and 'view="healthz"' in line
+    )
+    check(
+        status == 200 and served >= 30 and "gridgov_queue_tasks" in text,
+        f"/metrics from loopback sums the three workers ({served:.0f} /healthz requests counted)",
+        failures,
+    )
 
 
 def check_https_headers(failures: list[str]) -> None:

@@ -117,13 +117,13 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_consumer(hook, gateway, reci
     now = timezone.now()
     # Consumer A claims it (the compare-and-swap of delivery_send) and is still sending.
     Delivery.objects.filter(pk=delivery.pk, attempts=0).update(
-        attempts=1, next_attempt_at=now + sending.LEASE
+        attempts=1, next_attempt_at=now + sending.lease()
     )
     assert sending.delivery_send(delivery_id=delivery.pk, now=now) == "not_due"  # consumer B
     assert gateway.received == []
     # A died: once the lease is over, the periodic re-enqueue finds it and B sends it.
-    later = now + sending.LEASE * 2 + dt.timedelta(seconds=1)
-    assert sending.deliveries_overdue(now=later, grace=sending.LEASE) == [delivery.pk]
+    later = now + sending.lease() * 2 + dt.timedelta(seconds=1)
+    assert sending.deliveries_overdue(now=later, grace=sending.lease()) == [delivery.pk]
     assert sending.delivery_send(delivery_id=delivery.pk, now=later) == "sent"
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("sent", 2)

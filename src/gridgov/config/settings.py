@@ -264,6 +264,8 @@ else:
 # A plate job whose progress has not moved for this long is taken to be orphaned (its consumer
 # died) and queued again; the job row's compare-and-swap keeps it to one finished run.
 GRIDGOV_PLATE_JOB_STALE_SECONDS = env_int("GRIDGOV_PLATE_JOB_STALE_SECONDS", 600)
+# A consumer's claim on a delivery: past it (the consumer died mid-send) another may send it.
+GRIDGOV_DELIVERY_LEASE_SECONDS = env_int("GRIDGOV_DELIVERY_LEASE_SECONDS", 60)
 # /metrics (Prometheus): answered to this bearer token, or without one only to loopback.
 GRIDGOV_METRICS_TOKEN = env_str("GRIDGOV_METRICS_TOKEN", "")
 # Positions: how long one counts as "where the worker is now", and how long tracks are kept.

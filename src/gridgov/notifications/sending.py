@@ -2,7 +2,7 @@
 
 Every delivery may be handed to several consumers at once: the task enqueued after commit, a
 retry, and the periodic re-enqueue of overdue ones. So a consumer first claims the row by
-compare-and-swap on (status, attempts, due time) and leases it for LEASE; only the claimer
+compare-and-swap on (status, attempts, due time) and leases it for lease(); only the claimer
 sends, and only the claimer (same attempt number) records the outcome. A consumer that dies
 while sending leaves the row pending: when the lease ends the periodic task enqueues it again.
 The provider may then see the message twice (the first call's answer never came back): the
@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from typing import Literal
 
+from django.conf import settings
 from django.utils import timezone
 
 from gridgov.notifications.channels import ADAPTERS, DeliveryError, NoAddress
@@ -21,11 +22,15 @@ from gridgov.notifications.models import Delivery
 logger = logging.getLogger("gridgov.tasks")
 
 BACKOFF_MINUTES = (1, 2, 5, 15, 60, 240)
-# Longer than any send (two HTTP calls of channels.TIMEOUT_S each), shorter than a retry.
-LEASE = dt.timedelta(seconds=60)
 BATCH = 500
 
 Outcome = Literal["sent", "retry", "failed", "skipped", "not_due"]
+
+
+def lease() -> dt.timedelta:
+    """How long a claim holds: longer than any send (two HTTP calls of channels.TIMEOUT_S
+    each), no longer than the first back-off (GRIDGOV_DELIVERY_LEASE_SECONDS, default 60)."""
+    return dt.timedelta(seconds=getattr(settings, "GRIDGOV_DELIVERY_LEASE_SECONDS", 60))
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -53,7 +58,7 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> Outcom
         status=Delivery.Status.PENDING,
         attempts=delivery.attempts,
         next_attempt_at__lte=now,
-    ).update(attempts=attempts, next_attempt_at=now + LEASE)
+    ).update(attempts=attempts, next_attempt_at=now + lease())
     if not claimed:
         return "not_due"  # another consumer claimed it between our read and our update
     mine = Delivery.objects.filter(

@@ -28,8 +28,9 @@ def delivery_send(delivery_id: int) -> str:
 @db_periodic_task(crontab(minute="*"))
 def deliveries_requeue() -> int:
     """Every minute: enqueue pending deliveries overdue by more than a lease (their task was
-    lost). Safe on several consumers at once: each delivery is claimed by compare-and-swap."""
-    overdue = sending.deliveries_overdue(grace=sending.LEASE)
+    lost: a consumer died holding it, or the queue was down at commit). Safe on several
+    consumers at once: each delivery is claimed by compare-and-swap."""
+    overdue = sending.deliveries_overdue(grace=sending.lease())
     for delivery_id in overdue:
         delivery_send(delivery_id)
     return len(overdue)
