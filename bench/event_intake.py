@@ -192,6 +192,29 @@ def run(target: Target, seconds: float, rate: float | None) -> dict:
     }
 
 
+def workers_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the gunicorn workers: per request, a figure
+    that other loads on the machine change less than throughput."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def measured(server: subprocess.Popen, target: Target, seconds: float, rate: float | None):
+    before = workers_cpu_seconds(server)
+    result = run(target, seconds, rate)
+    used = workers_cpu_seconds(server) - before
+    result["cpu_ms"] = used / result["count"] * 1000 if result["count"] else 0.0
+    return result
+
+
 def serve(env: dict[str, str]) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
@@ -233,7 +256,8 @@ def line(name: str, result: dict) -> str:
     failed = f", {result['failures']} failed {result['statuses']}" if result["failures"] else ""
     return (
         f"  {name:<28} {result['per_second']:7.1f} events/s  p50 {result['p50']:7.1f} ms"
-        f"  p99 {result['p99']:7.1f} ms  ({result['count']} requests{failed})"
+        f"  p99 {result['p99']:7.1f} ms  server CPU {result['cpu_ms']:5.1f} ms/request"
+        f"  ({result['count']} requests{failed})"
     )
 
 
@@ -255,16 +279,16 @@ def main() -> None:
             f"Redis cache; {os.cpu_count()} CPUs shared with the server"
         )
         print(f"saturation ({DURATION:.0f} s each, back to back):")
-        bare_full = run(bare, DURATION, None)
-        api_full = run(api, DURATION, None)
+        bare_full = measured(server, bare, DURATION, None)
+        api_full = measured(server, api, DURATION, None)
         print(line("bare view insert", bare_full))
         print(line("API report", api_full))
         ratio = api_full["per_second"] / bare_full["per_second"]
         print(f"  API / bare view: {ratio:.0%} (target >= 50%)")
         rate = bare_full["per_second"] / 2
         print(f"latency at {rate:.0f} requests/s offered (half the bare view's saturation):")
-        bare_paced = run(bare, DURATION, rate)
-        api_paced = run(api, DURATION, rate)
+        bare_paced = measured(server, bare, DURATION, rate)
+        api_paced = measured(server, api, DURATION, rate)
         print(line("bare view insert", bare_paced))
         print(line("API report", api_paced))
         print(f"  API p99 {api_paced['p99']:.1f} ms (target <= 100 ms)")

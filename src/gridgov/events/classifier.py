@@ -6,15 +6,21 @@ events with the subclass they ended with). The model lives in the database, so e
 process uses the same one; `gridgov train_classifier` retrains it.
 
 Each process keeps the newest model (common/versioned_cache.py; the model's id is its
-version, checked every few seconds at most), so a suggestion costs no query.
+version, checked every few seconds at most), so a suggestion costs no query, and scores
+a report's few words with the model's arrays (`_Scorer`) rather than through sklearn's
+per-call checks, which cost more than the arithmetic (issue 9).
 """
 
 import io
 import logging
 import pickle
+from collections import Counter
+from dataclasses import dataclass
 
 import jieba
+import numpy as np
 from django.db import models
+from scipy.special import expit, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -81,6 +87,52 @@ def train() -> TrainedClassifier:
     return trained
 
 
+@dataclass(frozen=True)
+class _Scorer:
+    """The fitted TF-IDF + logistic regression as arrays, equal to `transform` then
+    `predict_proba` (tests/events/test_intake_classifier.py) for the vectorizer `train`
+    makes: word unigrams from `tokens`, sublinear tf, idf, l2 norm."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # classes × words; one row when there are two classes
+    intercept: np.ndarray
+
+    @classmethod
+    def of(cls, vectorizer: TfidfVectorizer, model: LogisticRegression) -> "_Scorer | None":
+        settings = vectorizer.get_params()
+        expected = {
+            "analyzer": "word",
+            "ngram_range": (1, 1),
+            "lowercase": False,
+            "preprocessor": None,
+            "stop_words": None,
+            "strip_accents": None,
+            "use_idf": True,
+            "sublinear_tf": True,
+            "norm": "l2",
+            "binary": False,
+        }
+        if any(settings.get(k) != v for k, v in expected.items()):
+            return None  # another kind of model: sklearn scores it
+        return cls(vectorizer.vocabulary_, vectorizer.idf_, model.coef_, model.intercept_)
+
+    def score(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(probability per class, word indices present, their tf-idf weights)."""
+        counts = Counter(i for i in (self.vocabulary.get(w) for w in tokens(text)) if i is not None)
+        present = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+        values *= self.idf[present]
+        norm = np.sqrt(np.dot(values, values))
+        if norm > 0:
+            values /= norm
+        decision = self.coef[:, present] @ values + self.intercept
+        if self.coef.shape[0] == 1:
+            positive = expit(decision[0])
+            return np.array([1.0 - positive, positive]), present, values
+        return softmax(decision), present, values
+
+
 def _latest_id() -> int | None:
     return TrainedClassifier.objects.order_by("-pk").values_list("pk", flat=True).first()
 
@@ -92,6 +144,7 @@ def _load() -> dict:
     bundle = pickle.loads(bytes(row.blob))  # noqa: S301
     # Built once here: get_feature_names_out() makes an array of the whole vocabulary.
     bundle["vocabulary"] = bundle["vectorizer"].get_feature_names_out()
+    bundle["scorer"] = _Scorer.of(bundle["vectorizer"], bundle["model"])
     return bundle
 
 
@@ -109,18 +162,26 @@ def suggest(text: str, top: int = 3) -> list[dict]:
     if not (text or "").strip():
         return []
     bundle = _current()
-    vectorizer, model = bundle["vectorizer"], bundle["model"]
-    row = vectorizer.transform([text])
-    probabilities = model.predict_proba(row)[0]
+    model, scorer = bundle["model"], bundle["scorer"]
+    if scorer is not None:
+        probabilities, present, values = scorer.score(text)
+    else:
+        row = bundle["vectorizer"].transform([text])
+        probabilities = model.predict_proba(row)[0]
+        present = row.nonzero()[1]
+        values = np.asarray(row[0, present].todense()).ravel()
     names = catalog().names
     vocabulary = bundle["vocabulary"]
-    present = row.nonzero()[1]
     answer = []
     for index in probabilities.argsort()[::-1][:top]:
         code = model.classes_[index]
         coefficients = model.coef_[index] if model.coef_.shape[0] > 1 else model.coef_[0]
         weights = sorted(
-            ((coefficients[i] * row[0, i], vocabulary[i]) for i in present), reverse=True
+            (
+                (coefficients[i] * value, vocabulary[i])
+                for i, value in zip(present, values, strict=True)
+            ),
+            reverse=True,
         )
         answer.append(
             {

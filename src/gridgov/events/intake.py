@@ -70,6 +70,7 @@ def likely_duplicate(
         )
         .exclude(state__in=TERMINAL)
         .order_by("-reported_at")
+        .only("id", "number", "lon", "lat")  # not the description and extra of each
     )
     for candidate in candidates[:20]:
         if haversine_m(lon, lat, candidate.lon, candidate.lat) <= radius:
