@@ -32,6 +32,9 @@ def api_token_for_username(*, username: str, name: str = "") -> tuple[ApiToken, 
 def api_token_authenticate(key: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user", "user__area")
+        # The area's polygon is not needed to authenticate: decoding a district's outline
+        # took more time than the rest of a report (issue 9).
+        .defer("user__area__geometry")
         .filter(key_hash=ApiToken.hash_key(key), revoked=False, user__is_active=True)
         .first()
     )
