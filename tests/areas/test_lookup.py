@@ -117,3 +117,89 @@ def test_an_edit_by_another_process_reaches_this_index_after_the_check_interval(
     )  # same version: cached
     TreeVersion.objects.filter(pk=1).update(version=TreeVersion.objects.get(pk=1).version + 1)
     assert spatial_index.get_index().deepest(point.x, point.y).code == grid.parent.code
+
+
+def _tree_rows() -> list[tuple]:
+    """A county of two streets; street 1 has two grids side by side (one with a hole),
+    street 2 none; and a MultiPolygon grid in two parts. Squares of 1 x 1 degree."""
+
+    def square(x, y, size=1.0):
+        return shapely.box(x, y, x + size, y + size)
+
+    holed = shapely.Polygon(square(0, 0).exterior.coords, [square(0.4, 0.4, 0.2).exterior.coords])
+    two_parts = shapely.MultiPolygon([square(0, 1, 0.5), square(1.5, 1, 0.5)])
+    mapping = shapely.geometry.mapping
+    return [
+        (1, "1", "county", "county", 0, None, mapping(square(0, 0, 4))),
+        (2, "101", "street 1", "street", 1, 1, mapping(shapely.box(0, 0, 2, 2))),
+        (3, "102", "street 2", "street", 1, 1, mapping(shapely.box(2, 0, 4, 2))),
+        (4, "101001", "grid a", "grid", 2, 2, mapping(holed)),
+        (5, "101002", "grid b", "grid", 2, 2, mapping(square(1, 0))),
+        (6, "101003", "grid c", "grid", 2, 2, mapping(two_parts)),
+        (7, "101004", "no outline", "grid", 2, 2, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        ((0.2, 0.2), "101001"),  # in grid a
+        ((0.5, 0.5), "101"),  # in grid a's hole: the street answers
+        ((0.4, 0.5), "101001"),  # on the hole's edge: still grid a
+        ((1.0, 0.5), "101001"),  # on the border of grids a and b: the lower code
+        ((1.5, 0.5), "101002"),
+        ((1.7, 1.2), "101003"),  # the second part of a MultiPolygon
+        ((1.2, 1.2), "101"),  # inside street 1, outside every grid
+        ((3.0, 1.0), "102"),  # a street without grids
+        ((3.0, 3.0), "1"),  # only the county
+        ((4.0, 4.0), "1"),  # the county's corner
+        ((5.0, 5.0), None),  # outside everything
+        ((-0.000001, 0.5), None),  # a hair outside the county's edge
+    ],
+)
+def test_index_answers_the_deepest_area_one_point_and_many(point, expected):
+    index = spatial_index.AreaIndex.from_rows(_tree_rows())
+    single = index.deepest(*point)
+    assert (single.code if single else None) == expected
+    many = index.deepest_many([point[0], 9.0, point[0]], [point[1], 9.0, point[1]])
+    assert [n.code if n else None for n in many] == [expected, None, expected]
+    if single is not None:
+        assert [n.code for n in index.chain(single)][0] == "1"
+
+
+def test_index_builds_from_any_geojson_and_agrees_with_shape():
+    rows = _tree_rows()
+    # A 3-D position (with a height) takes the general, one-by-one way: same answers.
+    county = rows[0][6]
+    rows[0] = (
+        *rows[0][:6],
+        {"type": "Polygon", "coordinates": [[(*xy, 0.0) for xy in county["coordinates"][0]]]},
+    )
+    index = spatial_index.AreaIndex.from_rows(rows)
+    assert len(index) == 6
+    assert index.deepest(3.0, 3.0).code == "1"
+    geometries = spatial_index.polygons_from_geojson([r[6] for r in _tree_rows() if r[6]])
+    for row, geometry in zip([r for r in _tree_rows() if r[6]], geometries, strict=True):
+        assert geometry.equals(shape(row[6])) or geometry.equals(
+            shapely.MultiPolygon([shape(row[6])])
+        )
+
+
+def test_siblings_that_overlap_still_give_the_deepest_then_lowest_code():
+    # A street-level polygon that reaches into a neighbour's grid: the grid is deeper.
+    mapping = shapely.geometry.mapping
+    rows = [
+        (1, "1", "county", "county", 0, None, mapping(shapely.box(0, 0, 10, 10))),
+        (2, "102", "wide street", "street", 1, 1, mapping(shapely.box(0, 0, 10, 10))),
+        (3, "101", "street", "street", 1, 1, mapping(shapely.box(0, 0, 5, 5))),
+        (4, "101001", "grid", "grid", 2, 3, mapping(shapely.box(1, 1, 2, 2))),
+    ]
+    index = spatial_index.AreaIndex.from_rows(rows)
+    assert index.deepest(1.5, 1.5).code == "101001"
+    assert index.deepest(3, 3).code == "101"  # both streets: the lower code
+    assert index.deepest(7, 7).code == "102"
+    assert [n.code if n else None for n in index.deepest_many([1.5, 3, 7], [1.5, 3, 7])] == [
+        "101001",
+        "101",
+        "102",
+    ]

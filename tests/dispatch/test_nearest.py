@@ -216,3 +216,110 @@ def test_tracks_are_kept_read_in_scope_and_purged(grid_worker, operator, other_c
         track_for(user=operator, worker_id=grid_worker.pk, day="yesterday")
     assert tracks_purge() == 1  # older than GRIDGOV_TRACK_DAYS (30)
     assert not PositionSample.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_names_and_open_tasks_of_any_number_of_workers_come_in_one_query(
+    operator, django_assert_num_queries
+):
+    scatter(random.Random(5), 300)
+    nearest_workers(user=operator, lon=CENTRE[0], lat=CENTRE[1], radius_m=5000)  # loads
+    # Past the catch-up interval: one catch-up read and one read of the people, however many.
+    from gridgov.dispatch.position_index import positions
+
+    positions.mark_dirty()
+    with django_assert_num_queries(2):
+        answer = nearest_workers(
+            user=operator, lon=CENTRE[0], lat=CENTRE[1], radius_m=5000, limit=100
+        )
+    assert len(answer) > 30
+    # Within the interval and without a write of its own, the index is not read again.
+    with django_assert_num_queries(1):
+        nearest_workers(user=operator, lon=CENTRE[0], lat=CENTRE[1], radius_m=5000, limit=100)
+
+
+@pytest.mark.django_db
+def test_another_process_write_is_caught_up_without_reloading_everyone(
+    operator, wenhui_point, settings
+):
+    from gridgov.dispatch.position_index import positions
+
+    settings.GRIDGOV_POSITION_SYNC_SECONDS = 0
+    scatter(random.Random(6), 200)
+    WorkerPosition.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=1))
+    walker = User.objects.create(
+        username="walker", role="grid_worker", area=Area.objects.get(code="530702001002001")
+    )
+    WorkerPosition.objects.create(
+        user=walker, lon=wenhui_point[0] + 0.05, lat=wenhui_point[1], at=timezone.now()
+    )
+    assert walker.pk not in [
+        a["id"] for a in nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
+    ]
+    # Another server process moves the walker (no call into this process's index).
+    WorkerPosition.objects.filter(user=walker).update(
+        lon=wenhui_point[0], at=timezone.now(), updated_at=timezone.now()
+    )
+    near = nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
+    assert walker.pk in [a["id"] for a in near]
+    # A catch-up reads the rows changed lately (the last second's), not all 201.
+    assert positions.sync() < 50
+
+
+@pytest.mark.django_db
+def test_a_wrong_role_in_the_index_never_reaches_the_answer(operator, wenhui_point, settings):
+    settings.GRIDGOV_POSITION_SYNC_SECONDS = 3600  # the index does not catch up by itself
+    near_ones = [
+        User.objects.create(
+            username=f"n{i}", role="grid_worker", area=Area.objects.get(code="530702001002001")
+        )
+        for i in range(3)
+    ]
+    for i, worker in enumerate(near_ones):
+        position_record(user=worker, lon=wenhui_point[0] + i * 0.001, lat=wenhui_point[1])
+    nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1], limit=2)
+    # The nearest becomes an operator behind the index's back: the next two are offered.
+    User.objects.filter(pk=near_ones[0].pk).update(role="operator")
+    answer = nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1], limit=2)
+    assert [a["id"] for a in answer] == [near_ones[1].pk, near_ones[2].pk]
+
+
+@pytest.mark.django_db
+def test_the_api_takes_a_limit(operator):
+    scatter(random.Random(8), 100)
+    center = Client(headers={"Authorization": f"Bearer {token_for(operator)}"})
+    url = f"/api/v1/dispatch/nearest?lon={CENTRE[0]}&lat={CENTRE[1]}&radius_m=5000"
+    assert len(center.get(f"{url}&limit=3").json()) == 3
+    assert center.get(f"{url}&limit=0").status_code in (400, 422)
+    assert center.get(f"{url}&limit=many").status_code in (400, 422)
+
+
+@pytest.mark.django_db
+def test_tracks_a_day_at_a_time_on_postgresql(grid_worker):
+    from django.db import connection
+
+    from gridgov.dispatch import tracks
+    from gridgov.dispatch.services import tracks_purge
+
+    if not tracks.partitioned():
+        pytest.skip("day partitions are PostgreSQL's")
+    old_day = (timezone.now() - dt.timedelta(days=45)).date()
+    assert tracks.partitions_ensure(today=old_day, days_ahead=0)
+    old_at = dt.datetime.combine(old_day, dt.time(12), tzinfo=dt.UTC)
+    PositionSample.objects.bulk_create(
+        [PositionSample(user=grid_worker, lon=CENTRE[0], lat=CENTRE[1], at=old_at)] * 3
+    )
+    position_record(user=grid_worker, lon=CENTRE[0], lat=CENTRE[1])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text FROM dispatch_positionsample")
+        homes = {row[0] for row in cursor.fetchall()}
+    assert f"dispatch_positionsample_p{old_day:%Y%m%d}" in homes
+    tracks_purge()
+    assert f"dispatch_positionsample_p{old_day:%Y%m%d}" not in tracks.partitions()
+    assert PositionSample.objects.filter(user=grid_worker).count() == 1  # today's stays
+    # The coming days have their partitions, and a second purge finds nothing.
+    today = dt.datetime.now(dt.UTC).date()
+    assert f"dispatch_positionsample_p{today + dt.timedelta(days=3):%Y%m%d}" in (
+        tracks.partitions()
+    )
+    assert tracks_purge() == 0

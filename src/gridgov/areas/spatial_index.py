@@ -77,7 +77,10 @@ def polygons_from_geojson(geometries: list[dict]) -> np.ndarray:
             part_ends.append(len(polygon_ends) - 1)
         ring_ends.extend(itertools.accumulate(len(ring) for ring in rings))
         positions = itertools.chain.from_iterable(itertools.chain.from_iterable(rings))
-        xy = np.fromiter(positions, dtype=float, count=2 * ring_ends[-1]).reshape(-1, 2)
+        flat = np.fromiter(positions, dtype=float)
+        if flat.size != 2 * ring_ends[-1]:
+            raise ValueError("not every position is (lon, lat)")
+        xy = flat.reshape(-1, 2)
         offsets = (np.array(ring_ends), np.array(polygon_ends))
         if multi:
             return shapely.from_ragged_array(

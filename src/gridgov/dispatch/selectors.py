@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,10 +63,13 @@ def dispatch_panel(
             "phone": d.phone or None,
             "staff": [
                 {"id": u.pk, "name": u.get_full_name() or u.username, "phone": u.phone or None}
-                for u in d.staff.filter(is_active=True)
+                for u in d.staff.all()
             ],
         }
-        for d in grid.sunk_departments.all().order_by("name")
+        # Staff of every department in one query, not one per department.
+        for d in grid.sunk_departments.order_by("name").prefetch_related(
+            Prefetch("staff", queryset=User.objects.filter(is_active=True).order_by("pk"))
+        )
     ]
     units = [{"id": u.pk, "name": u.name} for u in grid.linked_units.all().order_by("name")[:20]]
     offers = [

@@ -115,12 +115,20 @@ def nearest_workers(
     limit = max(1, min(limit, 500))
     index = position_index.positions
     index.sync()
-    near = index.nearest(lon, lat, radius_m, prefix, fresh_after(), limit)
+    fresh = fresh_after()
+    asked = 2 * limit + 10  # a few spares for anyone the index's hint lets through wrongly
+    near = index.nearest(lon, lat, radius_m, prefix, fresh, asked)
     answer: list[dict[str, Any]] = []
     start = 0
-    # Usually one round: the index's hint about a person is rarely stale, and a stale one
-    # only costs another read of the next few.
-    while start < len(near) and len(answer) < limit:
+    # Usually one round: the hint about a person is rarely stale, and a stale one only
+    # costs another read of the next few.
+    while len(answer) < limit:
+        if start >= len(near):
+            if len(near) < asked:
+                break  # everyone within the radius has been looked at
+            asked *= 4
+            near = index.nearest(lon, lat, radius_m, prefix, fresh, asked)
+            continue
         cut = near[start : start + limit - len(answer)]
         # Whoever ties with the last of them competes on open tasks too.
         end = start + len(cut)
