@@ -11,7 +11,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gridgov.analytics.models import KEY_FIELDS, DailyRollup
+from gridgov.analytics.models import AREA_KEY_FIELDS, KEY_FIELDS, AreaDayRollup, DailyRollup
 from gridgov.analytics.selectors import rates_report
 from gridgov.analytics.services import (
     rollup_event_changed,
@@ -25,6 +25,7 @@ from gridgov.events.models import CalendarDay, Event, Subclass
 from gridgov.events.rates import FIELDS, STORED_KEYS, rates_grouped
 from gridgov.events.selectors import events_for_rates
 from gridgov.events.workflow import State
+from tests.conftest import WENHUI_GRID
 
 # Processes keep the calendar (events/calendar.py): tell this one the days changed.
 calendar_changed = getattr(event_calendar, "calendar_changed", lambda: None)
@@ -35,6 +36,16 @@ BASE = dt.datetime(2026, 3, 6, tzinfo=SHANGHAI)
 NOW = BASE + dt.timedelta(days=5, hours=10, minutes=7)
 ENGINES = ["python", "sql"] if connection.vendor == "postgresql" else ["python"]
 GROUPS = [None, "area", "department", "subclass", "source", "month", "day"]
+# No filter; a street (the area rollup); a grid (the daily rollup); a subclass; a source;
+# both (the daily rollup again).
+FILTERS = [
+    (None, None, None),
+    ("530702001", None, None),
+    ("530702001002001", None, None),
+    (None, "0102", None),
+    (None, None, "hotline"),
+    ("530702001002", "0102", "worker"),
+]
 numbers = itertools.count()
 
 moment = st.builds(
@@ -58,6 +69,7 @@ rate_fields = st.fixed_dictionaries(
         "rework_count": st.integers(0, 2),
         "satisfaction": satisfaction,
         "department": st.integers(0, 2),
+        "assignee": st.integers(0, 1),
     },
 )
 new_event = st.fixed_dictionaries(
@@ -66,6 +78,7 @@ new_event = st.fixed_dictionaries(
         "area": st.integers(0, 2),
         "subclass": st.integers(0, 1),
         "source": st.sampled_from(["worker", "hotline", "resident"]),
+        "reporter": st.integers(0, 2),
         "fields": rate_fields,
     }
 )
@@ -73,7 +86,7 @@ window_edge = st.none() | moment | st.integers(-1, 10).map(lambda d: BASE + dt.t
 
 
 @pytest.fixture
-def world(db):
+def world(db, grid_worker, squad_handler, reporter):
     CalendarDay.objects.update_or_create(
         date=dt.date(2026, 3, 9), defaults={"is_workday": False, "name": "holiday"}
     )
@@ -81,21 +94,28 @@ def world(db):
         date=dt.date(2026, 3, 7), defaults={"is_workday": True, "name": "swapped"}
     )
     calendar_changed()
-    grids = list(Area.objects.filter(kind="grid").order_by("code")[:2]) + [
-        Area.objects.filter(kind="grid").order_by("-code").first()
+    grids = [
+        Area.objects.get(code=WENHUI_GRID),
+        Area.objects.filter(kind="grid").order_by("code").first(),
+        Area.objects.filter(kind="grid").order_by("-code").first(),
     ]
     yield {
         "grids": grids,
         "subclasses": list(Subclass.objects.order_by("code")[:2]),
-        "departments": [None, *Department.objects.order_by("pk")[:2]],
+        # The squad of squad_handler among them: a department's scope is read too.
+        "departments": [None, squad_handler.department, Department.objects.order_by("pk")[0]],
+        # Relations outside the rollup's part: reporter, assignee (by name).
+        "people": [None, grid_worker, reporter],
     }
     calendar_changed()  # the days above roll back: no later test may keep them
 
 
 def _resolved(world, fields: dict) -> dict:
-    out = {k: v for k, v in fields.items() if k != "department"}
+    out = {k: v for k, v in fields.items() if k not in ("department", "assignee")}
     if "department" in fields:
         out["department"] = world["departments"][fields["department"]]
+    if "assignee" in fields:
+        out["assignee"] = world["people"][fields["assignee"]]
     return out
 
 
@@ -106,6 +126,7 @@ def _create(world, spec) -> Event:
         subclass=world["subclasses"][spec["subclass"]],
         description="x",
         source=spec["source"],
+        reporter=world["people"][spec["reporter"]],
         area=grid,
         lon=0,
         lat=0,
@@ -126,14 +147,16 @@ def _write(world, event_id: int, fields: dict) -> None:
 
 def _stored() -> dict:
     return {
-        tuple(row[: len(KEY_FIELDS)]): row[len(KEY_FIELDS) :]
-        for row in DailyRollup.objects.values_list(*KEY_FIELDS, *STORED_KEYS)
-        if any(row[len(KEY_FIELDS) :])
+        (model.__name__, *row[: len(keys)]): row[len(keys) :]
+        for model, keys in ((DailyRollup, KEY_FIELDS), (AreaDayRollup, AREA_KEY_FIELDS))
+        for row in model.objects.values_list(*keys, *STORED_KEYS)
+        if any(row[len(keys) :])
     }
 
 
-def _reference(user, group, since, until) -> dict:
-    events = events_for_rates(user=user, filters={})
+def _reference(user, group, since, until, area=None, subclass=None, source=None) -> dict:
+    filters = {"area": area, "subclass": subclass, "source": source}
+    events = events_for_rates(user=user, filters=filters)
     if since:
         events = events.filter(reported_at__gte=since)
     if until:
@@ -143,7 +166,7 @@ def _reference(user, group, since, until) -> dict:
 
 
 @settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -154,10 +177,21 @@ def _reference(user, group, since, until) -> dict:
     exclude_deferred=st.booleans(),
 )
 def test_rollup_equals_rows(
-    world, admin_user, operator, community_staff, events, writes, windows, exclude_deferred
+    world,
+    admin_user,
+    operator,
+    community_staff,
+    street_staff,
+    grid_worker,
+    squad_handler,
+    events,
+    writes,
+    windows,
+    exclude_deferred,
 ):
     Event.objects.all().delete()
     DailyRollup.objects.all().delete()
+    AreaDayRollup.objects.all().delete()
     ids = [_create(world, spec).pk for spec in events]
     for index, fields in writes:
         _write(world, ids[index % len(ids)], fields)
@@ -172,10 +206,26 @@ def test_rollup_equals_rows(
     assert _stored() == incremental
 
     with settings_override(exclude_deferred):
-        for user in (admin_user, operator, community_staff):
-            for (since, until), group in zip(itertools.cycle(windows), GROUPS, strict=False):
-                got = rates_report(user=user, group=group, since=since, until=until, now=NOW)
-                assert got == _reference(user, group, since, until), (user, group, since, until)
+        users = (admin_user, operator, community_staff, street_staff, grid_worker, squad_handler)
+        combos = list(itertools.product(GROUPS, FILTERS))
+        for n, user in enumerate(users):
+            # Each user a third of the combinations, every combination for two users.
+            for i, (group, (area, subclass, source)) in enumerate(combos):
+                if (i + n) % 3:
+                    continue
+                since, until = windows[i % len(windows)]
+                got = rates_report(
+                    user=user,
+                    group=group,
+                    area=area,
+                    subclass=subclass,
+                    source=source,
+                    since=since,
+                    until=until,
+                    now=NOW,
+                )
+                want = _reference(user, group, since, until, area, subclass, source)
+                assert got == want, (user, group, since, until, area, subclass, source)
 
 
 class settings_override:

@@ -10,16 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 KEY_FIELDS = ("day", "area_id", "subclass_id", "department_key", "source", "held")
+AREA_KEY_FIELDS = ("area_code", "dimension", "day", "value", "held")
 
 
-class DailyRollup(models.Model):
-    day = models.DateField(_("day"))
-    area_id = models.IntegerField(_("grid"))
-    subclass_id = models.IntegerField(_("subclass"))
-    department_key = models.IntegerField(_("department"), default=0)
-    source = models.CharField(_("source"), max_length=16)
-    # Deferred or suspended: left out of part of the counts when RATES["exclude_deferred"].
-    held = models.BooleanField(_("deferred or suspended"), default=False)
+class Counts(models.Model):
+    """The counts of `rates.STORED_KEYS`, summed over the events of a key."""
 
     reported = models.IntegerField(default=0)
     voided = models.IntegerField(default=0)
@@ -39,10 +34,57 @@ class DailyRollup(models.Model):
     handling_us = models.BigIntegerField(default=0)  # working time, microseconds
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(Counts):
+    day = models.DateField(_("day"))
+    area_id = models.IntegerField(_("grid"))
+    subclass_id = models.IntegerField(_("subclass"))
+    department_key = models.IntegerField(_("department"), default=0)
+    source = models.CharField(_("source"), max_length=16)
+    # Deferred or suspended: left out of part of the counts when RATES["exclude_deferred"].
+    held = models.BooleanField(_("deferred or suspended"), default=False)
+
+    class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
         constraints = [models.UniqueConstraint(fields=list(KEY_FIELDS), name="rollup_key")]
-        indexes = [models.Index(fields=["area_id", "day"], name="rollup_area_day")]
+        indexes = [
+            models.Index(fields=["area_id", "day"], name="rollup_area_day"),
+            models.Index(fields=["department_key", "day"], name="rollup_department_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_id}/{self.subclass_id}/{self.department_key}/{self.source}"
+
+
+class AreaDayRollup(Counts):
+    """The daily rollup summed up the area tree, one dimension at a time: per area of the
+    upper levels (county, street, community: the first AREA_LEVELS codes of a grid's path),
+    day and one of none / subclass / source / department. A grid's events number in the
+    millions over years but an area's days in the hundreds, so a rate over any period of
+    any of these areas sums at most days × values rows (decision 0016)."""
+
+    class Dimension(models.IntegerChoices):
+        NONE = 0, _("none")
+        SUBCLASS = 1, _("subclass")
+        SOURCE = 2, _("source")
+        DEPARTMENT = 3, _("department")
+
+    area_code = models.CharField(_("area"), max_length=20)
+    dimension = models.SmallIntegerField(_("dimension"), choices=Dimension.choices)
+    day = models.DateField(_("day"))
+    # The subclass or department id as text, the source, or "" (department 0: none).
+    value = models.CharField(_("value"), max_length=20, blank=True)
+    held = models.BooleanField(_("deferred or suspended"), default=False)
+
+    class Meta:
+        verbose_name = _("area rollup")
+        verbose_name_plural = _("area rollups")
+        constraints = [
+            models.UniqueConstraint(fields=list(AREA_KEY_FIELDS), name="area_rollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_code} {self.dimension}={self.value}"

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from gridgov.analytics.models import KEY_FIELDS, DailyRollup
+from gridgov.analytics.models import AREA_KEY_FIELDS, KEY_FIELDS, AreaDayRollup, DailyRollup
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.rates import CLOSED, HELD, STORED_KEYS, contribution
 from gridgov.events.workflow import State
@@ -39,6 +39,11 @@ ROW_FIELDS = (
     "reported_at",
 )
 Key = tuple[dt.date, int, int, int, str, bool]
+AreaKey = tuple[str, int, dt.date, str, bool]
+# The levels of the area tree summed in AreaDayRollup: county, street, community (depths
+# 0-2). Grids are read from DailyRollup, whose rows of one grid are few.
+AREA_LEVELS = 3
+Dimension = AreaDayRollup.Dimension
 
 
 class LazyCalendar:
@@ -70,43 +75,80 @@ def key_of(row: dict[str, Any]) -> Key:
     )
 
 
-def deltas(
-    before: dict[str, Any] | None, after: dict[str, Any] | None, calendar
-) -> dict[Key, dict[str, int]]:
-    """Per key, what to add: minus the old row's counts, plus the new row's."""
-    out: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+def area_codes(path: str) -> list[str]:
+    """The codes of the upper levels an event at `path` is summed into."""
+    return [c for c in path.strip("/").split("/") if c][:AREA_LEVELS]
+
+
+def area_keys(key: Key, path: str) -> list[AreaKey]:
+    """The AreaDayRollup keys of one DailyRollup key (a function of it and the grid's path,
+    so the area rollup is exactly the daily rollup summed)."""
+    day, _area, subclass_id, department_key, source, held = key
+    values = (
+        (Dimension.NONE, ""),
+        (Dimension.SUBCLASS, str(subclass_id)),
+        (Dimension.SOURCE, source),
+        (Dimension.DEPARTMENT, str(department_key)),
+    )
+    return [
+        (code, int(dimension), day, value, held)
+        for code in area_codes(path)
+        for dimension, value in values
+    ]
+
+
+Deltas = tuple[dict[Key, dict[str, int]], dict[AreaKey, dict[str, int]]]
+
+
+def deltas(before: dict[str, Any] | None, after: dict[str, Any] | None, calendar) -> Deltas:
+    """Per key of both rollups, what to add: minus the old row's counts, plus the new row's.
+    Rows carry `area_path` besides ROW_FIELDS."""
+    daily: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    areas: dict[AreaKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row, sign in ((before, -1), (after, 1)):
-        if row is not None:
-            bucket = out[key_of(row)]
-            for name, value in contribution(row, calendar).items():
+        if row is None:
+            continue
+        key = key_of(row)
+        counts = contribution(row, calendar)
+        for bucket in (daily[key], *(areas[k] for k in area_keys(key, row["area_path"]))):
+            for name, value in counts.items():
                 bucket[name] += sign * value
-    return {key: dict(c) for key, c in out.items() if any(c.values())}
+    return (
+        {key: dict(c) for key, c in daily.items() if any(c.values())},
+        {key: dict(c) for key, c in areas.items() if any(c.values())},
+    )
 
 
-def _upsert_sql() -> str:
+def _upsert_sql(model, key_fields: tuple[str, ...], rows: int) -> str:
     quote = connection.ops.quote_name
-    table = quote(DailyRollup._meta.db_table)
-    columns = [*KEY_FIELDS, *STORED_KEYS]
+    table = quote(model._meta.db_table)
+    columns = [*key_fields, *STORED_KEYS]
     increments = ", ".join(
         f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in STORED_KEYS
     )
+    values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * rows)
     return (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(quote(c) for c in KEY_FIELDS)}) DO UPDATE SET {increments}"
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values} "
+        f"ON CONFLICT ({', '.join(quote(c) for c in key_fields)}) DO UPDATE SET {increments}"
     )
 
 
-def deltas_apply(changes: dict[Key, dict[str, int]]) -> None:
-    """One UPSERT per key, keys in a fixed order so two transactions never wait on each
-    other's rows in opposite orders (no deadlock)."""
-    if not changes:
-        return
-    params = [
-        [*key, *(changes[key].get(name, 0) for name in STORED_KEYS)] for key in sorted(changes)
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(_upsert_sql(), params)
+def deltas_apply(changes: Deltas) -> None:
+    """One multi-row UPSERT per rollup, keys in a fixed order so two transactions never
+    wait on each other's rows in opposite orders (no deadlock)."""
+    for model, key_fields, by_key in (
+        (DailyRollup, KEY_FIELDS, changes[0]),
+        (AreaDayRollup, AREA_KEY_FIELDS, changes[1]),
+    ):
+        if not by_key:
+            continue
+        params = [
+            value
+            for key in sorted(by_key)
+            for value in (*key, *(by_key[key].get(name, 0) for name in STORED_KEYS))
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_upsert_sql(model, key_fields, len(by_key)), params)
 
 
 def counts_by_key(rows: Iterable[dict[str, Any]], calendar) -> dict[Key, dict[str, int]]:
@@ -117,6 +159,38 @@ def counts_by_key(rows: Iterable[dict[str, Any]], calendar) -> dict[Key, dict[st
         for name, value in contribution(row, calendar).items():
             bucket[name] += value
     return dict(out)
+
+
+def area_counts(
+    daily: Iterable[tuple[Key, dict[str, int]]], paths: dict[int, str]
+) -> dict[AreaKey, dict[str, int]]:
+    """The area rollup of daily rollup rows (SQLite's rebuild, the tests' reference)."""
+    out: dict[AreaKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STORED_KEYS, 0))
+    for key, counts in daily:
+        for area_key in area_keys(key, paths.get(key[1], "")):
+            bucket = out[area_key]
+            for name, value in counts.items():
+                bucket[name] += value
+    return dict(out)
+
+
+def area_select_sql() -> str:
+    """SELECT the area rollup from the daily rollup's rows of days >= %(since_day)s."""
+    sums = ", ".join(f"SUM(r.{c}) AS {c}" for c in STORED_KEYS)
+    levels = " UNION ALL ".join(
+        f"SELECT split_part(a.path, '/', {i + 2}) AS code" for i in range(AREA_LEVELS)
+    )
+    return f"""
+SELECT level.code AS area_code, d.dimension, r.day, d.value, r.held, {sums}
+FROM analytics_dailyrollup r
+JOIN areas_area a ON a.id = r.area_id
+CROSS JOIN LATERAL ({levels}) level
+CROSS JOIN LATERAL (VALUES ({int(Dimension.NONE)}, ''),
+    ({int(Dimension.SUBCLASS)}, r.subclass_id::text), ({int(Dimension.SOURCE)}, r.source),
+    ({int(Dimension.DEPARTMENT)}, r.department_key::text)) d(dimension, value)
+WHERE level.code <> '' AND r.day >= %(since_day)s
+GROUP BY 1, 2, 3, 4, 5
+"""
 
 
 # The same counts in SQL (PostgreSQL) --------------------------------------------------------
