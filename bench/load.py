@@ -111,7 +111,7 @@ def reports_verified(stack: Stack, run: Run, failures: list[str]) -> None:
     for problem in problems[:10]:
         print(f"      {problem}")
     check(
-        not problems and good == len(run.acked),
+        not problems and good == len(run.acked) > 0,
         f"acknowledged reports stored exactly once: {good} of {len(run.acked)} "
         f"({len(run.pending)} never acknowledged, still in the users' outboxes)",
         failures,
@@ -159,7 +159,7 @@ def scenario_load(stack: Stack, args, healthz: float, failures: list[str]) -> No
     errors = run.errors()
     for (name, status), count in errors.most_common(10):
         print(f"      error: {name} answered {status} x{count}")
-    for error in run.server_errors[:3]:
+    for error in run.server_errors[:8]:
         print(f"      {error}")
     check(not errors, f"errors: {sum(errors.values())} of {len(run.samples)} requests", failures)
     check(p99 <= 1000, f"p99 {p99:.0f} ms (target <= 1000 ms)", failures)
@@ -220,7 +220,7 @@ def scenario_faults(stack: Stack, args, healthz: float, failures: list[str]) -> 
             outside.append(s)
     for s in outside[:5]:
         print(f"      outside the outages: {s[1]} answered {s[2]} at {time.ctime(s[0])}")
-    for error in run.server_errors[:3]:
+    for error in run.server_errors[:8]:
         print(f"      {error}")
     check(
         not outside,
@@ -311,6 +311,9 @@ def main() -> int:
     parser.add_argument("--grace", type=float, default=10.0)
     parser.add_argument("--port", type=int, default=8770)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the template database")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the template database and stop"
+    )
     args = parser.parse_args()
 
     reason = reachable()
@@ -327,6 +330,8 @@ def main() -> int:
         print("== !! `gridgov run_huey` does not exist: NO QUEUE CONSUMERS in this run")
         args.consumers = 0
     stack.template_ensure(args.rebuild)
+    if args.build_only:
+        return 0
     stack.database_create()
     print(
         f"== {stack.event_count():,} events in PostgreSQL; gunicorn {args.workers} workers, "

@@ -14,6 +14,7 @@ worker app's outbox does; one acknowledged (201 + number) is recorded, and bench
 checks afterwards that each is in the database exactly once.
 """
 
+import collections
 import itertools
 import json
 import os
@@ -31,14 +32,16 @@ RATE = float(os.environ.get("LOAD_RATE_PER_USER", "0"))
 SAMPLES: list[tuple[float, str, int, float]] = []
 ACKED: list[dict] = []
 PENDING: dict[str, dict] = {}  # uuid -> report body, not acknowledged yet
-SERVER_ERRORS: list[dict] = []  # a few 5xx bodies, to say what went wrong
+SERVER_ERRORS: list[dict] = []  # a few bodies of unexpected answers, to say what went wrong
+_KEPT: collections.Counter = collections.Counter()
 
 
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, response, exception, **kw):
     status = getattr(response, "status_code", 0) or 0
     SAMPLES.append((time.time(), name, int(status), float(response_time)))
-    if status >= 500 and len(SERVER_ERRORS) < 20:
+    if status >= 400 and _KEPT[(name, status)] < 3:  # a few bodies of each kind of refusal
+        _KEPT[(name, status)] += 1
         SERVER_ERRORS.append({"name": name, "status": status, "body": (response.text or "")[:300]})
 
 

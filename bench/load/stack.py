@@ -6,6 +6,7 @@ rebuilding a million events; `--rebuild` makes it again. The cache and the queue
 database 7 (the scenario's own; flushed at the start).
 """
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -52,6 +53,24 @@ def _exists(name: str) -> bool:
         return bool(
             connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         )
+
+
+def _comment(name: str) -> str | None:
+    with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as connection:
+        row = connection.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    return row[0] if row else None
+
+
+def migrations_stamp() -> str:
+    """A digest of every migration file: a template built with others is stale (a migration
+    edited in place would otherwise leave a table missing that `migrate` thinks is there)."""
+    digest = hashlib.sha256()
+    for path in sorted((HERE.parents[1] / "src" / "gridgov").glob("*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return f"migrations:{digest.hexdigest()[:16]}"
 
 
 def database_url(name: str) -> str:
@@ -104,9 +123,12 @@ class Stack:
 
     # The database ------------------------------------------------------------------------
     def template_ensure(self, rebuild: bool) -> None:
+        stamp = migrations_stamp()
         if _exists(self.template) and not rebuild:
-            print(f"== database: copied from {self.template} (built by an earlier run)")
-            return
+            if _comment(self.template) == stamp:
+                print(f"== database: copied from {self.template} (built by an earlier run)")
+                return
+            print(f"== {self.template} was built with other migrations: building it again")
         building = f"{self.template}_building"
         _admin(f"DROP DATABASE IF EXISTS {building} WITH (FORCE)")
         _admin(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
@@ -131,6 +153,7 @@ class Stack:
         ) as connection:
             connection.execute("VACUUM ANALYZE")
         _admin(f"ALTER DATABASE {building} RENAME TO {self.template}")
+        _admin(f"COMMENT ON DATABASE {self.template} IS '{stamp}'")
         print(f"   built in {time.perf_counter() - started:.0f} s (kept for the next run)")
 
     def database_create(self) -> None:
