@@ -24,6 +24,7 @@ def main(out: str, users: int) -> None:
     from shapely.geometry import shape
 
     from gridgov.accounts.models import User
+    from gridgov.accounts.roles import Role
     from gridgov.accounts.services import api_token_create
     from gridgov.areas.models import Area, GridWorker
     from gridgov.demo.field import positions_refresh
@@ -36,14 +37,16 @@ def main(out: str, users: int) -> None:
         for a in Area.objects.filter(kind="grid").exclude(geometry=None)
     }
     workers = []
-    for grid_id, user in (
-        (gw.grid_id, gw.user)
-        for gw in GridWorker.objects.select_related("user").order_by("user_id")[:users]
-    ):
-        if grid_id not in spots:
+    # The grid a worker answers for is the user's own area (what a report's scope is checked
+    # against), on duty through a GridWorker row (what nearest finds).
+    on_duty = set(GridWorker.objects.values_list("user_id", flat=True))
+    for user in User.objects.filter(role=Role.GRID_WORKER, area__kind="grid").order_by("pk"):
+        if len(workers) >= users:
+            break
+        if user.pk not in on_duty or user.area_id not in spots:
             continue
         _token, key = api_token_create(user=user, name="load test")
-        point = spots[grid_id]
+        point = spots[user.area_id]
         workers.append({"token": key, "lon": point.x, "lat": point.y})
 
     _token, admin_key = api_token_create(user=User.objects.get(username="admin"), name="load test")
