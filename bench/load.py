@@ -33,6 +33,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from load import profile
 from load.costs import cost_lines, endpoint_costs
 from load.results import Run, latency_table, reports_check
 from load.stack import BIN, HERE, REDIS_URL, Stack, postgres_restart, redis_restart
@@ -144,6 +145,9 @@ def scenario_load(stack: Stack, args, healthz: float, failures: list[str]) -> No
         f"{args.seconds} s",
         flush=True,
     )
+    spy = None
+    if args.profile:
+        spy = profile.start(stack.server.pid, args.seconds // 2, stack.log_dir / "profile.txt")
     run = drive(
         stack,
         "FieldAndCommandCentre",
@@ -170,6 +174,10 @@ def scenario_load(stack: Stack, args, healthz: float, failures: list[str]) -> No
         failures,
     )
     reports_verified(stack, run, failures)
+    if spy is not None:
+        spy.wait()
+        print("== where a worker's CPU went (py-spy, half of the mixed run)")
+        print("\n".join(profile.summary(stack.log_dir / "profile.txt")))
 
 
 def scenario_faults(stack: Stack, args, healthz: float, failures: list[str]) -> None:
@@ -310,6 +318,7 @@ def main() -> int:
     parser.add_argument("--down", type=float, default=4.0, help="seconds each service is down")
     parser.add_argument("--grace", type=float, default=10.0)
     parser.add_argument("--port", type=int, default=8770)
+    parser.add_argument("--profile", action="store_true", help="py-spy on one gunicorn worker")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the template database")
     parser.add_argument(
         "--build-only", action="store_true", help="build the template database and stop"
