@@ -84,7 +84,7 @@ $(BIN)/locust: pyproject.toml | install
 	touch $@
 
 load: install $(BIN)/locust
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --profile
 
 faults: install $(BIN)/locust
 	$(BIN)/python bench/load.py --faults
