@@ -35,14 +35,26 @@ browser:
 lint: install
 	$(BIN)/ruff check src tests bench
 
+# The suite spread over the cores (pytest-xdist; each worker has its own test database), the
+# browser tests apart and one at a time: each starts chromium and a live server of its own.
+XDIST ?= -n auto --dist worksteal
+FAST_TESTS := -m "not browser" $(XDIST)
+BROWSER_TESTS := -m browser -p no:xdist
+
+# While working: ruff and every test but the browser ones, on SQLite only.
+check: lint
+	env -u DATABASE_URL $(BIN)/pytest $(FAST_TESTS)
+
 test-sqlite: install browser
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest $(FAST_TESTS)
+	env -u DATABASE_URL $(BIN)/pytest $(BROWSER_TESTS)
 
 # PostgreSQL when one answers at DATABASE_URL (or the local default); said loudly when skipped.
 test-postgres: install browser
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1].replace('postgres://', 'postgresql://'), connect_timeout=3).close()" "$$url" 2>/dev/null; then \
-	  echo "== tests on PostgreSQL ($$url)"; DATABASE_URL="$$url" $(BIN)/pytest; \
+	  echo "== tests on PostgreSQL ($$url)"; \
+	  DATABASE_URL="$$url" $(BIN)/pytest $(FAST_TESTS) && DATABASE_URL="$$url" $(BIN)/pytest $(BROWSER_TESTS); \
 	else echo "== PostgreSQL not reachable at $$url: PostgreSQL run SKIPPED"; fi
 
 # Production as deployed: PostgreSQL, Redis and three gunicorn workers (when both services answer).

@@ -28,3 +28,8 @@ CONTENT_SECURITY_POLICY = None
 # effect at once; the services still enqueue only after commit, which the tests of
 # tests/tasks/ check with captured on_commit callbacks.
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
+
+# A password hash costs about a second on purpose (PBKDF2, a million rounds), and the tests
+# make users and sign in by the hundred; who may sign in and the throttling do not depend on
+# the hasher. Production keeps Django's default (docs/decisions/0019).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
