@@ -38,7 +38,7 @@ UPDATES_PER_S = float(os.environ.get("BENCH_UPDATES", "200"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
 TRACK_ROWS = int(os.environ.get("BENCH_TRACK_ROWS", "1000000"))
 SERVERS = int(os.environ.get("BENCH_WORKERS", "4"))
-MOVERS = 4
+MOVERS = int(os.environ.get("BENCH_MOVERS", "4"))
 PORT = int(os.environ.get("BENCH_PORT", "8926"))
 DATABASE_URL = os.environ.get(
     "BENCH_NEAREST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_nearest"
