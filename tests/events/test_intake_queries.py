@@ -1,6 +1,6 @@
 """Intake's cost in queries (issue 9: a report made 17). Once a process has warmed up, a
 report reads the token and the likely duplicates, takes a number and writes the event, its
-audit row, its rollup and its timeline row: the catalog, the calendar, the classifier and
+audit row, its rollups and its timeline row: the catalog, the calendar, the classifier and
 the area come from memory."""
 
 import json
@@ -16,9 +16,9 @@ from gridgov.events.models import CalendarDay, Event, Subclass
 from tests.api.test_api import token_for
 from tests.events.conftest import report_data
 
-# token, duplicates, number, event, audit row, rollup, timeline; the two savepoints of the
-# test's own transaction around the event's.
-REPORT_QUERIES = 9
+# token, duplicates, number, event, audit row, the two rollups (daily, area × day),
+# timeline; the two savepoints of the test's own transaction around the event's.
+REPORT_QUERIES = 10
 # PostgreSQL takes the number from a sequence, in a savepoint when a transaction is open
 # (here the test's; a request has none).
 SEQUENCE_SAVEPOINT = 2

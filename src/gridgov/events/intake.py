@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,21 +61,37 @@ def likely_duplicate(
     radius = subclass.duplicate_radius_m
     dlat = radius / 111_320
     dlon = radius / (111_320 * max(0.01, math.cos(math.radians(lat))))
-    candidates = (
-        Event.objects.filter(
-            subclass=subclass,
-            reported_at__gte=at - dt.timedelta(hours=subclass.duplicate_window_hours),
-            lon__range=(lon - dlon, lon + dlon),
-            lat__range=(lat - dlat, lat + dlat),
-        )
-        .exclude(state__in=TERMINAL)
-        .order_by("-reported_at")
-        .only("id", "number", "lon", "lat")  # not the description and extra of each
-    )
-    for candidate in candidates[:20]:
-        if haversine_m(lon, lat, candidate.lon, candidate.lat) <= radius:
-            return candidate
+    since = at - dt.timedelta(hours=subclass.duplicate_window_hours)
+    for pk, number, other_lon, other_lat in _duplicate_candidates(
+        subclass.pk, since, (lon - dlon, lon + dlon), (lat - dlat, lat + dlat)
+    ):
+        if haversine_m(lon, lat, other_lon, other_lat) <= radius:
+            duplicate = Event(pk=pk, number=number, lon=other_lon, lat=other_lat)
+            duplicate._state.adding = False
+            return duplicate
     return None
+
+
+_TERMINAL_STATES = tuple(TERMINAL)
+
+
+def _duplicate_candidates(subclass_id: int, since: dt.datetime, lons, lats) -> list[tuple]:
+    """Every report runs this; as SQL it costs a fifth of the queryset's compile (issue 9).
+    (id, number, lon, lat) of up to 20 open events, newest first."""
+    quote = connection.ops.quote_name
+    states = ", ".join(["%s"] * len(_TERMINAL_STATES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('id')}, {quote('number')}, {quote('lon')}, {quote('lat')} "
+            f"FROM {quote(Event._meta.db_table)} "
+            f"WHERE {quote('subclass_id')} = %s AND {quote('reported_at')} >= %s "
+            f"AND {quote('lon')} BETWEEN %s AND %s AND {quote('lat')} BETWEEN %s AND %s "
+            f"AND {quote('state')} NOT IN ({states}) "
+            f"ORDER BY {quote('reported_at')} DESC LIMIT 20",
+            [subclass_id, connection.ops.adapt_datetimefield_value(since), *lons, *lats]
+            + list(_TERMINAL_STATES),
+        )
+        return cursor.fetchall()
 
 
 def _location(data: dict[str, Any], component: Component | None) -> tuple[float, float]:
