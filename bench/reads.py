@@ -3,8 +3,9 @@ roles), the big screen and the event page, at 100k and 1M events on PostgreSQL, 
 the same run's baselines: a plain SQL page of 50 rows by the reported_at index, and a bare
 Django view rendering that page as JSON through the same middleware.
 
-Its own database (made if missing; the events are added by `gridgov demo_events`, so a second
-run reuses them): BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gridgov_bench_reads.
+Its own database per size (made if missing; the events are added by `gridgov demo_events`'s
+generator, so a second run reuses them): BENCH_DATABASE_URL + "_<size>", default
+postgres://postgres@127.0.0.1:5432/gridgov_bench_reads_100000 and ..._1000000.
 
     .venv/bin/python bench/reads.py [--sizes 100000,1000000] [--runs 40]
 """
@@ -12,6 +13,7 @@ run reuses them): BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -211,8 +213,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    _database(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    if not args.one:
+        # One database per size (<base>_<size>), each in its own process: Django holds one.
+        for size in args.sizes.split(","):
+            env = os.environ | {"BENCH_DATABASE_URL": f"{base}_{size}"}
+            subprocess.run(
+                [sys.executable, __file__, "--one", "--sizes", size, "--runs", str(args.runs)],
+                env=env,
+                check=True,
+            )
+        return
+    _database(base)
     os.environ.update(GRIDGOV_HTTPS="false", GRIDGOV_REQUIRE_2FA="false")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _setup import django_setup
@@ -221,8 +235,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("demo", "--areas-only", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    for size in (int(s) for s in args.sizes.split(",")):
-        bench_size(size, args.runs)
+    bench_size(int(args.sizes), args.runs)
 
 
 if __name__ == "__main__":

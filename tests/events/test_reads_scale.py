@@ -74,8 +74,9 @@ def test_the_cursor_walks_every_visible_event_once_newest_first(operator):
             break
     assert seen == expected
     first = client.get("/api/v1/events/?limit=5").json()
-    assert first["count"] == 230
-    assert not first["count_capped"]
+    assert first["count"] == 230 or connection.vendor == "postgresql"
+    # Beyond a page: PostgreSQL's estimate, elsewhere a count capped at 1000.
+    assert first["count_exact"] is (connection.vendor != "postgresql")
     # Offsets still work for old clients, bounded.
     assert [i["id"] for i in client.get("/api/v1/events/?offset=5&limit=5").json()["items"]] == (
         expected[5:10]
@@ -110,16 +111,16 @@ def test_an_event_seen_through_several_branches_is_listed_once(
 )
 def test_the_queue_reads_in_a_fixed_number_of_queries(persona, request):
     user = request.getfixturevalue(persona)
-    events_generate(count=20, days=5, seed=4)
+    events_generate(count=40, days=5, seed=4)
     # Every event the persona reads is theirs to see by several relations at once.
     Event.objects.update(reporter=user, assignee=user)
     client = signed_in(user)
-    small_api = queries(lambda: client.get("/api/v1/events/?limit=50"))
+    small_api = queries(lambda: client.get("/api/v1/events/?limit=10"))
     small_page = queries(lambda: client.get("/events/")) if persona != "reporter" else 0
     events_generate(count=200, days=5, seed=5)
     # Every event the persona reads is theirs to see by several relations at once.
     Event.objects.update(reporter=user, assignee=user)
-    large_api = queries(lambda: client.get("/api/v1/events/?limit=50"))
+    large_api = queries(lambda: client.get("/api/v1/events/?limit=10"))
     assert large_api == small_api
     assert large_api <= 16
     if persona != "reporter":

@@ -181,13 +181,15 @@ class Drawer:
         share = self.rng.uniform(1.0, 2.5) if self.rng.random() < late_share else self.rng.random()
         return min(start + limit * share, self.now)
 
-    def draw(self) -> dict:
+    def draw(self, share: float) -> dict:
+        """An event reported `share` of the way from the first day to now: rows come in the
+        order they were reported, as a live table fills (and as its pages lie on disk)."""
         rng = self.rng
         grid = rng.choice(self.city.grids)
         subclass_id, code, name, limits = rng.choice(self.city.subclasses)
         source = rng.choices(*self.sources)[0]
         urgency = rng.choices(*self.urgencies)[0]
-        age = dt.timedelta(seconds=rng.random() * self.days * 86400)
+        age = dt.timedelta(seconds=(1 - share) * self.days * 86400)
         reported_at = self.now - age
         table = self.recent_states if age.days < RECENT_DAYS else self.old_states
         state = rng.choices(*table)[0]
@@ -282,7 +284,7 @@ def _next_serial() -> int:
 
 def _rows(drawer: Drawer, count: int, serial: int) -> Iterator[dict]:
     for n in range(count):
-        row = drawer.draw()
+        row = drawer.draw((n + drawer.rng.random()) / count)
         local_day = timezone.localtime(row["reported_at"]).strftime("%Y%m%d")
         row["number"] = f"{NUMBER_PREFIX}{local_day}{serial + n:09d}"
         yield row

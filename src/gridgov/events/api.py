@@ -149,7 +149,7 @@ def events_list(
     cursor: Annotated[str | None, Query(max_length=64)] = None,
 ):
     """Newest first. Page with `cursor` (the `next_cursor` of the page before); `offset` is
-    kept for old clients up to 10,000. `count` stops at 1000 (`count_capped`)."""
+    kept for old clients up to 10,000. Beyond one page `count` is an estimate (`count_exact`)."""
     page = keyset.events_queue_page(
         user=request.user,
         filters={
@@ -168,7 +168,7 @@ def events_list(
     )
     return {
         "count": page.count,
-        "count_capped": page.count_capped,
+        "count_exact": page.count_exact,
         "next_cursor": page.next_cursor,
         "items": selectors.page_as_dicts(page.events, request.user),
     }

@@ -4,12 +4,17 @@ Each way the user reads events (`selectors.visibility_branches`) is read on its 
 first, with the filters and the cursor, up to what the page needs: each such read walks one
 index ((area, state, reported_at), (department, state, reported_at), ...) and stops. The
 branches are merged here, ids deduplicated, and the page's rows fetched by primary key. No
-DISTINCT, no join, no OFFSET scan and no COUNT over the table (decision 0015).
+DISTINCT, no join, no OFFSET scan and no COUNT over the table: beyond one page the count is
+the planner's estimate (decision 0015).
 """
 
 import datetime as dt
+import json
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -18,8 +23,8 @@ from gridgov.common.errors import DomainError
 from gridgov.events.models import Event
 from gridgov.events.selectors import QUEUE_ORDER, queue_conditions, visibility_branches
 
-# The count shown beside a page stops here ("1000+"): counting every match of a district's
-# history would read it all on every page.
+# Beyond a page, the count is an estimate (PostgreSQL) or stops here ("1000+"): counting
+# every match of a district's history would read it all on every page.
 COUNT_CAP = 1000
 # Offsets are kept for old clients, bounded: beyond this the cursor pages.
 MAX_OFFSET = 10_000
@@ -55,7 +60,7 @@ class QueuePage:
     events: list[Event]
     next_cursor: str | None
     count: int
-    count_capped: bool
+    count_exact: bool
 
 
 def _after(cursor: Cursor) -> Q:
@@ -69,7 +74,8 @@ def events_queue_page(
     *, user: User, filters: dict, after: str | None = None, limit: int = 50, offset: int = 0
 ) -> QueuePage:
     """One page of the user's queue, newest first, starting after the cursor `after` (or at
-    `offset`). `count` is the number of matches from the page on, capped at COUNT_CAP."""
+    `offset`). `count` is the number of matches (from the cursor on): exact when they fit on
+    the page, otherwise an estimate (`count_exact` false)."""
     if offset > MAX_OFFSET:
         raise DomainError(
             _("Offsets stop at %(max)s: follow next_cursor instead.") % {"max": MAX_OFFSET},
@@ -78,7 +84,7 @@ def events_queue_page(
     condition = queue_conditions(user, filters)
     if after:
         condition &= _after(Cursor.decode(after))
-    want = max(offset + limit + 1, COUNT_CAP + 1)
+    want = offset + limit + 1
     branches = visibility_branches(user)
     found: dict[int, dt.datetime] = {}
     for branch in [Q()] if branches is None else branches:
@@ -98,9 +104,27 @@ def events_queue_page(
         else {}
     )
     has_more = len(keys) > offset + limit
+    if has_more:
+        count, exact = _count_beyond_a_page(user, condition, branches)
+    else:
+        count, exact = len(keys), True
     return QueuePage(
         events=[rows_by_id[pk] for _at, pk in page_keys if pk in rows_by_id],
         next_cursor=Cursor(*page_keys[-1]).encode() if has_more and page_keys else None,
-        count=min(len(keys), COUNT_CAP),
-        count_capped=len(keys) > COUNT_CAP,
+        count=count,
+        count_exact=exact,
     )
+
+
+def _count_beyond_a_page(user: User, condition: Q, branches: list[Q] | None) -> tuple[int, bool]:
+    """More than a page matches: PostgreSQL's planner estimate of how many (a rare filter
+    would make even a capped count read the whole history); elsewhere a count capped at
+    COUNT_CAP (the small databases of a desk or a test)."""
+    queryset = Event.objects.filter(condition)
+    if branches is not None:
+        queryset = queryset.filter(reduce(operator.or_, branches))
+    if connection.vendor == "postgresql":
+        plan = json.loads(queryset.explain(format="json"))
+        return max(int(plan[0]["Plan"]["Plan Rows"]), 1), False
+    capped = queryset.order_by()[: COUNT_CAP + 1].count()
+    return min(capped, COUNT_CAP), capped <= COUNT_CAP

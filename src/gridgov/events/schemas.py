@@ -128,8 +128,8 @@ class EventDetailOut(EventOut):
 
 
 class EventPage(Schema):
-    count: int = Field(description="matches from this page on, at most 1000 (see count_capped)")
-    count_capped: bool = False
+    count: int = Field(description="matches from this page on; an estimate unless count_exact")
+    count_exact: bool = True
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
     items: list[EventOut]
 
