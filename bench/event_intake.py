@@ -7,7 +7,8 @@ Two measures each, for both endpoints:
   Latency there is only 50 / throughput (Little's law), so it is printed but not the target;
 - latency at the target rate: 50 clients send on a fixed schedule (open loop, latency
   counted from the scheduled moment, so a stall is not hidden) at half the bare view's
-  saturation rate, i.e. the throughput the API must hold: p50/p99.
+  saturation rate, i.e. the throughput the API must hold: p50/p99; and at a steady
+  BENCH_STEADY_RATE (20/s: 50 phones each reporting every 2.5 s).
 Then the queries of one report, counted in this process.
 
 PostgreSQL (BENCH_DATABASE_URL, dropped and created again; default bench_event_intake on the
@@ -35,6 +36,8 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_event_intake"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+# A steady load below saturation: 50 phones each reporting every 2.5 s.
+STEADY_RATE = float(os.environ.get("BENCH_STEADY_RATE", "20"))
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -292,6 +295,9 @@ def main() -> None:
         print(line("bare view insert", bare_paced))
         print(line("API report", api_paced))
         print(f"  API p99 {api_paced['p99']:.1f} ms (target <= 100 ms)")
+        print(f"latency at a steady {STEADY_RATE:.0f} requests/s:")
+        print(line("bare view insert", measured(server, bare, DURATION, STEADY_RATE)))
+        print(line("API report", measured(server, api, DURATION, STEADY_RATE)))
     finally:
         server.terminate()
         server.wait(30)
