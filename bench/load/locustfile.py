@@ -31,7 +31,7 @@ RATE = float(os.environ.get("LOAD_RATE_PER_USER", "0"))
 # (epoch seconds, name, status, milliseconds) per request; status 0 is no answer at all.
 SAMPLES: list[tuple[float, str, int, float]] = []
 ACKED: list[dict] = []
-PENDING: dict[str, dict] = {}  # uuid -> report body, not acknowledged yet
+OUTBOXES: list[dict[str, dict]] = []  # each user's reports not acknowledged yet, by uuid
 SERVER_ERRORS: list[dict] = []  # a few bodies of unexpected answers, to say what went wrong
 _KEPT: collections.Counter = collections.Counter()
 
@@ -52,7 +52,7 @@ def _write(environment, **kw):
             {
                 "samples": SAMPLES,
                 "acked": ACKED,
-                "pending": list(PENDING.values()),
+                "pending": [body for outbox in OUTBOXES for body in outbox.values()],
                 "server_errors": SERVER_ERRORS,
             },
             out,
@@ -91,6 +91,8 @@ class FieldAndCommandCentre(FastHttpUser):
         self.staff = {"Authorization": f"Bearer {FIXTURES['operator_token']}"}
         self.page = {"Cookie": f"sessionid={FIXTURES['operator_session']}", "Accept": "text/html"}
         self.rng = random.Random()
+        self.outbox: dict[str, dict] = {}  # a user resends only their own reports
+        OUTBOXES.append(self.outbox)
 
     def _get(self, path: str, name: str, headers: dict) -> None:
         with self.client.get(path, name=name, headers=headers, catch_response=True) as r:
@@ -160,8 +162,8 @@ class FieldAndCommandCentre(FastHttpUser):
 
     @task(WEIGHTS["report"])
     def report(self):
-        if PENDING and self.rng.random() < 0.5:
-            body = PENDING.pop(next(iter(PENDING)))  # the outbox sends the oldest again
+        if self.outbox and self.rng.random() < 0.5:
+            body = self.outbox.pop(next(iter(self.outbox)))  # the oldest again
         else:
             # On the worker's spot (within a metre): a staff member's report must lie in
             # their own area, and a point near the grid's edge could fall outside it.
@@ -182,5 +184,5 @@ class FieldAndCommandCentre(FastHttpUser):
                 ACKED.append({"uuid": body["client_uuid"], "number": answer["number"]})
             else:
                 if r.status_code in (0, 502, 503, 504):
-                    PENDING[body["client_uuid"]] = body
+                    self.outbox[body["client_uuid"]] = body
                 r.failure(f"{r.status_code}")
