@@ -315,7 +315,7 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--consumers", type=int, default=2)
-    parser.add_argument("--down", type=float, default=4.0, help="seconds each service is down")
+    parser.add_argument("--down", type=float, default=3.0, help="seconds each service is down")
     parser.add_argument("--grace", type=float, default=10.0)
     parser.add_argument("--port", type=int, default=8770)
     parser.add_argument("--profile", action="store_true", help="py-spy on one gunicorn worker")
