@@ -156,3 +156,40 @@ def test_panel_and_tasks_over_the_api(operator, resident, wenhui_point, settings
     )
     assert refused.status_code == 400
     assert refused.json()["field"] == "comment"
+
+
+@pytest.mark.django_db
+def test_the_panel_reads_a_fixed_number_of_queries(operator, resident, wenhui_point):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridgov.areas.models import Department
+    from gridgov.dispatch.position_index import positions
+    from gridgov.dispatch.selectors import dispatch_panel
+
+    event = _filed(operator, resident, wenhui_point)
+    grid = event.area
+
+    def add(n: int) -> None:
+        department = Department.objects.create(name=f"d{n}", area=grid.parent)
+        department.sunk_into.add(grid)
+        User.objects.create(username=f"staff{n}", role="department_staff", department=department)
+        (worker,) = _workers(f"w{n}")
+        WorkerPosition.objects.create(
+            user=worker, lon=wenhui_point[0], lat=wenhui_point[1], at=timezone.now()
+        )
+
+    def panel_queries() -> tuple[int, int, int]:
+        positions.invalidate()
+        dispatch_panel(user=operator, event=event)  # the position index loads
+        with CaptureQueriesContext(connection) as captured:
+            panel = dispatch_panel(user=operator, event=event)
+        return len(captured), len(panel["departments"]), len(panel["workers"])
+
+    add(0)
+    one = panel_queries()
+    for n in range(1, 5):
+        add(n)
+    five = panel_queries()
+    assert (five[1] - one[1], five[2] - one[2]) == (4, 4)
+    assert one[0] == five[0] <= 5
