@@ -121,3 +121,20 @@ def test_another_process_edit_is_seen_after_the_check_interval(settings):
     CalendarDay.objects.create(date=monday, is_workday=False, name="test holiday")
     cache_version_bump(CALENDAR)
     assert not WorkingCalendar.from_database().is_working_day(monday)
+
+
+@pytest.mark.django_db
+def test_a_back_office_edit_moves_the_catalog_version(warm, admin_user, rf):
+    from django.contrib import admin
+
+    from gridgov.events.versions import cache_version
+
+    before = cache_version("catalog")
+    subclass = Subclass.objects.get(code="0102")
+    assert catalog().active_subclass("0102").name_zh == subclass.name_zh
+    subclass.name_zh = "暴露垃圾（改）"
+    request = rf.post("/admin/")
+    request.user = admin_user
+    admin.site._registry[Subclass].save_model(request, subclass, None, True)
+    assert cache_version("catalog") == before + 1
+    assert catalog().names["0102"] == "暴露垃圾（改）"
