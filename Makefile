@@ -37,7 +37,9 @@ lint: install
 
 # The suite spread over the cores (pytest-xdist; each worker has its own test database), the
 # browser tests apart and one at a time: each starts chromium and a live server of its own.
-XDIST ?= -n auto --dist worksteal
+# xdist's default scheduling keeps each worker's tests in collection order, where
+# pytest-django puts the tests that flush the database last (work stealing does not).
+XDIST ?= -n auto
 FAST_TESTS := -m "not browser" $(XDIST)
 BROWSER_TESTS := -m browser -p no:xdist
 

@@ -18,6 +18,10 @@ DUMP_FILE = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # A restore waits at most this long for a lock (an app process still holding a table) and then
 # fails with PostgreSQL's message instead of hanging.
 LOCK_TIMEOUT = "30s"
+_MISSING = (
+    "{program} is not on PATH: install PostgreSQL's client programs "
+    "(Debian: postgresql-client, the server's major version or newer)."
+)
 
 
 def vendor() -> str:
@@ -55,18 +59,14 @@ def dump(path: Path) -> dict[str, int]:
     raise DomainError(f"No backup for a {connection.vendor} database.")
 
 
-def load(path: Path, *, tables_to_drop: list[str]) -> None:
-    """Replace the live database with the dump at `path`.
-
-    `tables_to_drop` are tables of the live database the dump does not have (a forced
-    restore over another migration state); SQLite's page copy replaces them anyway.
-    """
+def load(path: Path) -> None:
+    """Replace the whole live database (tables the dump lacks too) with the dump at `path`."""
     _outside_transaction()
     connection.ensure_connection()
     if connection.vendor == "sqlite":
         _sqlite_load(path)
     elif connection.vendor == "postgresql":
-        _postgres_load(path, tables_to_drop)
+        _postgres_load(path)
     else:
         raise DomainError(f"No restore for a {connection.vendor} database.")
 
@@ -123,10 +123,7 @@ def _run(command: list[str]) -> None:
             command, env=_postgres_env(), capture_output=True, text=True, check=False
         )
     except FileNotFoundError as error:
-        raise DomainError(
-            f"{command[0]} is not on PATH: install PostgreSQL's client programs "
-            f"(Debian: postgresql-client, the same major version as the server)."
-        ) from error
+        raise DomainError(_MISSING.format(program=command[0])) from error
     if result.returncode != 0:
         raise DomainError(f"{command[0]} failed: {result.stderr.strip()[-2000:]}")
 
@@ -148,26 +145,46 @@ def _postgres_dump(path: Path) -> dict[str, int]:
     return counts
 
 
-def _postgres_load(path: Path, tables_to_drop: list[str]) -> None:
-    if tables_to_drop:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DROP TABLE IF EXISTS "
-                + ", ".join(_quote(table) for table in tables_to_drop)
-                + " CASCADE"
-            )
-    # Our own session must not hold anything pg_restore's DROPs wait for.
+def _postgres_load(path: Path) -> None:
+    # pg_restore --clean cannot drop a partitioned table's partitions (their inherited keys),
+    # nor what the backup lacks: the schema is dropped and made again instead, followed by the
+    # dump as SQL, all in one transaction: a failure anywhere leaves the database as it was.
+    # Our own session must not hold anything the DROP waits for.
     connection.close()
-    _run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-acl",
-            "--single-transaction",
-            "--exit-on-error",
-            f"--dbname={connection.settings_dict['NAME']}",
-            str(path),
-        ]
-    )
+    env = _postgres_env()
+    try:
+        script = subprocess.Popen(  # noqa: S603 (fixed programs, no shell)
+            ["pg_restore", "--no-owner", "--no-acl", "--file=-", str(path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError as error:
+        raise DomainError(_MISSING.format(program="pg_restore")) from error
+    try:
+        result = subprocess.run(  # noqa: S603
+            [
+                "psql",
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                "--command=DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+                "--file=-",
+            ],
+            env=env,
+            stdin=script.stdout,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError as error:
+        script.kill()
+        raise DomainError(_MISSING.format(program="psql")) from error
+    finally:
+        script.stdout.close()
+    script_errors = script.stderr.read().decode(errors="replace")
+    if script.wait() != 0:
+        raise DomainError(f"pg_restore failed: {script_errors.strip()[-2000:]}")
+    if result.returncode != 0:
+        raise DomainError(f"psql failed, nothing was changed: {result.stderr.strip()[-2000:]}")

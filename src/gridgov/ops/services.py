@@ -229,11 +229,7 @@ def backup_restore(*, archive: Path, force: bool = False) -> Restored:
                 f"Restore with the gridgov version that made it ({manifest['gridgov_version']}), "
                 f"or pass --force to replace the database anyway."
             )
-        live_tables = set(connection.introspection.table_names())
-        databases.load(
-            staging / manifest["database"]["file"],
-            tables_to_drop=sorted(live_tables - set(manifest["tables"])),
-        )
+        databases.load(staging / manifest["database"]["file"])
         counts = databases.table_counts()
         wrong = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
         if wrong:
