@@ -21,6 +21,7 @@ from gridgov.events import catalog_data
 from gridgov.events.access import event_for_user as event_for_user
 from gridgov.events.access import may_see as may_see
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
+from gridgov.events.catalog_cache import catalog_changed
 from gridgov.events.history import stage_deadline, timeline_add
 from gridgov.events.intake import MAX_PHOTOS_PER_REPORT
 from gridgov.events.intake import event_report as event_report
@@ -56,6 +57,7 @@ from gridgov.events.workflow import TERMINAL as TERMINAL
 def catalog_load_default() -> int:
     """Create or update the shipped catalog; returns the number of subclasses. Idempotent."""
     catalog_data.load_catalog(CatalogClass, Subclass, ComponentType)
+    catalog_changed()  # processes keep the catalog in memory
     return Subclass.objects.count()
 
 
