@@ -342,6 +342,11 @@ def main() -> int:
     if args.build_only:
         return 0
     stack.database_create()
+    missing = stack.schema_missing()
+    if missing:
+        print(f"== the copy lacks the tables or columns of {', '.join(missing)}: rebuilding")
+        stack.template_ensure(rebuild=True)
+        stack.database_create()
     print(
         f"== {stack.event_count():,} events in PostgreSQL; gunicorn {args.workers} workers, "
         f"{args.consumers} Huey consumers, Redis db {REDIS_URL.rsplit('/', 1)[-1]}; "

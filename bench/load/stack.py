@@ -55,6 +55,25 @@ def _exists(name: str) -> bool:
         )
 
 
+_SCHEMA_CHECK = """
+from django.apps import apps
+from django.db import connection, transaction
+missing = []
+with connection.cursor() as cursor:
+    for model in apps.get_models():
+        meta = model._meta
+        if not meta.managed or meta.proxy:
+            continue
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in meta.concrete_fields)
+        try:
+            with transaction.atomic():
+                cursor.execute(f"SELECT {columns} FROM {connection.ops.quote_name(meta.db_table)} LIMIT 0")
+        except Exception:
+            missing.append(meta.label)
+print("MISSING:" + ",".join(missing))
+"""
+
+
 def _comment(name: str) -> str | None:
     with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as connection:
         row = connection.execute(
@@ -125,10 +144,13 @@ class Stack:
     def template_ensure(self, rebuild: bool) -> None:
         stamp = migrations_stamp()
         if _exists(self.template) and not rebuild:
-            if _comment(self.template) == stamp:
-                print(f"== database: copied from {self.template} (built by an earlier run)")
-                return
-            print(f"== {self.template} was built with other migrations: building it again")
+            same = _comment(self.template) == stamp
+            print(
+                f"== database: copied from {self.template} (built by an earlier run"
+                + ("" if same else "; migrations changed since: migrated, then checked")
+                + ")"
+            )
+            return
         building = f"{self.template}_building"
         _admin(f"DROP DATABASE IF EXISTS {building} WITH (FORCE)")
         _admin(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
@@ -164,6 +186,13 @@ class Stack:
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()
+
+    def schema_missing(self) -> list[str]:
+        """Models whose table or columns the database lacks: a template built before a
+        migration was edited in place (`migrate` believes it applied) is not usable."""
+        out = self.gridgov("shell", "-c", _SCHEMA_CHECK)
+        line = out.strip().splitlines()[-1] if out.strip() else "MISSING:"
+        return [name for name in line.removeprefix("MISSING:").split(",") if name]
 
     def event_count(self) -> int:
         with self.connect() as connection:
