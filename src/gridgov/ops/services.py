@@ -7,6 +7,7 @@ all of that before it touches anything (docs/decisions/0019).
 """
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -82,6 +83,17 @@ def backup_create(*, to: Path) -> Path:
     created_at = datetime.now(UTC)
     name = f"gridgov-backup-{created_at:%Y%m%dT%H%M%SZ}.tar.gz"
     final, partial = to / name, to / f".{name}.partial"
+    try:
+        _write_archive(partial, created_at)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, final)
+    return final
+
+
+def _write_archive(partial: Path, created_at: datetime) -> None:
+    to = partial.parent
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(dir=to, prefix=".gridgov-backup-") as work:
         dump_name = databases.DUMP_FILE.get(databases.vendor(), "database")
@@ -110,19 +122,7 @@ def backup_create(*, to: Path) -> Path:
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime = len(data), int(created_at.timestamp())
-            archive.addfile(info, _BytesReader(data))
-    os.replace(partial, final)
-    return final
-
-
-class _BytesReader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.position = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.position + size
-        chunk, self.position = self.data[self.position : end], min(end, len(self.data))
-        return chunk
+            archive.addfile(info, io.BytesIO(data))
 
 
 def _read_manifest(staging: Path) -> dict:
