@@ -31,6 +31,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from load import profile
@@ -202,10 +203,27 @@ def scenario_faults(stack: Stack, args, healthz: float, failures: list[str]) -> 
         time.sleep(max(0.0, 50 - 20 - args.down))
         windows["Redis"] = redis_restart(args.down)
 
+    probes: list[tuple[float, int]] = []  # /healthz twice a second: it names a dead part
+
+    def probe() -> None:
+        while process.poll() is None:
+            try:
+                url = f"http://127.0.0.1:{stack.port}/healthz"
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    probes.append((time.time(), response.status))
+            except urllib.error.HTTPError as error:
+                probes.append((time.time(), error.code))
+            except OSError:
+                probes.append((time.time(), 0))
+            time.sleep(0.5)
+
     injector = threading.Thread(target=inject)
+    prober = threading.Thread(target=probe)
     injector.start()
+    prober.start()
     process.wait()
     injector.join()
+    prober.join()
     run = Run.load(out, ramp_seconds=0)
     outside: list[tuple[float, str, int, float]] = []
     for service, (down, up) in windows.items():
@@ -215,6 +233,11 @@ def scenario_faults(stack: Stack, args, healthz: float, failures: list[str]) -> 
         for s in bad:
             statuses[s[2]] = statuses.get(s[2], 0) + 1
         last = max((s[0] for s in bad), default=up)
+        seen = [status for t, status in probes if down <= t <= up]
+        print(
+            f"   {service}: /healthz while down answered {dict(Counter(seen))} "
+            f"(503 = it saw the outage)"
+        )
         print(
             f"   {service}: down {up - down:.1f} s; answers other than normal while down and "
             f"{args.grace:.0f} s after: {statuses or 'none'}; last at {last - up:+.1f} s "
