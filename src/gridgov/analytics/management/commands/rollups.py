@@ -1,6 +1,7 @@
 """`gridgov rollups rebuild [--since DATE]` recomputes the daily rollup from events;
 `gridgov rollups verify [--since DATE]` recomputes and compares, exiting 1 on a difference."""
 
+import argparse
 import datetime as dt
 import json
 import time
@@ -14,7 +15,7 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--since wants a date like 2026-01-31, not {value!r}") from None
+        raise argparse.ArgumentTypeError(f"a date like 2026-01-31, not {value!r}") from None
 
 
 class Command(BaseCommand):
