@@ -73,7 +73,7 @@ def visibility_branches(user: User) -> list[Q] | None:
             # The subtree's area ids read first (a small table) and given as a list: the
             # planner then knows how many events they hold (a subquery it guesses at 4 areas
             # and loops over all 700), and the events' (area, state, reported_at) index serves.
-            branches.append(Q(area_id__in=_area_ids(Area.objects.filter(path__startswith=prefix))))
+            branches.append(Q(area_id__in=_subtree_ids(user, prefix)))
     branches += [
         Q(reporter_id=user.pk),
         # Whoever the event was handed to by name sees it in their list too, as
@@ -204,6 +204,16 @@ def queue_conditions(user: User, filters: dict) -> Q:
         # What the deadline sweep marked: yellow from 80% of the stage's working time, red overdue.
         condition &= Q(state__in=OPEN_OR_NEW, stage_warned=filters["warned"])
     return condition
+
+
+def _subtree_ids(user: User, prefix: str) -> list[int]:
+    """The ids of the areas under `prefix`, read once per request (kept on the user object,
+    which lives as long as the request): the queue and the rates above it both need them."""
+    cached = getattr(user, "_subtree_ids", None)
+    if cached is None or cached[0] != prefix:
+        cached = (prefix, _area_ids(Area.objects.filter(path__startswith=prefix)))
+        user._subtree_ids = cached
+    return cached[1]
 
 
 def _area_ids(areas: QuerySet) -> list[int]:

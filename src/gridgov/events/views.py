@@ -131,12 +131,15 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         else []
     )
     actions = [(a, Action(a).label, ACTION_FIELDS.get(a, ())) for a in detail["actions"]]
-    departments = [*services.routing_candidates(event)] + [
+    # The routing candidates first, then every department above the grid (read once each:
+    # asking for the candidates per department was a query per department).
+    candidates = list(services.routing_candidates(event))
+    departments = candidates + [
         d
         for d in Department.objects.filter(area__path__in=ancestor_paths(event.area.path)).order_by(
             "area__depth", "name"
         )
-        if d not in services.routing_candidates(event)
+        if d not in candidates
     ]
     # Staff names and phones: for those who dispatch in the area, never for the reporter.
     panel = (
