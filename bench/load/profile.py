@@ -1,7 +1,8 @@
 """Where a gunicorn worker's CPU goes under the mixed traffic (py-spy, `--profile`).
 
 py-spy samples one worker for a while without stopping it; its raw output is one line per
-distinct stack with a count. Each sample is charged to the innermost frame of our own code
+distinct stack with a count. Samples of a busy worker include its waits on PostgreSQL (py-spy counts a
+thread inside the driver as active). Each sample is charged to the innermost frame of our own code
 (src/gridgov) and to the view it ran under, so the table reads "this much of the worker's
 CPU was spent under event_report/selectors.events_queue…", library time included.
 """
@@ -46,7 +47,8 @@ def start(server_pid: int, seconds: int, out: Path) -> subprocess.Popen | None:
 
 
 def _ours(frame: str) -> bool:
-    return "/gridgov/" in frame and "/site-packages/" not in frame
+    # py-spy shortens file names to the package part: "func (gridgov/events/api.py:12)".
+    return " (gridgov/" in frame
 
 
 def summary(raw: Path, top: int = 15) -> list[str]:
@@ -68,7 +70,10 @@ def summary(raw: Path, top: int = 15) -> list[str]:
         views[view.split(" (")[0] + _where(view) if view else "(middleware, framework)"] += n
     if not total:
         return ["   (no samples)"]
-    lines = [f"   one worker, {total} samples of CPU: the view they ran under"]
+    lines = [
+        f"   one worker, {total} samples while busy (waits on PostgreSQL included): "
+        "the view they ran under"
+    ]
     lines += [f"   {n / total:>5.0%}  {name}" for name, n in views.most_common(top)]
     lines.append("   innermost frame of ours (libraries beneath included)")
     lines += [f"   {n / total:>5.0%}  {name}" for name, n in innermost.most_common(top)]
