@@ -93,6 +93,10 @@ class FieldAndCommandCentre(FastHttpUser):
         self.rng = random.Random()
         self.outbox: dict[str, dict] = {}  # a user resends only their own reports
         OUTBOXES.append(self.outbox)
+        if RATE > 0:
+            # Users do not all click at the moment they arrive: without this, the whole
+            # ramp-up's first requests land at once and queue for longer than the run.
+            time.sleep(self.rng.uniform(0, 1 / RATE))  # gevent-patched: only this user waits
 
     def _get(self, path: str, name: str, headers: dict) -> None:
         with self.client.get(path, name=name, headers=headers, catch_response=True) as r:
