@@ -42,10 +42,12 @@ STEP_LABELS = {
 }
 
 
+# Lazy labels by value, built once: the enum's lookups per timeline row cost more than the row.
+ACTION_LABELS = {action.value: action.label for action in Action}
+
+
 def step_label(action: str) -> str:
-    if action in Action.values:
-        return str(Action(action).label)
-    return str(STEP_LABELS.get(action, action))
+    return str(ACTION_LABELS.get(action) or STEP_LABELS.get(action, action))
 
 
 def local(value) -> str | None:
@@ -282,20 +284,23 @@ def event_as_dict(
         ],
     }
     if with_timeline:
+        # Rows as values, not models: a long history is read in one query and no instances.
         data["timeline"] = [
             {
-                "at": t.at.isoformat(),
-                "at_display": local(t.at),
-                "label": step_label(t.action),
-                "action": t.action,
-                "from": t.from_state,
-                "to": t.to_state,
+                "at": t["at"].isoformat(),
+                "at_display": local(t["at"]),
+                "label": step_label(t["action"]),
+                "action": t["action"],
+                "from": t["from_state"],
+                "to": t["to_state"],
                 # Who did what and their notes stay inside the handling staff.
-                "by": t.actor.username if t.actor and staff else None,
-                "comment": t.comment if staff else "",
-                "data": t.data if staff else {},
+                "by": t["actor__username"] if staff else None,
+                "comment": t["comment"] if staff else "",
+                "data": t["data"] if staff else {},
             }
-            for t in event.timeline.select_related("actor")
+            for t in event.timeline.values(
+                "at", "action", "from_state", "to_state", "comment", "data", "actor__username"
+            )
         ]
         data["whistles"] = [
             {
