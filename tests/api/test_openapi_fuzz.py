@@ -4,8 +4,11 @@ the schema refuses is refused, input it allows is not refused by the validator, 
 enforced, unsupported methods answer 405. As two roles (the district's operator and a
 community's staff) over every operation, and anonymously over the public ones.
 
-Bounded for `make test` on two cores: a few examples per operation and role.
+Bounded for `make test` on two cores: a few examples per operation and role (fewer in
+`make check`, which sets GRIDGOV_FUZZ_EXAMPLES).
 """
+
+import os
 
 import pytest
 import schemathesis
@@ -17,7 +20,7 @@ from schemathesis.config import SchemathesisConfig
 
 from tests.api.test_api import token_for
 
-EXAMPLES_PER_OPERATION = 6
+EXAMPLES_PER_OPERATION = int(os.environ.get("GRIDGOV_FUZZ_EXAMPLES", "6"))
 
 CONFIG = SchemathesisConfig.from_dict(
     {
