@@ -27,6 +27,7 @@ from gridgov.dispatch.services import FIELD_ROLES, fresh_after
 from gridgov.events import rates
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Event
+from gridgov.events.selectors import subtree_ids
 from gridgov.events.workflow import OPEN_STATES, State
 
 # What the map can show at once: markers beyond this are counted per grid, not sent one by
@@ -45,9 +46,11 @@ def _open_counts(open_events, now) -> list[tuple[int, int, int, int]]:
         open_events.order_by()
         .values("area_id")
         .annotate(
-            open=Count("id"),
-            yellow=Count("id", filter=Q(stage_warned="yellow") & ~overdue),
-            red=Count("id", filter=overdue),
+            # Counting area_id (never null), not id: the id is not in the index, and the
+            # counts then need no heap page (an index-only scan of ~200 pages at 1M events).
+            open=Count("area_id"),
+            yellow=Count("area_id", filter=Q(stage_warned="yellow") & ~overdue),
+            red=Count("area_id", filter=overdue),
         )
         .values_list("area_id", "open", "yellow", "red")
     )
@@ -77,11 +80,14 @@ def screen_summary(
     now = timezone.now()
     # The area's events only: a department's events elsewhere are not the area's picture.
     areas = Area.objects.filter(path__startswith=prefix)
-    visible = Event.objects.filter(area_id__in=areas.values("pk"))
     if not can(user, Capability.EVENTS_VIEW):
-        visible = visible.none()
+        visible = Event.objects.none()
     elif prefix == EVERYWHERE:
         visible = Event.objects.all()
+    else:
+        # The subtree's ids as a list: as a subquery the planner guesses 4 areas and loops
+        # over all of them (decision 0015).
+        visible = Event.objects.filter(area_id__in=subtree_ids(user, prefix))
     root_depth = user.area.depth if user.area_id else -1
     open_events = visible.filter(state__in=OPEN)
 

@@ -75,7 +75,7 @@ def visibility_branches(user: User) -> list[Q] | None:
             # The subtree's area ids read first (a small table) and given as a list: the
             # planner then knows how many events they hold (a subquery it guesses at 4 areas
             # and loops over all 700), and the events' (area, state, reported_at) index serves.
-            branches.append(Q(area_id__in=_subtree_ids(user, prefix)))
+            branches.append(Q(area_id__in=subtree_ids(user, prefix)))
     branches += [
         Q(reporter_id=user.pk),
         # Whoever the event was handed to by name sees it in their list too, as
@@ -208,7 +208,7 @@ def queue_conditions(user: User, filters: dict) -> Q:
     return condition
 
 
-def _subtree_ids(user: User, prefix: str) -> list[int]:
+def subtree_ids(user: User, prefix: str) -> list[int]:
     """The ids of the areas under `prefix`, read once per request (kept on the user object,
     which lives as long as the request): the queue and the rates above it both need them."""
     cached = getattr(user, "_subtree_ids", None)
