@@ -5,44 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0002_department_phone_validated'),
-        ('events', '0011_subclass_publication_data'),
+        ("areas", "0002_department_phone_validated"),
+        ("events", "0011_subclass_publication_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['worker', 'status'], name='assignment_worker_status'),
+            model_name="assignment",
+            index=models.Index(fields=["worker", "status"], name="assignment_worker_status"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['area', 'state', 'reported_at'], name='event_area_state_rep'),
+            model_name="event",
+            index=models.Index(
+                fields=["area", "state", "reported_at"], name="event_area_state_rep"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['state', 'reported_at'], name='event_state_rep'),
+            model_name="event",
+            index=models.Index(fields=["state", "reported_at"], name="event_state_rep"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['department', 'state', 'reported_at'], name='event_dept_state_rep'),
+            model_name="event",
+            index=models.Index(
+                fields=["department", "state", "reported_at"], name="event_dept_state_rep"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['assignee', 'state', 'reported_at'], name='event_assignee_state_rep'),
+            model_name="event",
+            index=models.Index(
+                fields=["assignee", "state", "reported_at"], name="event_assignee_state_rep"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['reporter', 'reported_at'], name='event_reporter_rep'),
+            model_name="event",
+            index=models.Index(fields=["reporter", "reported_at"], name="event_reporter_rep"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['closed_at'], name='event_closed_at'),
+            model_name="event",
+            index=models.Index(fields=["closed_at"], name="event_closed_at"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('state__in', ['reported', 'filed', 'dispatched', 'in_progress', 'handled', 'verified'])), fields=['area', 'reported_at'], include=('stage_due_at', 'stage_warned'), name='event_open_area_rep'),
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        ["reported", "filed", "dispatched", "in_progress", "handled", "verified"],
+                    )
+                ),
+                fields=["area", "reported_at"],
+                include=("stage_due_at", "stage_warned"),
+                name="event_open_area_rep",
+            ),
         ),
     ]

@@ -5,28 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0002_department_phone_validated'),
-        ('events', '0013_cache_versions'),
+        ("areas", "0002_department_phone_validated"),
+        ("events", "0013_cache_versions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='event',
-            name='event_open_area_rep',
+            model_name="event",
+            name="event_open_area_rep",
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['subclass', 'reported_at'], name='event_subclass_rep'),
+            model_name="event",
+            index=models.Index(fields=["subclass", "reported_at"], name="event_subclass_rep"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['source', 'reported_at'], name='event_source_rep'),
+            model_name="event",
+            index=models.Index(fields=["source", "reported_at"], name="event_source_rep"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('state__in', ['reported', 'filed', 'dispatched', 'in_progress', 'handled', 'verified'])), fields=['reported_at'], include=('area', 'stage_due_at', 'stage_warned'), name='event_open_rep'),
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        ["reported", "filed", "dispatched", "in_progress", "handled", "verified"],
+                    )
+                ),
+                fields=["reported_at"],
+                include=("area", "stage_due_at", "stage_warned"),
+                name="event_open_rep",
+            ),
         ),
     ]
