@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.common.errors import DomainError
 from gridgov.events.models import Event
-from gridgov.events.selectors import QUEUE_ORDER, queue_conditions, visibility_branches
+from gridgov.events.selectors import (
+    QUEUE_ORDER,
+    area_filter_ids,
+    queue_conditions,
+    visibility_branches,
+)
 
 # Beyond a page, the count is an estimate (PostgreSQL) or stops here ("1000+"): counting
 # every match of a district's history would read it all on every page.
@@ -85,7 +90,8 @@ def events_queue_page(
     if after:
         condition &= _after(Cursor.decode(after))
     want = offset + limit + 1
-    branches = visibility_branches(user)
+    within = area_filter_ids(user, filters["area"]) if filters.get("area") else None
+    branches = visibility_branches(user, within)
     found: dict[int, dt.datetime] = {}
     full: list[Q] = []  # the branches with more matches than the page took
     for branch in [Q()] if branches is None else branches:

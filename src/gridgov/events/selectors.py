@@ -54,7 +54,7 @@ def local(value) -> str | None:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
 
 
-def visibility_branches(user: User) -> list[Q] | None:
+def visibility_branches(user: User, within: list[int] | None = None) -> list[Q] | None:
     """The ways the user reads events, each one condition an index serves: their area with the
     events capability, their own reports, what was handed to them by name (the assignee, a live
     offer), and their department's events (dispatched or summoned). None means every event.
@@ -75,7 +75,13 @@ def visibility_branches(user: User) -> list[Q] | None:
             # The subtree's area ids read first (a small table) and given as a list: the
             # planner then knows how many events they hold (a subquery it guesses at 4 areas
             # and loops over all 700), and the events' (area, state, reported_at) index serves.
-            branches.append(Q(area_id__in=subtree_ids(user, prefix)))
+            ids = subtree_ids(user, prefix)
+            if within is not None:
+                # The queue's area filter folded in: one short list the planner reads right
+                # (the filter ANDed with the subtree's long list misled it into a walk).
+                wanted = set(within)
+                ids = [pk for pk in ids if pk in wanted]
+            branches.append(Q(area_id__in=ids))
     branches += [
         Q(reporter_id=user.pk),
         # Whoever the event was handed to by name sees it in their list too, as
@@ -192,8 +198,7 @@ def queue_conditions(user: User, filters: dict) -> Q:
         )
         condition &= Q(subclass_id__in=list(subclass_ids))
     if filters.get("area"):
-        areas = Area.objects.filter(path__contains=f"/{filters['area']}/")
-        condition &= Q(area_id__in=_area_ids(areas))
+        condition &= Q(area_id__in=area_filter_ids(user, filters["area"]))
     if filters.get("mine"):
         mine = Q(assignee_id=user.pk)
         if user.department_id:
@@ -215,6 +220,15 @@ def subtree_ids(user: User, prefix: str) -> list[int]:
     if cached is None or cached[0] != prefix:
         cached = (prefix, _area_ids(Area.objects.filter(path__startswith=prefix)))
         user._subtree_ids = cached
+    return cached[1]
+
+
+def area_filter_ids(user: User, code: str) -> list[int]:
+    """The areas under the queue's area filter (by code anywhere in the path), once a request."""
+    cached = getattr(user, "_area_filter_ids", None)
+    if cached is None or cached[0] != code:
+        cached = (code, _area_ids(Area.objects.filter(path__contains=f"/{code}/")))
+        user._area_filter_ids = cached
     return cached[1]
 
 
