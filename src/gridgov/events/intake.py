@@ -297,7 +297,6 @@ def event_report(
 
 def _event_create(event: Event, user: User | None, source: str, photos: list) -> None:
     event.save()
-    rollup_event_created(event=event)  # the daily rollup, in this transaction
     for photo in photos:
         if not type(photo).objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
             raise Conflict(_("A photo was attached to another event just now."), code="stale")
@@ -313,3 +312,6 @@ def _event_create(event: Event, user: User | None, source: str, photos: list) ->
             "duplicate_of": event.duplicate_of.number if event.duplicate_of else None,
         },
     )
+    # The daily rollup, in this transaction and last: its district row is shared by every
+    # report, so its lock is held only from here to the commit.
+    rollup_event_created(event=event)
