@@ -47,3 +47,47 @@ def test_summary_counts_open_events_per_grid_today_and_the_trend(
     assert theirs["open_total"] == 0
     assert theirs["workers"] == []
     assert client.get("/api/v1/events/screen?level=nonsense").status_code == 422
+
+
+@pytest.mark.django_db
+def test_the_screen_is_shared_by_the_same_role_and_area_only(
+    settings, community_staff, other_community_staff, resident, wenhui_point
+):
+    """Screens poll every few seconds: users who would get the same answer share one for a
+    few seconds; another area never gets it, and the capability is still checked first."""
+    from django.core.cache import cache
+
+    from gridgov.accounts.models import User
+
+    settings.GRIDGOV_SCREEN_CACHE_SECONDS = 60
+    cache.clear()
+    colleague = User.objects.create(
+        username="t_colleague", role=community_staff.role, area=community_staff.area
+    )
+
+    def screen(user):
+        client = Client(headers={"Authorization": f"Bearer {token_for(user)}"})
+        return client.get("/api/v1/events/screen")
+
+    assert screen(community_staff).json()["open_total"] == 0
+    assert screen(other_community_staff).json()["open_total"] == 0
+    event_report(
+        user=resident,
+        data={
+            "subclass": "0102",
+            "description": "垃圾",
+            "lon": wenhui_point[0],
+            "lat": wenhui_point[1],
+        },
+        source="resident",
+    )
+    # Within the window the area's screens show the shared answer (what one computed)...
+    assert screen(colleague).json()["open_total"] == 0
+    # ...a resident is still refused, and after the window the new event shows.
+    assert screen(resident).status_code == 403
+    cache.clear()
+    assert screen(colleague).json()["open_total"] == 1
+    # Another area's answer is never given for this one: 金甲 computed its own above (0),
+    # and 文汇's staff see their event, not that.
+    assert screen(other_community_staff).json()["open_total"] == 0
+    assert screen(community_staff).json()["open_total"] == 1

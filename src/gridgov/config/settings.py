@@ -269,6 +269,9 @@ GRIDGOV_DELIVERY_LEASE_SECONDS = env_int("GRIDGOV_DELIVERY_LEASE_SECONDS", 60)
 # /metrics (Prometheus): answered to this bearer token, or without one only to loopback.
 GRIDGOV_METRICS_TOKEN = env_str("GRIDGOV_METRICS_TOKEN", "")
 # Positions: how long one counts as "where the worker is now", and how long tracks are kept.
+# The big screen's answer is shared for this long by users who would get the same one
+# (same role and area): every open screen polls every few seconds (decision 0015). 0: off.
+GRIDGOV_SCREEN_CACHE_SECONDS = env_int("GRIDGOV_SCREEN_CACHE_SECONDS", 3)
 GRIDGOV_POSITION_FRESH_MINUTES = int(env_str("GRIDGOV_POSITION_FRESH_MINUTES", "30"))
 GRIDGOV_TRACK_DAYS = int(env_str("GRIDGOV_TRACK_DAYS", "30"))
 # Party building: the seed's bounds and grading thresholds (JSON to change them).

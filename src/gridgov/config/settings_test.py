@@ -33,3 +33,7 @@ HUEY = {**HUEY, "immediate": True}  # noqa: F405
 # make users and sign in by the hundred; who may sign in and the throttling do not depend on
 # the hasher. Production keeps Django's default (docs/decisions/0019).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests read the screen right after changing events: no shared answer, except in the test of
+# the sharing itself (tests/events/test_screen.py).
+GRIDGOV_SCREEN_CACHE_SECONDS = 0

@@ -232,7 +232,7 @@ def events_screen(
 ):
     """Open events counted per grid (all of them), and the newest 300 inside `bbox` as
     markers (`events_complete` false when there are more: zoom in)."""
-    return screen.screen_summary(user=request.user, level=level, bbox=_bbox(bbox))
+    return screen.screen_summary_shared(user=request.user, level=level, bbox=_bbox(bbox))
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:

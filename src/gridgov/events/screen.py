@@ -6,9 +6,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
@@ -22,6 +25,7 @@ from gridgov.accounts.scope import (
 )
 from gridgov.areas.models import Area
 from gridgov.common.errors import PermissionDenied
+from gridgov.common.unavailable import UNAVAILABLE_ERRORS
 from gridgov.dispatch.models import WorkerPosition
 from gridgov.dispatch.services import FIELD_ROLES, fresh_after
 from gridgov.events import rates
@@ -64,6 +68,42 @@ def _colour(row: dict, now) -> str:
     if due < now:
         return "red"
     return "yellow" if row["stage_warned"] == "yellow" else "green"
+
+
+def screen_summary_shared(
+    *, user: User, level: str = "grid", bbox: tuple[float, float, float, float] | None = None
+) -> dict[str, Any]:
+    """`screen_summary`, shared for GRIDGOV_SCREEN_CACHE_SECONDS by everyone who would get
+    the same answer. Every open screen polls every few seconds, and the screens of a command
+    center all show the same area: one computes, the others read it (decision 0015).
+
+    The key holds everything the answer depends on: the role and superuser flag decide the
+    capabilities (events, positions), the area decides the scope; nothing else of the user
+    is read. The check of the capability itself runs first, uncached."""
+    require_capability(user, Capability.SCREEN_VIEW)
+    seconds = getattr(settings, "GRIDGOV_SCREEN_CACHE_SECONDS", 3)
+    if seconds <= 0:
+        return screen_summary(user=user, level=level, bbox=bbox)
+    key = "screen:" + ":".join(
+        map(str, (user.is_superuser, user.role, user.area_id, level, bbox, translation_key()))
+    )
+    try:
+        found = cache.get(key)
+    except UNAVAILABLE_ERRORS:  # a cache outage costs speed, not the screen
+        found = None
+    if found is not None:
+        return found
+    summary = screen_summary(user=user, level=level, bbox=bbox)
+    try:
+        cache.set(key, summary, seconds)
+    except UNAVAILABLE_ERRORS:
+        pass
+    return summary
+
+
+def translation_key() -> str:
+    # State names and messages are translated into the answer.
+    return get_language() or ""
 
 
 def screen_summary(
