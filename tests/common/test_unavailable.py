@@ -26,7 +26,10 @@ def test_an_outage_in_a_view_is_a_503_in_the_api_error_shape(client, path):
     body = response.json()
     assert body["code"] == "unavailable"
     assert body["field"] is None
-    assert "try again" in body["message"]
+    # Chinese by default; English for a client that asks for it.
+    assert "重试" in body["message"]
+    english = client.get(path, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "try again" in english["message"]
 
 
 def test_a_page_gets_a_small_html_page(client):
