@@ -15,7 +15,7 @@ $(BIN)/gridgov: pyproject.toml
 install: $(BIN)/gridgov
 
 # The demo on http://127.0.0.1: plain http and no second factor for the demo logins
-# (production keeps both on by default; docs/decisions/0013 and 0015).
+# (production keeps both on by default; docs/decisions/0010 and 0012).
 run: export GRIDGOV_HTTPS ?= false
 run: export GRIDGOV_REQUIRE_2FA ?= false
 run: install
