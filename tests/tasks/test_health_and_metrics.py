@@ -85,3 +85,27 @@ def test_metrics_behind_a_proxy_read_the_client_address(settings):
     settings.GRIDGOV_CLIENT_IP_HEADER = "X-Forwarded-For"
     proxied = Client(REMOTE_ADDR="127.0.0.1")  # the proxy on the same host
     assert proxied.get("/metrics", headers={"X-Forwarded-For": "198.51.100.4"}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("configured", ["", "X-Forwarded-For", "X-Real-IP"])
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-Forwarded-For", "127.0.0.1"),
+        ("X-Forwarded-For", "1.2.3.4, 127.0.0.1"),
+        ("X-Real-IP", "::1"),
+        ("Forwarded", "for=127.0.0.1"),
+    ],
+)
+def test_metrics_cannot_be_reached_by_a_forged_forwarding_header(
+    settings, configured, header, value
+):
+    """A client that reaches the app directly and writes the header a proxy would write is
+    not a local scraper; nor is anyone relayed by a proxy on the same host (loopback socket)."""
+    settings.GRIDGOV_CLIENT_IP_HEADER = configured
+    direct = Client(REMOTE_ADDR="10.1.2.3")
+    assert direct.get("/metrics", headers={header: value}).status_code == 404
+    relayed = Client(REMOTE_ADDR="127.0.0.1")
+    assert relayed.get("/metrics", headers={header: value}).status_code == 404
+    assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 200

@@ -25,7 +25,6 @@ from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from gridgov.common.client import client_address
 from gridgov.notifications.models import Delivery
 from gridgov.smartcodes.models import PlateJob
 
@@ -67,15 +66,26 @@ class DeploymentCollector(Collector):
         yield jobs
 
 
+# Headers a proxy adds when it relays a request: a request that carries any of them came
+# through a proxy, whatever address the socket shows.
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "X-Forwarded-Host")
+
+
 def _allowed(request: HttpRequest) -> bool:
-    """With GRIDGOV_METRICS_TOKEN: that bearer token. Without: loopback callers only (the
-    client address as rate limits read it, so a proxy's own address does not count)."""
+    """With GRIDGOV_METRICS_TOKEN: that bearer token. Without: a scraper on this host talking
+    to the app directly — the socket's address is loopback and the request carries no
+    forwarding header. Not the client address that rate limits read: that trusts the
+    proxy's header, which a client that reaches the app directly can write, and behind a
+    proxy on the same host every socket is loopback."""
     token = getattr(settings, "GRIDGOV_METRICS_TOKEN", "")
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
+    configured = getattr(settings, "GRIDGOV_CLIENT_IP_HEADER", "")
+    if any(request.headers.get(name) for name in (*FORWARDING_HEADERS, configured) if name):
+        return False
     try:
-        return ipaddress.ip_address(client_address(request)).is_loopback
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
     except ValueError:
         return False
 
