@@ -16,8 +16,29 @@ from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
+# The years a date from outside may name. Past them, a conversion to local time or the day
+# after overflows Python's datetime (year 9999) and the answer would be a 500; nothing this
+# platform holds is older or newer.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _out_of_range(field: str) -> DomainError:
+    return DomainError(_("%(field)s is out of range.") % {"field": field}, field=field)
+
+
+def day_check(value: dt.date, *, field: str) -> dt.date:
+    """A date from outside, within the years the platform can compute with."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise _out_of_range(field)
+    return value
+
 
 def to_utc(value: dt.datetime, *, field: str) -> dt.datetime:
+    day_check(value.date(), field=field)
+    return _to_utc(value, field=field)
+
+
+def _to_utc(value: dt.datetime, *, field: str) -> dt.datetime:
     if timezone.is_naive(value):
         try:
             value = timezone.make_aware(value)

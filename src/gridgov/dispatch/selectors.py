@@ -13,6 +13,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, require_capability, scope_path
 from gridgov.common.errors import DomainError, NotFound
+from gridgov.common.when import day_check
 from gridgov.dispatch.models import PositionSample
 from gridgov.dispatch.services import DEFAULT_RADIUS_M, nearest_workers
 from gridgov.events.selectors import handles
@@ -114,6 +115,7 @@ def worker_track(*, user: User, worker_id: int, day: Any = None) -> list[dict[st
             day = dt.date.fromisoformat(day)
         except ValueError:
             raise DomainError(_("date must be YYYY-MM-DD."), field="date") from None
+    day_check(day, field="date")
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     rows = PositionSample.objects.filter(
         user=worker, at__gte=start, at__lt=start + dt.timedelta(days=1)
