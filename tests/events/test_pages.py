@@ -127,3 +127,21 @@ def test_ids_beyond_64_bits_on_the_event_page_are_a_message_not_a_500(
     assert "flash-error" in response.content.decode()
     event.refresh_from_db()
     assert (event.state, event.version) == before
+
+
+@pytest.mark.django_db
+def test_a_bad_queue_cursor_says_so_and_links_to_the_first_page(operator):
+    response = signed_in(operator).get("/events/?state=reported&after=garbage")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "您无权" not in page  # not "you may not view this page"
+    assert 'id="queue-error"' in page
+    assert 'href="/events/?state=reported" id="queue-first-page"' in page
+
+
+@pytest.mark.django_db
+def test_the_queue_table_scrolls_in_its_own_box(operator, reporter, wenhui_point):
+    event_report(user=reporter, data=report_data(wenhui_point), source="resident")
+    page = signed_in(operator).get("/events/").content.decode()
+    assert re.search(r'<div class="table-scroll">\s*<table class="grid-table queue-table"', page)
+    assert '<td class="grid-name">' in page

@@ -17,15 +17,19 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from gridgov.accounts.models import User
+from gridgov.ops.counters import COUNTERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fingerprint() -> dict[str, tuple[int, str]]:
-    """Each table's row count and a checksum of its rows, in an order of their own."""
+    """Each table's row count and a checksum of its rows, in an order of their own; the
+    cache version counters aside: a restore moves them on (test_restore_safety.py)."""
     tables = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
+            if table in COUNTERS:
+                continue
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             rows = sorted(repr(row) for row in cursor.fetchall())
             tables[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())

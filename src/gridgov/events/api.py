@@ -7,7 +7,7 @@ from ninja import Field, Header, Path, Query, Router, Status, UploadedFile
 
 from gridgov.analytics.selectors import rates_report
 from gridgov.common.errors import DomainError
-from gridgov.common.schemas import Id, Limit, Offset, When, errors, public_errors, upload
+from gridgov.common.schemas import Id, Offset, When, errors, public_errors, upload
 from gridgov.common.when import to_utc
 from gridgov.events import alerts, classifier, keyset, rates, screen, selectors, services
 from gridgov.events.models import Source
@@ -144,7 +144,7 @@ def events_list(
     overdue: bool = False,
     warned: Code | None = None,
     mine: bool = False,
-    limit: Limit = 50,
+    limit: Annotated[int, Field(ge=1, le=keyset.MAX_LIMIT)] = 50,
     offset: Offset = 0,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
 ):
@@ -163,7 +163,7 @@ def events_list(
             "mine": mine,
         },
         after=cursor,
-        limit=min(limit, 200),
+        limit=limit,
         offset=offset,
     )
     return {

@@ -11,6 +11,7 @@ the planner's estimate (decision 0015).
 import datetime as dt
 import json
 import operator
+import re
 from dataclasses import dataclass
 from functools import reduce
 
@@ -20,13 +21,14 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.common.errors import DomainError
-from gridgov.events.models import Event
+from gridgov.events.models import Event, Source, Urgency
 from gridgov.events.selectors import (
     QUEUE_ORDER,
     area_filter_ids,
     queue_conditions,
     visibility_branches,
 )
+from gridgov.events.workflow import State
 
 # Beyond a page, the count is an estimate (PostgreSQL) or stops here ("1000+"): counting
 # every match of a district's history would read it all on every page.
@@ -34,6 +36,18 @@ COUNT_CAP = 1000
 # Offsets are kept for old clients, bounded: beyond this the cursor pages.
 MAX_OFFSET = 10_000
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The largest page: the API's limit is validated against the same bound.
+MAX_LIMIT = 200
+# int() takes "1_1", " 12" and "+3": a cursor is digits, an underscore, digits, nothing else.
+CURSOR_FORM = re.compile(r"[0-9]{1,20}_[0-9]{1,20}")
+# The filters with a closed set of values: an unknown one is a mistake to report, not an
+# empty (or, for `warned`, a whole) queue.
+CHOICES = {
+    "state": State.values,
+    "source": Source.values,
+    "urgency": Urgency.values,
+    "warned": ["yellow", "red"],
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,8 @@ class Cursor:
 
     @classmethod
     def decode(cls, text: str) -> "Cursor":
+        if not CURSOR_FORM.fullmatch(text):
+            raise DomainError(_("Not a queue cursor."), field="cursor")
         try:
             micros, _sep, pk = text.partition("_")
             moment = EPOCH + dt.timedelta(microseconds=int(micros))
@@ -68,6 +84,18 @@ class QueuePage:
     count_exact: bool
 
 
+def check_filters(filters: dict) -> None:
+    """Refuse a filter value outside its choices, naming the filter and what it takes."""
+    for key, values in CHOICES.items():
+        value = filters.get(key)
+        if value and value not in values:
+            raise DomainError(
+                _("Unknown %(filter)s filter value %(value)s; it takes one of: %(values)s.")
+                % {"filter": key, "value": value[:64], "values": ", ".join(values)},
+                field=key,
+            )
+
+
 def _after(cursor: Cursor) -> Q:
     # reported_at <= x bounds the index range; the OR only breaks ties inside it.
     return Q(reported_at__lte=cursor.reported_at) & (
@@ -79,16 +107,20 @@ def events_queue_page(
     *, user: User, filters: dict, after: str | None = None, limit: int = 50, offset: int = 0
 ) -> QueuePage:
     """One page of the user's queue, newest first, starting after the cursor `after` (or at
-    `offset`). `count` is the number of matches (from the cursor on): exact when they fit on
-    the page, otherwise an estimate (`count_exact` false)."""
+    `offset`). `count` is the number of matches of the whole filtered queue, the same on every
+    page: exact when they fit on the first page, otherwise an estimate (`count_exact` false)."""
+    check_filters(filters)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise DomainError(
+            _("A page holds 1 to %(max)s events.") % {"max": MAX_LIMIT}, field="limit"
+        )
     if offset > MAX_OFFSET:
         raise DomainError(
             _("Offsets stop at %(max)s: follow next_cursor instead.") % {"max": MAX_OFFSET},
             field="offset",
         )
-    condition = queue_conditions(user, filters)
-    if after:
-        condition &= _after(Cursor.decode(after))
+    base = queue_conditions(user, filters)
+    condition = base & _after(Cursor.decode(after)) if after else base
     want = offset + limit + 1
     within = area_filter_ids(user, filters["area"]) if filters.get("area") else None
     branches = visibility_branches(user, within)
@@ -113,7 +145,12 @@ def events_queue_page(
         else {}
     )
     has_more = len(keys) > offset + limit
-    if has_more:
+    if after:
+        # A later page counts the whole filtered queue, not what is left from here on: the
+        # total must not shrink as one pages. Every branch may hold earlier rows.
+        every = [base & b for b in ([Q()] if branches is None else branches)]
+        count, exact = _estimate(every, base, branches)
+    elif has_more:
         count, exact = _estimate(full, condition, branches)
         count = max(count, len(keys))
     else:

@@ -39,7 +39,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             user=request.user, filters=filters, after=request.GET.get("after") or None, limit=30
         )
     except DomainError as error:
-        return render(request, "web/forbidden.html", {"message": error.message}, status=400)
+        # A stale or hand-edited link: say what is wrong and offer the queue's first page
+        # (with the filters kept when only the cursor was bad).
+        first = _without_page(request) if error.field == "cursor" else ""
+        return render(
+            request,
+            "events/queue_invalid.html",
+            {"message": error.message, "first_page_query": first},
+            status=400,
+        )
     return render(
         request,
         "events/queue.html",

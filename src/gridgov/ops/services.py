@@ -3,7 +3,9 @@
 An archive is a .tar.gz holding the database dump (databases.DUMP_FILE), the media folder
 under media/, and manifest.json last: format, gridgov version, time, database vendor, the
 applied migrations, each table's rows, and a SHA-256 of every other member. A restore checks
-all of that before it touches anything (docs/decisions/0019).
+all of that before it touches anything, the row counts too (in a staged SQLite file, or inside
+PostgreSQL's one restore transaction), and moves the caches' version counters on
+(counters.py; docs/decisions/0019).
 """
 
 import hashlib
@@ -13,6 +15,8 @@ import os
 import shutil
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -24,12 +28,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
+from gridgov.areas import spatial_index
 from gridgov.common.errors import DomainError
-from gridgov.ops import databases
+from gridgov.common.versioned_cache import invalidate_all
+from gridgov.ops import counters, databases
+from gridgov.ops.manifest import FORMAT, MANIFEST, MEDIA, member_path, read_manifest
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-MEDIA = "media"
 CHUNK = 1 << 20
 
 
@@ -125,30 +129,26 @@ def _write_archive(partial: Path, created_at: datetime) -> None:
             archive.addfile(info, io.BytesIO(data))
 
 
-def _read_manifest(staging: Path) -> dict:
-    path = staging / MANIFEST
-    if not path.is_file():
-        raise DomainError("Not a gridgov backup: it has no manifest.json (or it was cut short).")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise DomainError(f"The backup's manifest.json is not JSON: {error}.") from error
-    if manifest.get("format") != FORMAT:
-        raise DomainError(
-            f"This backup has format {manifest.get('format')!r}; this gridgov reads format {FORMAT}."
-        )
-    return manifest
-
-
-def _verify_members(staging: Path, manifest: dict) -> None:
+def _verify_members(staging: Path, manifest: dict) -> Path:
+    """Check every member the manifest names; return the path of the database dump."""
     expected = {manifest["database"]["file"]: manifest["database"]["sha256"]}
     expected |= {f"{MEDIA}/{name}": digest for name, digest in manifest["media"].items()}
     for member, digest in expected.items():
-        path = staging / member
+        path = member_path(staging, member)
         if not path.is_file():
             raise DomainError(f"The backup is incomplete: {member} is missing.")
         if _sha256(path) != digest:
             raise DomainError(f"The backup is damaged: {member} does not match its checksum.")
+    return member_path(staging, manifest["database"]["file"])
+
+
+def _files_and_folders_only(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
+    # The "data" filter keeps links inside the staging folder; a backup has none at all, and
+    # a link moved into the media folder could point anywhere from there.
+    member = tarfile.data_filter(member, dest)
+    if not (member.isreg() or member.isdir()):
+        raise DomainError(f"The backup holds {member.name!r}, which is not a file or a folder.")
+    return member
 
 
 def _migration_difference(manifest: dict) -> str:
@@ -173,25 +173,53 @@ def _pending_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
-def _swap_media(staged: Path, media_root: Path) -> None:
+def _move_children(source: Path, target: Path) -> None:
+    for child in list(source.iterdir()):
+        shutil.move(child, target / child.name)
+
+
+@contextmanager
+def _media_swapped(staged: Path, media_root: Path) -> Iterator[None]:
+    """The staged media folder in place for the block; the old one back if the block fails
+    (the database load), deleted once it succeeded."""
     staged.mkdir(exist_ok=True)
-    if not media_root.exists():
-        os.replace(staged, media_root)
-        return
     old = media_root.with_name(f".{media_root.name}.replaced")
     shutil.rmtree(old, ignore_errors=True)
+    if not media_root.exists():
+        os.replace(staged, media_root)
+
+        def undo() -> None:
+            os.replace(media_root, staged)
+    else:
+        try:
+            os.replace(media_root, old)
+            renamed = True
+        except OSError:  # a mount point (shared storage) cannot be renamed: move its contents
+            renamed = False
+        if renamed:
+            try:
+                os.replace(staged, media_root)
+            except BaseException:
+                os.replace(old, media_root)
+                raise
+
+            def undo() -> None:
+                os.replace(media_root, staged)
+                os.replace(old, media_root)
+        else:
+            old.mkdir()
+            _move_children(media_root, old)
+            _move_children(staged, media_root)
+
+            def undo() -> None:
+                _move_children(media_root, staged)
+                _move_children(old, media_root)
+
     try:
-        os.replace(media_root, old)
-    except OSError:  # a mount point (shared storage) cannot be renamed: replace its contents
-        for child in media_root.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-        for child in staged.iterdir():
-            shutil.move(child, media_root / child.name)
-        return
-    os.replace(staged, media_root)
+        yield
+    except BaseException:
+        undo()
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -212,16 +240,16 @@ def backup_restore(*, archive: Path, force: bool = False) -> Restored:
         staging = Path(work)
         try:
             with tarfile.open(archive, "r:*") as tar:
-                tar.extractall(staging, filter="data")
+                tar.extractall(staging, filter=_files_and_folders_only)
         except (tarfile.TarError, EOFError, OSError) as error:
             raise DomainError(f"{archive} is not a readable backup archive: {error}.") from error
-        manifest = _read_manifest(staging)
+        manifest = read_manifest(staging)
         if manifest["vendor"] != databases.vendor():
             raise DomainError(
                 f"This backup is of a {manifest['vendor']} database and this server uses "
                 f"{databases.vendor()}: the dump formats differ, so it cannot be restored here."
             )
-        _verify_members(staging, manifest)
+        dump = _verify_members(staging, manifest)
         difference = _migration_difference(manifest)
         if difference and not force:
             raise DomainError(
@@ -229,14 +257,16 @@ def backup_restore(*, archive: Path, force: bool = False) -> Restored:
                 f"Restore with the gridgov version that made it ({manifest['gridgov_version']}), "
                 f"or pass --force to replace the database anyway."
             )
-        databases.load(staging / manifest["database"]["file"])
-        counts = databases.table_counts()
-        wrong = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
-        if wrong:
-            raise DomainError(f"The restored database differs from the backup (rows): {wrong}.")
-        _swap_media(staging / MEDIA, media_root)
-    # Cached catalogs, trees and counters describe the replaced data.
+        # Read before the load: the bump must pass the live values too (counters.py).
+        live_counters = counters.read_live()
+        databases.prepare(dump, manifest["tables"], live_counters)
+        with _media_swapped(staging / MEDIA, media_root):
+            databases.load(dump, manifest["tables"], live_counters)
+    # Cached catalogs, trees and counters describe the replaced data; other processes see the
+    # bumped version counters, this one forgets at once.
     cache.clear()
+    invalidate_all()
+    spatial_index.invalidate()
     return Restored(
         archive=archive,
         created_at=manifest["created_at"],

@@ -20,6 +20,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, count: int, days: int, seed: int | None, no_timeline: bool, **options):
+        if count < 0:
+            raise CommandError(f"--count must be 0 or more, not {count}.")
+        if days < 1:
+            raise CommandError(f"--days must be 1 or more, not {days}.")
         started = time.perf_counter()
         try:
             written = events_generate(count=count, days=days, seed=seed, timeline=not no_timeline)

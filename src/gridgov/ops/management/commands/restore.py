@@ -11,7 +11,10 @@ from gridgov.ops.services import backup_restore
 class Command(BaseCommand):
     help = (
         "Replace the database and the media folder with a backup made by `gridgov backup`. "
-        "Stop the app and the task consumers first."
+        "Stop the app servers and the queue consumers first, and start them after: the restore "
+        "moves every cache version counter on, so a process left running rebuilds its cached "
+        "catalogs and area index, but its requests and tasks meanwhile would mix old and new "
+        "data. A refused restore changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -45,6 +48,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"restored {restored.archive} of {restored.created_at}: {restored.tables} tables, "
             f"{restored.rows} rows, {restored.media_files} media files"
+        )
+        self.stdout.write(
+            "cache version counters moved on: running processes rebuild their caches; "
+            "(re)start the app servers and queue consumers now if they were not stopped"
         )
         if restored.pending_migrations:
             self.stdout.write(
