@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError
+from django.db import connection
 
 from gridgov.accounts.models import User
 from gridgov.areas.models import TreeVersion
@@ -182,3 +183,23 @@ def test_restore_moves_every_version_counter_past_old_and_restored(media, tmp_pa
 def test_the_help_says_to_stop_the_app_and_the_consumers():
     assert "queue consumers" in Command.help
     assert "app servers" in Command.help
+
+
+def test_a_dump_cut_short_with_a_matching_checksum_is_refused(
+    changed_after_backup, media, monkeypatch
+):
+    # pg_restore reads the table of contents, then fails halfway through the data: psql's
+    # transaction must not commit what it got by then.
+    name, data = dump_of(changed_after_backup)
+    cut = data[: len(data) * 3 // 5]
+
+    def cut_short(manifest):
+        manifest["database"]["sha256"] = hashlib.sha256(cut).hexdigest()
+        return manifest
+
+    crafted = repack(changed_after_backup, manifest=cut_short, extra={name: cut})
+    assert_refused(crafted, "not a pg_dump archive|not a readable SQLite database", media)
+    if connection.vendor == "postgresql":
+        # Past prepare's check, the load itself: pg_restore fails after psql began.
+        monkeypatch.setattr(databases, "prepare", lambda *args: None)
+        assert_refused(crafted, "pg_restore failed, nothing was changed", media)

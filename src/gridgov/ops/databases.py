@@ -285,7 +285,8 @@ def _postgres_load(path: Path, expected: dict[str, int], counters: Values) -> No
             psql.stdin.write((tail if restored else _ABORT).encode())
         except BrokenPipeError:  # psql stopped at an error: its message says which
             script.kill()
-            restored = script.wait() == 0
+            script.wait()
+            restored = True  # pg_restore was not the one that failed
         finally:
             script.stdout.close()
             try:
