@@ -162,10 +162,13 @@ def _field_people(ids: list[int], prefix: str) -> dict[int, tuple]:
     names and open tasks: one query (the index's hint about them may be seconds old)."""
     from gridgov.events.models import Event
     from gridgov.events.services import TERMINAL
+    from gridgov.events.workflow import State
 
+    # The open states named, not "not terminal": a worker leads thousands of closed events
+    # after a year, and only `state IN (...)` lets the (assignee, state) index skip them.
+    not_terminal = [state for state in State.values if state not in TERMINAL]
     open_tasks = (
-        Event.objects.filter(assignee_id=OuterRef("pk"))
-        .exclude(state__in=TERMINAL)
+        Event.objects.filter(assignee_id=OuterRef("pk"), state__in=not_terminal)
         .order_by()  # Event's default ordering would split the group
         .values("assignee_id")
         .annotate(n=Count("id"))
