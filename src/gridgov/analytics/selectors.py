@@ -289,10 +289,9 @@ def _area_plan(user, area, subclass, source, group, root_depth) -> AreaPlan | No
     return AreaPlan(labels, int(dimension), value, shallow)
 
 
-def _add_area_rollup(add, group, plan: AreaPlan, first, end, exclude_deferred, root_depth):
-    rows = AreaDayRollup.objects.filter(area_code__in=list(plan.labels), dimension=plan.dimension)
-    if plan.value is not None:
-        rows = rows.filter(value=plan.value)
+def _days_summed(rows, first, end, exclude_deferred: bool):
+    """Rollup rows of the whole days [first, end), unordered, and the sums of their counts
+    (held events left out of the counts the deferred setting excludes)."""
     if first is not None:
         rows = rows.filter(day__gte=first)
     if end is not None:
@@ -301,8 +300,15 @@ def _add_area_rollup(add, group, plan: AreaPlan, first, end, exclude_deferred, r
     if exclude_deferred:
         for name in HELD_EXCLUDED:
             sums[f"sum_{name}"] = Sum(name, filter=Q(held=False))
+    return rows.order_by(), sums
+
+
+def _add_area_rollup(add, group, plan: AreaPlan, first, end, exclude_deferred, root_depth):
+    rows = AreaDayRollup.objects.filter(area_code__in=list(plan.labels), dimension=plan.dimension)
+    if plan.value is not None:
+        rows = rows.filter(value=plan.value)
+    rows, sums = _days_summed(rows, first, end, exclude_deferred)
     column = {"area": "area_code", "month": "day", "day": "day"}.get(group or "", "value")
-    rows = rows.order_by()
     found = list(rows.values(column).annotate(**sums) if group else [rows.aggregate(**sums)])
     if group == "area":
         labels = plan.labels
@@ -318,17 +324,8 @@ def _add_area_rollup(add, group, plan: AreaPlan, first, end, exclude_deferred, r
 
 
 def _add_rollup(add, group, rollup_q, first, end, exclude_deferred, root_depth) -> None:
-    rows = DailyRollup.objects.filter(rollup_q)
-    if first is not None:
-        rows = rows.filter(day__gte=first)
-    if end is not None:
-        rows = rows.filter(day__lt=end)
-    sums = {f"sum_{name}": Sum(name) for name in STORED_KEYS}
-    if exclude_deferred:
-        for name in HELD_EXCLUDED:
-            sums[f"sum_{name}"] = Sum(name, filter=Q(held=False))
+    rows, sums = _days_summed(DailyRollup.objects.filter(rollup_q), first, end, exclude_deferred)
     dimension = ROLLUP_DIMENSION.get(group or "")
-    rows = rows.order_by()
     found = list(rows.values(dimension).annotate(**sums) if dimension else [rows.aggregate(**sums)])
     labels = _labels(group, {r[dimension] for r in found}, root_depth) if group else {}
     for row in found:

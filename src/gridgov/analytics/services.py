@@ -194,18 +194,6 @@ def rollups_verify(
     return differences + _compare(expected_areas, stored_areas, AREA_KEY_FIELDS, limit)
 
 
-def _stored(model, key_fields, since: dt.date | None) -> dict[tuple, dict[str, int]]:
-    rows = model.objects.all()
-    if since is not None:
-        rows = rows.filter(day__gte=since)
-    out = {}
-    for row in rows.values_list(*key_fields, *STORED_KEYS).iterator(chunk_size=5000):
-        counts = dict(zip(STORED_KEYS, row[len(key_fields) :], strict=True))
-        if any(counts.values()):  # a key whose events all moved away leaves a row of zeros
-            out[tuple(row[: len(key_fields)])] = counts
-    return out
-
-
 def _compare(expected: dict, stored: dict, key_fields, limit: int) -> list[dict[str, Any]]:
     expected = {k: v for k, v in expected.items() if any(v.values())}
     zero = dict.fromkeys(STORED_KEYS, 0)
