@@ -17,21 +17,12 @@ from django.utils import timezone
 
 from gridgov.analytics.models import AREA_KEY_FIELDS, KEY_FIELDS, AreaDayRollup, DailyRollup
 from gridgov.events.calendar import WorkingCalendar
-from gridgov.events.rates import CLOSED, HELD, STORED_KEYS, contribution
+from gridgov.events.rates import CLOSED, HELD, LOOP_FIELDS, STORED_KEYS, contribution
 from gridgov.events.workflow import State
 
 # What the rollup reads of an event (ids, not objects: no join, no extra query).
 ROW_FIELDS = (
-    "state",
-    "accepted_at",
-    "accept_due_at",
-    "dispatched_at",
-    "dispatch_due_at",
-    "handled_at",
-    "handle_due_at",
-    "closed_at",
-    "rework_count",
-    "satisfaction",
+    *LOOP_FIELDS,
     "area_id",
     "subclass_id",
     "department_id",

@@ -51,7 +51,8 @@ COUNT_KEYS = (
     "basically",
     "dissatisfied",
 )
-FIELDS = (
+# What every rate reads of an event, whatever it is grouped by.
+LOOP_FIELDS = (
     "state",
     "accepted_at",
     "accept_due_at",
@@ -62,6 +63,9 @@ FIELDS = (
     "closed_at",
     "rework_count",
     "satisfaction",
+)
+FIELDS = (
+    *LOOP_FIELDS,
     "area__path",
     "department__name",
     "subclass__code",
