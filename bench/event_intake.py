@@ -28,6 +28,8 @@ import urllib.parse
 from http.client import HTTPConnection
 from pathlib import Path
 
+from _setup import gunicorn_serve
+
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "15"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
@@ -219,25 +221,7 @@ def measured(server: subprocess.Popen, target: Target, seconds: float, rate: flo
 
 
 def serve(env: dict[str, str]) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "gridgov.config.wsgi",
-        f"--workers={WORKERS}",
-        f"--bind=127.0.0.1:{PORT}",
-        "--log-level=warning",
-        "--timeout=60",
-    ]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
-    for _ in range(300):
-        try:
-            connection = HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
+    return gunicorn_serve(env, workers=WORKERS, port=PORT, extra=["--timeout=60"])
 
 
 def queries_per_report(key: str, row: dict) -> int:

@@ -33,6 +33,8 @@ import urllib.parse
 from http.client import HTTPConnection
 from pathlib import Path
 
+from _setup import gunicorn_serve
+
 WORKERS = int(os.environ.get("BENCH_FIELD_WORKERS", "10000"))
 UPDATES_PER_S = float(os.environ.get("BENCH_UPDATES", "200"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
@@ -218,24 +220,7 @@ def mover(user_ids: list[int], bounds: tuple, stop, moved, rate: float, seed: in
 
 
 def serve(env: dict[str, str]) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "gridgov.config.wsgi",
-        f"--workers={SERVERS}",
-        f"--bind=127.0.0.1:{PORT}",
-        "--log-level=warning",
-    ]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
-    for _ in range(300):
-        try:
-            connection = HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
+    return gunicorn_serve(env, workers=SERVERS, port=PORT)
 
 
 def ask_api(key: str, lon: float, lat: float) -> tuple[float, list[dict]]:
