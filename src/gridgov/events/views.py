@@ -126,19 +126,26 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
             messages.error(request, getattr(error, "message", str(error)))
         return redirect("event_page", event_id=event.pk)
     detail = selectors.event_as_dict(event, request.user, with_timeline=True)
-    whistle_level, whistle_departments = whistle_choices(request.user, event)
-    my_summonses = (
-        list(
-            Summons.objects.filter(
-                whistle__event=event,
-                department_id=request.user.department_id,
-                reported_at__isnull=True,
-            )
-        )
-        if request.user.department_id
-        else []
-    )
     actions = [(a, Action(a).label, ACTION_FIELDS.get(a, ())) for a in detail["actions"]]
+    # Each part of the page gathers its own context (the panels are separate templates).
+    return render(
+        request,
+        "events/event.html",
+        {
+            "event": event,
+            "detail": detail,
+            "actions": actions,
+            "satisfactions": Satisfaction.choices,
+            "photos": event.photos.all(),
+            **_dispatch_context(request.user, event, detail),
+            **_triage_context(request.user, event, detail),
+            **_whistle_context(request.user, event, detail),
+        },
+    )
+
+
+def _dispatch_context(user, event, detail: dict) -> dict:
+    """The dispatch choice and panel (events/_dispatch_choice.html, _dispatch_panel.html)."""
     # The routing candidates first, then every department above the grid (read once each:
     # asking for the candidates per department was a query per department).
     candidates = list(services.routing_candidates(event))
@@ -151,28 +158,39 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
     ]
     # Staff names and phones: for those who dispatch in the area, never for the reporter.
     panel = (
-        dispatch_panel(user=request.user, event=event)
-        if can(request.user, Capability.POSITIONS_VIEW)
-        and selectors.handles(request.user, event)
+        dispatch_panel(user=user, event=event)
+        if can(user, Capability.POSITIONS_VIEW)
+        and selectors.handles(user, event)
         and (Action.DISPATCH in detail["actions"] or event.assignments.exists())
         else None
     )
-    return render(
-        request,
-        "events/event.html",
-        {
-            "event": event,
-            "panel": panel,
-            "detail": detail,
-            "actions": actions,
-            "departments": departments,
-            "satisfactions": Satisfaction.choices,
-            "photos": event.photos.all(),
-            "whistle_level": whistle_level,
-            "whistle_departments": whistle_departments,
-            "my_summonses": my_summonses,
-        },
+    return {"panel": panel, "departments": departments}
+
+
+def _triage_context(user, event, detail: dict) -> dict:
+    """Filing (立案) at the desk (events/_triage.html)."""
+    return {}
+
+
+def _whistle_context(user, event, detail: dict) -> dict:
+    """Whistle and report (events/_whistle_forms.html, _whistle_chain.html)."""
+    whistle_level, whistle_departments = whistle_choices(user, event)
+    my_summonses = (
+        list(
+            Summons.objects.filter(
+                whistle__event=event,
+                department_id=user.department_id,
+                reported_at__isnull=True,
+            )
+        )
+        if user.department_id
+        else []
     )
+    return {
+        "whistle_level": whistle_level,
+        "whistle_departments": whistle_departments,
+        "my_summonses": my_summonses,
+    }
 
 
 def _whistle(request: HttpRequest, event) -> None:
