@@ -239,6 +239,36 @@ CALLS: dict[tuple[str, str, str], Builder] = {
     ("GET", f"{API}/dispatch/tracks/{{worker_id}}", ""): lambda w: Call(
         "GET", f"{API}/dispatch/tracks/{w.users['grid_worker'].pk}"
     ),
+    # -- worker app -------------------------------------------------------------------------
+    ("GET", f"{API}/worker/tasks", ""): lambda w: Call(
+        "GET", f"{API}/worker/tasks", marker=w["in_progress"].number
+    ),
+    ("GET", f"{API}/worker/pulse", ""): lambda w: Call("GET", f"{API}/worker/pulse"),
+    ("GET", f"{API}/worker/events/{{event_id}}", ""): lambda w: Call(
+        "GET", f"{API}/worker/events/{w['in_progress'].pk}"
+    ),
+    ("POST", f"{API}/worker/events/{{event_id}}/actions/{{action}}", "feedback in progress"): (
+        lambda w: Call(
+            "POST",
+            f"{API}/worker/events/{w['in_progress'].pk}/actions/feedback",
+            {"client_uuid": "0b7a3c1e-1f7e-4c51-9d51-7d5b2a6f0c01", "comment": "矩阵"},
+            write=True,
+        )
+    ),
+    ("POST", f"{API}/worker/solve", ""): lambda w: Call(
+        "POST",
+        f"{API}/worker/solve",
+        {
+            "client_uuid": "0b7a3c1e-1f7e-4c51-9d51-7d5b2a6f0c02",
+            "report": {
+                "subclass": w["in_progress"].subclass.code,
+                "description": "矩阵: 当场解决",
+                "lon": w["point"][0],
+                "lat": w["point"][1],
+            },
+        },
+        write=True,
+    ),
     # -- canvass ----------------------------------------------------------------------------
     ("GET", f"{API}/canvass/campaigns", ""): lambda w: Call(
         "GET", f"{API}/canvass/campaigns", marker=w["campaign"].name

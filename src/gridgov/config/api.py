@@ -18,6 +18,7 @@ from gridgov.canvass.api import router as canvass_router
 from gridgov.common.errors import DomainError
 from gridgov.dispatch.api import router as dispatch_router
 from gridgov.events.api import router as events_router
+from gridgov.events.api_worker import router as worker_router
 from gridgov.registry.api import router as registry_router
 from gridgov.smartcodes.api import router as codes_router
 
@@ -106,3 +107,4 @@ api.add_router("/v1/events", events_router)
 api.add_router("/v1/dispatch", dispatch_router)
 api.add_router("/v1/canvass", canvass_router)
 api.add_router("/v1/codes", codes_router)
+api.add_router("/v1/worker", worker_router)

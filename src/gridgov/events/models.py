@@ -504,3 +504,26 @@ class AlertSource(models.Model):
 from gridgov.events.classifier import TrainedClassifier  # noqa: E402,F401  (a model: registered with the app)
 from gridgov.events.photos import Photo  # noqa: E402,F401  (a model: registered with the app)
 from gridgov.events.versions import CacheVersion  # noqa: E402,F401  (a model: registered with the app)
+
+
+class ActionReceipt(models.Model):
+    """An action sent from the worker app, by the client UUID the phone gave it: a resend
+    (the answer was lost, the outbox tried again) finds this row and changes nothing."""
+
+    client_uuid = models.UUIDField(_("client UUID"), unique=True)
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=30)
+    version = models.PositiveIntegerField(_("event version after the action"))
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action receipt")
+        verbose_name_plural = _("action receipts")
+
+    def __str__(self) -> str:
+        return f"{self.client_uuid} {self.action}"
