@@ -105,7 +105,11 @@ def test_ties_go_to_the_worker_with_fewer_open_tasks(operator, resident, wenhui_
     )
     event_act(user=operator, event_id=second.pk, action="accept")
     event_act(user=operator, event_id=second.pk, action="dispatch", data={"assignee_id": busy.pk})
-    answer = nearest_workers(user=operator, lon=wenhui_point[0], lat=wenhui_point[1])
+    from gridgov.events.dispatching import open_tasks_count
+
+    answer = nearest_workers(
+        user=operator, lon=wenhui_point[0], lat=wenhui_point[1], open_tasks=open_tasks_count
+    )
     assert [a["id"] for a in answer] == [free.pk, busy.pk]
     assert answer[1]["open_tasks"] == 2
 

@@ -165,7 +165,7 @@ def test_the_panel_reads_a_fixed_number_of_queries(operator, resident, wenhui_po
 
     from gridgov.areas.models import Department
     from gridgov.dispatch.position_index import positions
-    from gridgov.dispatch.selectors import dispatch_panel
+    from gridgov.events.dispatching import dispatch_panel
 
     event = _filed(operator, resident, wenhui_point)
     grid = event.area

@@ -9,7 +9,8 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import get_in_scope
 from gridgov.common.errors import NotFound, PermissionDenied
-from gridgov.dispatch.selectors import dispatch_panel, worker_track, workers_nearest
+from gridgov.dispatch.selectors import worker_track, workers_nearest
+from gridgov.events.dispatching import dispatch_panel
 from gridgov.events.models import Event
 from gridgov.events.screen import screen_summary
 from gridgov.events.selectors import event_as_dict, events_visible

@@ -19,6 +19,20 @@ phone_validator = RegexValidator(
 )
 
 
+def has_cjk(text: str) -> bool:
+    """Any Chinese character (the unified ideographs, extension A, and B onwards)."""
+    return any("\u3400" <= ch <= "\u9fff" or ch >= "\U00020000" for ch in text)
+
+
+def full_name(last_name: str, first_name: str) -> str:
+    """A name as it is written: a Chinese one family name first with no space (张三), any
+    other given name first (Ann Lee). For rows read without the model (values_list)."""
+    last, first = (last_name or "").strip(), (first_name or "").strip()
+    if has_cjk(last + first):
+        return f"{last}{first}"
+    return f"{first} {last}".strip()
+
+
 class User(AbstractUser):
     """A person who signs in. Staff roles act inside `area` and its subtree."""
 
@@ -56,10 +70,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def get_full_name(self) -> str:
-        # Chinese names are family name first, with no space between.
-        if any("\u4e00" <= ch <= "\u9fff" for ch in self.last_name + self.first_name):
-            return f"{self.last_name}{self.first_name}".strip()
-        return super().get_full_name()
+        # Chinese names are family name first, with no space between, in every language.
+        return full_name(self.last_name, self.first_name)
 
     def get_short_name(self) -> str:
         return self.get_full_name() or self.username

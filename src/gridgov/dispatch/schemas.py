@@ -1,4 +1,5 @@
-"""Input and output schemas of the dispatch API (dispatch/api.py)."""
+"""Input and output schemas of the dispatch API (dispatch/api.py, and the nearest workers
+events/api_dispatching.py serves)."""
 
 from ninja import Field, Schema
 
@@ -22,67 +23,13 @@ class PositionOut(Schema):
 
 class NearWorkerOut(Schema):
     id: int
-    name: str
+    name: str = Field(description="family name first (张三)")
     grid_code: str | None
+    grid_name: str | None
     distance_m: float
     open_tasks: int
     at: str
     phone: str | None
-
-
-class PanelWorkerOut(NearWorkerOut):
-    tel: str | None = Field(description="a tel: link to call the worker")
-    meeting_url: str | None = Field(description="video hand-off, when configured")
-
-
-class StaffOut(Schema):
-    id: int
-    name: str
-    phone: str | None
-
-
-class PanelDepartmentOut(Schema):
-    id: int
-    name: str
-    phone: str | None
-    staff: list[StaffOut]
-
-
-class UnitOut(Schema):
-    id: int
-    name: str
-
-
-class OfferOut(Schema):
-    worker_id: int
-    worker: str
-    status: str
-    status_name: str
-    reason: str
-    lead: bool
-
-
-class PanelOut(Schema):
-    radius_m: float
-    workers: list[PanelWorkerOut]
-    departments: list[PanelDepartmentOut]
-    units: list[UnitOut]
-    offers: list[OfferOut]
-
-
-class TaskOut(Schema):
-    event_id: int
-    number: str
-    kind: str
-    description: str
-    address: str
-    grid: str
-    lon: float | None
-    lat: float | None
-    state: str
-    version: int
-    offer: str = Field(description="offered or accepted")
-    due_at: str | None
 
 
 class TrackPointOut(Schema):

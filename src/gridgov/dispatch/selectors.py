@@ -1,22 +1,35 @@
-"""What the dispatcher sees beside an event: nearest workers, the grid's sunk departments and
-linked units, the offers made so far, and how to reach each person."""
+"""What dispatch reads: the nearest workers, field workers found by name, a worker's track,
+and how to reach each person. Nothing here knows events (decision 0022): the panel beside
+an event and a worker's tasks are in events/dispatching.py, which hands its open-task count
+down as an expression."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Expression, Q
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import User, has_cjk
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, require_capability, scope_path
+from gridgov.areas.geometry import haversine_m
 from gridgov.common.errors import DomainError, NotFound
 from gridgov.common.when import day_check
 from gridgov.dispatch.models import PositionSample
-from gridgov.dispatch.services import DEFAULT_RADIUS_M, nearest_workers
-from gridgov.events.selectors import handles
+from gridgov.dispatch.services import (
+    DEFAULT_RADIUS_M,
+    FIELD_ROLES,
+    fresh_after,
+    nearest_workers,
+    people_rows,
+)
+
+SEARCH_MAX_CHARS = 30
+POSITION = ("position__lon", "position__lat", "position__at", "position__on_duty")
 
 
 def meeting_url(worker_id: int, event_number: str) -> str | None:
@@ -35,62 +48,82 @@ def workers_nearest(
     radius_m: Any = DEFAULT_RADIUS_M,
     crs: str = "wgs84",
     limit: int = 50,
+    open_tasks: Callable[[], Expression] | None = None,
 ) -> list[dict[str, Any]]:
     """Where the on-duty workers near a point are, with their phones: for those who
     dispatch and lead workers (the positions capability), inside their area."""
     require_capability(user, Capability.POSITIONS_VIEW)
-    return nearest_workers(user=user, lon=lon, lat=lat, radius_m=radius_m, crs=crs, limit=limit)
-
-
-def dispatch_panel(
-    *, user: User, event, radius_m: float = DEFAULT_RADIUS_M, limit: int = 10
-) -> dict[str, Any]:
-    """Staff names and phones around an event: for those who may see where workers are and
-    who handle this event (in their area); never for its reporter as such."""
-    require_capability(user, Capability.POSITIONS_VIEW)
-    if not handles(user, event):
-        raise NotFound(_("No event #%(id)s.") % {"id": event.pk})
-    workers = nearest_workers(
-        user=user, lon=event.lon, lat=event.lat, radius_m=radius_m, limit=limit
+    return nearest_workers(
+        user=user,
+        lon=lon,
+        lat=lat,
+        radius_m=radius_m,
+        crs=crs,
+        limit=limit,
+        open_tasks=open_tasks,
     )
-    for worker in workers:
-        worker["tel"] = f"tel:{worker['phone']}" if worker.get("phone") else None
-        worker["meeting_url"] = meeting_url(worker["id"], event.number)
-    grid = event.area
-    departments = [
-        {
-            "id": d.pk,
-            "name": d.name,
-            "phone": d.phone or None,
-            "staff": [
-                {"id": u.pk, "name": u.get_full_name() or u.username, "phone": u.phone or None}
-                for u in d.staff.all()
-            ],
-        }
-        # Staff of every department in one query, not one per department.
-        for d in grid.sunk_departments.order_by("name").prefetch_related(
-            Prefetch("staff", queryset=User.objects.filter(is_active=True).order_by("pk"))
+
+
+def _search_text(q: Any) -> str:
+    text = " ".join(str(q or "").split())
+    if len(text) > SEARCH_MAX_CHARS:
+        raise DomainError(
+            _("Search with at most %(n)s characters.") % {"n": SEARCH_MAX_CHARS}, field="q"
         )
-    ]
-    units = [{"id": u.pk, "name": u.name} for u in grid.linked_units.all().order_by("name")[:20]]
-    offers = [
-        {
-            "worker_id": a.worker_id,
-            "worker": a.worker.get_full_name() or a.worker.username,
-            "status": a.status,
-            "status_name": str(a.get_status_display()),
-            "reason": a.reason,
-            "lead": a.worker_id == event.assignee_id,
-        }
-        for a in event.assignments.select_related("worker").order_by("offered_at", "pk")
-    ]
-    return {
-        "radius_m": radius_m,
-        "workers": workers,
-        "departments": departments,
-        "units": units,
-        "offers": offers,
-    }
+    # One Chinese character is a family name already; one latin letter matches everyone.
+    if not (has_cjk(text) or len(text) >= 2):
+        raise DomainError(
+            _("Type at least one Chinese character or two letters of the name."), field="q"
+        )
+    return text
+
+
+def workers_by_name(
+    *,
+    user: User,
+    q: Any,
+    lon: float | None = None,
+    lat: float | None = None,
+    limit: int = 20,
+    open_tasks: Callable[[], Expression] | None = None,
+) -> list[dict[str, Any]]:
+    """Active field workers of the user's area whose name (or account) holds `q`, however
+    far away: with whether they are on duty now and, when their position is fresh, their
+    distance to the point. On duty first, then nearest, then by name. One query."""
+    require_capability(user, Capability.POSITIONS_VIEW)
+    text = _search_text(q)
+    prefix = scope_path(user)
+    if prefix is None:
+        return []
+    people = User.objects.filter(is_active=True, role__in=FIELD_ROLES).annotate(
+        written=Concat("last_name", "first_name")
+    )
+    if prefix:
+        people = people.filter(area__path__startswith=prefix)
+    people = people.filter(
+        Q(written__icontains=text.replace(" ", ""))
+        | Q(first_name__icontains=text)
+        | Q(last_name__icontains=text)
+        | Q(username__istartswith=text)
+    ).order_by("last_name", "first_name", "pk")
+    fresh = fresh_after()
+    found = []
+    for row in people_rows(people, open_tasks, POSITION, limit=max(1, min(limit, 50))):
+        p_lon, p_lat, at, on_duty = (row.pop(name) for name in POSITION)
+        current = at is not None and at >= fresh
+        row["on_duty"] = bool(current and on_duty)
+        row["at"] = at.isoformat() if at else None
+        row["distance_m"] = (
+            round(haversine_m(lon, lat, p_lon, p_lat), 1)
+            if current and lon is not None and lat is not None
+            else None
+        )
+        found.append(row)
+    far = float("inf")
+    found.sort(
+        key=lambda r: (not r["on_duty"], r["distance_m"] if r["distance_m"] is not None else far)
+    )
+    return found
 
 
 def worker_track(*, user: User, worker_id: int, day: Any = None) -> list[dict[str, Any]]:
@@ -123,37 +156,4 @@ def worker_track(*, user: User, worker_id: int, day: Any = None) -> list[dict[st
     return [
         {"lon": lon, "lat": lat, "accuracy_m": accuracy, "at": at.isoformat()}
         for lon, lat, accuracy, at in rows.values_list("lon", "lat", "accuracy_m", "at")[:20000]
-    ]
-
-
-def tasks_for(*, user: User) -> list[dict[str, Any]]:
-    """A worker's live tasks: events offered to them or accepted, newest first."""
-    from gridgov.events.models import Assignment
-    from gridgov.events.services import TERMINAL
-
-    rows = (
-        Assignment.objects.filter(
-            worker=user,
-            status__in=(Assignment.Status.OFFERED, Assignment.Status.ACCEPTED),
-        )
-        .exclude(event__state__in=TERMINAL)
-        .select_related("event", "event__subclass", "event__area")
-        .order_by("-offered_at")[:200]
-    )
-    return [
-        {
-            "event_id": a.event_id,
-            "number": a.event.number,
-            "kind": a.event.subclass.name_zh,
-            "description": a.event.description[:200],
-            "address": a.event.address,
-            "grid": a.event.area.name,
-            "lon": a.event.lon,
-            "lat": a.event.lat,
-            "state": a.event.state,
-            "version": a.event.version,
-            "offer": a.status,
-            "due_at": a.event.stage_due_at.isoformat() if a.event.stage_due_at else None,
-        }
-        for a in rows
     ]

@@ -1,16 +1,16 @@
 """Worker positions and the nearest on-duty workers to a point (2 km by default, great circle)."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Expression, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import User, full_name
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import scope_path
 from gridgov.areas.coords import to_wgs84
@@ -97,9 +97,14 @@ def nearest_workers(
     radius_m: Any = DEFAULT_RADIUS_M,
     crs: str = "wgs84",
     limit: int = 50,
+    open_tasks: Callable[[], Expression] | None = None,
 ) -> list[dict[str, Any]]:
     """On-duty field workers with a fresh position within `radius_m` of the point, nearest
-    first and, at equal distance, fewest open tasks first. Read inside the user's scope."""
+    first and, at equal distance, fewest open tasks first. Read inside the user's scope.
+
+    `open_tasks` gives the count of a worker's open tasks as an expression on the user row
+    (events.dispatching.open_tasks_count): dispatch knows no events (decision 0022), and the
+    count rides in the one query that reads the workers. Without it every count is 0."""
 
     lon, lat = check_point(lon, lat)
     lon, lat = to_wgs84(lon, lat, crs)
@@ -136,59 +141,57 @@ def nearest_workers(
             cut.append(near[end])
             end += 1
         start = end
-        people = _field_people([user_id for _d, user_id, _at in cut], prefix)
+        people = _field_people([user_id for _d, user_id, _at in cut], prefix, open_tasks)
         rows = sorted(
-            (distance, people[user_id][7], user_id, at)
+            (distance, people[user_id]["open_tasks"], user_id, at)
             for distance, user_id, at in cut
             if user_id in people
         )
         answer += [
-            {
-                "id": user_id,
-                "name": f"{people[user_id][1]} {people[user_id][2]}".strip() or people[user_id][3],
-                "grid_code": people[user_id][4],
-                "distance_m": distance,
-                "open_tasks": open_tasks,
-                "at": at.isoformat(),
-                "phone": people[user_id][6] or None,
-            }
-            for distance, open_tasks, user_id, at in rows
+            {**people[user_id], "distance_m": distance, "at": at.isoformat()}
+            for distance, _open, user_id, at in rows
         ]
     return answer[:limit]
 
 
-def _field_people(ids: list[int], prefix: str) -> dict[int, tuple]:
+def people_rows(
+    people,
+    open_tasks: Callable[[], Expression] | None,
+    extra: tuple[str, ...] = (),
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Field people as the dispatcher sees them (name, grid, role, phone, open tasks, and
+    the `extra` fields asked for), in one query; `people` is a User queryset, narrowed."""
+    count = open_tasks() if open_tasks else Value(0, output_field=IntegerField())
+    fields = ("first_name", "last_name", "username", "role", "area__code", "area__name")
+    fields += ("area__path", "phone", "open_tasks", "pk", *extra)
+    answer = []
+    for row in people.annotate(open_tasks=count).values_list(*fields)[:limit]:
+        first, last, username, role, code, grid_name, path, phone, n, pk = row[:10]
+        answer.append(
+            {
+                "id": pk,
+                "name": full_name(last, first) or username,
+                "role": role,
+                "grid_code": code,
+                "grid_name": grid_name,
+                "grid_path": path,
+                "phone": phone or None,
+                "open_tasks": n,
+                **dict(zip(extra, row[10:], strict=True)),
+            }
+        )
+    return answer
+
+
+def _field_people(
+    ids: list[int], prefix: str, open_tasks: Callable[[], Expression] | None
+) -> dict[int, dict[str, Any]]:
     """Those of `ids` who are on duty, active field staff in scope right now, with their
     names and open tasks: one query (the index's hint about them may be seconds old)."""
-    from gridgov.events.models import Event
-    from gridgov.events.services import TERMINAL
-    from gridgov.events.workflow import State
-
-    # The open states named, not "not terminal": a worker leads thousands of closed events
-    # after a year, and only `state IN (...)` lets the (assignee, state) index skip them.
-    not_terminal = [state for state in State.values if state not in TERMINAL]
-    open_tasks = (
-        Event.objects.filter(assignee_id=OuterRef("pk"), state__in=not_terminal)
-        .order_by()  # Event's default ordering would split the group
-        .values("assignee_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     people = User.objects.filter(
         pk__in=ids, is_active=True, role__in=FIELD_ROLES, position__on_duty=True
     )
     if prefix:
         people = people.filter(area__path__startswith=prefix)
-    return {
-        row[0]: row
-        for row in people.annotate(open_tasks=Coalesce(Subquery(open_tasks), 0)).values_list(
-            "pk",
-            "first_name",
-            "last_name",
-            "username",
-            "area__code",
-            "area__path",
-            "phone",
-            "open_tasks",
-        )
-    }
+    return {row["id"]: row for row in people_rows(people, open_tasks)}

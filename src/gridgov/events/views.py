@@ -15,8 +15,8 @@ from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.common.ids import form_id, form_ids
-from gridgov.dispatch.selectors import dispatch_panel
 from gridgov.events import keyset, selectors, services
+from gridgov.events.dispatching import dispatch_panel
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
 from gridgov.events.photos import MAX_BYTES, Photo
 from gridgov.events.workflow import Action, State

@@ -96,7 +96,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "units",
             m.Unit,
-            ("name", "kind", "credit_code", "contact_name", "contact_phone", *PLACE),
+            ("name", "kind", "credit_code", "contact_name", "contact_phone", "phone", *PLACE),
             {"contact_phone": "phone"},
             ("name",),
         ),

@@ -7,6 +7,8 @@ is what scopes every read and write.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.areas.models import duty_phone_validator
+
 
 class Placed(models.Model):
     area = models.ForeignKey(
@@ -204,6 +206,11 @@ class Unit(Placed):
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=11, blank=True)
+    # The unit's duty line (a switchboard, a guard room), not a person's: the dispatch
+    # panel shows it unmasked to the command center, which the contact's mobile is not.
+    phone = models.CharField(
+        _("duty phone"), max_length=30, blank=True, validators=[duty_phone_validator]
+    )
     linked_grids = models.ManyToManyField(
         "areas.Area", verbose_name=_("linked grids"), blank=True, related_name="linked_units"
     )
