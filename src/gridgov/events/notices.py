@@ -29,6 +29,26 @@ def people_of(
     return people
 
 
+def supervisors_of(event: Event) -> list[User]:
+    """Who hears of a 督办: who handles the case (its assignee, the staff of its dispatched
+    department, whose leader sits in that department if it has one) and who leads the
+    assignee: the grid heads and street/community staff of the assignee's grid and above.
+    A case nobody holds yet is the center's: its shift leaders hear instead."""
+    people = people_of(event)
+    assignee = event.assignee if event.assignee_id else None
+    if assignee is not None and assignee.area_id:
+        people += list(
+            User.objects.filter(
+                role__in=(Role.GRID_HEAD, Role.AREA_STAFF),
+                is_active=True,
+                area__path__in=ancestor_paths(assignee.area.path),
+            ).exclude(pk=assignee.pk)
+        )
+    if not people:
+        people = people_of(event, with_center=True)
+    return people
+
+
 def notify_after_commit(people: list[User], kind: str, text: str, event: Event) -> None:
     from gridgov.notifications.services import notify
 

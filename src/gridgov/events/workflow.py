@@ -75,9 +75,19 @@ FIELD = frozenset({Role.GRID_WORKER, Role.GRID_HEAD})
 HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.GRID_WORKER, Role.GRID_HEAD, Role.AREA_STAFF})
 VERIFIERS = FIELD | CENTER
 
+# The states by category, named only here (intake, the screen, the queue, dispatch and the
+# sweep read these). Every state is in exactly one of TERMINAL, OPEN_OR_NEW and PAUSED.
 TERMINAL = (State.REJECTED, State.VOIDED, State.CLOSED, State.EVALUATED)
+# Filed and not yet closed: supervision applies, the loop's clocks run.
 OPEN_STATES = (State.FILED, State.DISPATCHED, State.IN_PROGRESS, State.HANDLED, State.VERIFIED)
+# What the center still has to see through: the big screen, the overdue and warned filters.
+OPEN_OR_NEW = (State.REPORTED, *OPEN_STATES)
+# Approved pauses (缓办, 挂账): no clock runs until someone resumes them.
+PAUSED = (State.DEFERRED, State.SUSPENDED)
+# Someone holds the task: requests and approvals apply.
 HANDLING_STATES = (State.DISPATCHED, State.IN_PROGRESS)
+# Not finished, whatever the stage: a department's or a worker's open load.
+NOT_TERMINAL = (*OPEN_OR_NEW, *PAUSED)
 
 # Timeline actions that make someone a handler of the event: they may not verify it.
 HANDLING_ACTIONS = ("take", "accept_task", "feedback", "solve_on_spot")
@@ -185,6 +195,17 @@ class Step:
     guard: Guard | None = None
     # Relations that bar a user whatever their grant: who handled an event may not verify it.
     barred: frozenset[str] = field(default_factory=frozenset)
+    # What the row does besides moving the state: the name of a function in
+    # events/services/effects.py (field changes, timeline details, offers, notices, and the
+    # next state where it depends on the event). Named, not imported: effects need the
+    # models, and the models import this table.
+    effect: str = "nothing"
+
+    @property
+    def effect_function(self) -> Callable[[Any], Any]:
+        from gridgov.events.services import effects
+
+        return getattr(effects, self.effect)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -203,7 +224,8 @@ NO_PENDING = Guard(
 )
 PENDING = Guard(lambda event, _r: bool(event.pending_request), _("There is no request to decide."))
 DISSATISFIED = Guard(
-    lambda event, _r: event.satisfaction == "dissatisfied",
+    # Either of the five levels the three-level rates count as dissatisfied (docs/rates.md).
+    lambda event, _r: event.satisfaction in ("dissatisfied", "very_dissatisfied"),
     _("Only an event rated dissatisfied is reopened."),
 )
 LINKED = Guard(
@@ -223,39 +245,59 @@ CENTER_IN_AREA = by(CENTER, IN_AREA)
 HANDLER_OF_CASE = by(HANDLERS, CASE)
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
-    (State.REPORTED, Action.ACCEPT): Step(State.FILED, CENTER_IN_AREA),
+    (State.REPORTED, Action.ACCEPT): Step(State.FILED, CENTER_IN_AREA, effect="accept"),
     (State.REPORTED, Action.REJECT): Step(State.REJECTED, CENTER_IN_AREA, needs_comment=True),
     (State.REPORTED, Action.VOID): Step(State.VOIDED, CENTER_IN_AREA, needs_comment=True),
     # The field worker on the spot: the event lies in their grid.
-    (State.REPORTED, Action.SOLVE_ON_SPOT): Step(State.HANDLED, by(FIELD, IN_AREA)),
-    (State.REPORTED, Action.MERGE): Step(State.VOIDED, CENTER_IN_AREA, guard=LINKED),
-    (State.REPORTED, Action.NOT_DUPLICATE): Step(None, CENTER_IN_AREA, guard=LINKED),
-    (State.FILED, Action.DISPATCH): Step(State.DISPATCHED, CENTER_IN_AREA),
+    (State.REPORTED, Action.SOLVE_ON_SPOT): Step(
+        State.HANDLED, by(FIELD, IN_AREA), effect="solve_on_spot"
+    ),
+    (State.REPORTED, Action.MERGE): Step(
+        State.VOIDED, CENTER_IN_AREA, guard=LINKED, effect="merge"
+    ),
+    (State.REPORTED, Action.NOT_DUPLICATE): Step(
+        None, CENTER_IN_AREA, guard=LINKED, effect="not_duplicate"
+    ),
+    (State.FILED, Action.DISPATCH): Step(State.DISPATCHED, CENTER_IN_AREA, effect="dispatch"),
     (State.FILED, Action.VOID): Step(State.VOIDED, CENTER_IN_AREA, needs_comment=True),
-    (State.DISPATCHED, Action.TAKE): Step(State.IN_PROGRESS, HANDLER_OF_CASE),
-    (State.DISPATCHED, Action.RETURN): Step(State.FILED, HANDLER_OF_CASE, needs_comment=True),
-    (State.DISPATCHED, Action.DISPATCH): Step(State.DISPATCHED, CENTER_IN_AREA),  # reassign
+    (State.DISPATCHED, Action.TAKE): Step(State.IN_PROGRESS, HANDLER_OF_CASE, effect="take"),
+    (State.DISPATCHED, Action.RETURN): Step(
+        State.FILED, HANDLER_OF_CASE, needs_comment=True, effect="give_back"
+    ),
+    # Reassignment: the stage's clock starts again.
+    (State.DISPATCHED, Action.DISPATCH): Step(State.DISPATCHED, CENTER_IN_AREA, effect="dispatch"),
     # Offers to grid workers (one or several): the first acceptance starts the work.
     (State.DISPATCHED, Action.ACCEPT_TASK): Step(
-        State.IN_PROGRESS, by(FIELD, frozenset({Relation.OFFER})), guard=OFFER_OPEN_TO_ACCEPT
+        State.IN_PROGRESS,
+        by(FIELD, frozenset({Relation.OFFER})),
+        guard=OFFER_OPEN_TO_ACCEPT,
+        effect="accept_task",
     ),
     (State.IN_PROGRESS, Action.ACCEPT_TASK): Step(
-        None, by(FIELD, frozenset({Relation.OFFER})), guard=OFFER_OPEN_TO_ACCEPT
+        None,
+        by(FIELD, frozenset({Relation.OFFER})),
+        guard=OFFER_OPEN_TO_ACCEPT,
+        effect="accept_task",
     ),
+    # Declined by everyone offered, with no department holding it: back to FILED (effect).
     (State.DISPATCHED, Action.DECLINE_TASK): Step(
         None,
         by(FIELD, frozenset({Relation.OFFER})),
         needs_comment=True,
         guard=OFFER_OPEN_TO_DECLINE,
+        effect="decline_task",
     ),
     (State.IN_PROGRESS, Action.DECLINE_TASK): Step(
         None,
         by(FIELD, frozenset({Relation.OFFER})),
         needs_comment=True,
         guard=OFFER_OPEN_TO_DECLINE,
+        effect="decline_task",
     ),
-    (State.IN_PROGRESS, Action.FEEDBACK): Step(State.HANDLED, HANDLER_OF_CASE),
-    (State.IN_PROGRESS, Action.RETURN): Step(State.FILED, HANDLER_OF_CASE, needs_comment=True),
+    (State.IN_PROGRESS, Action.FEEDBACK): Step(State.HANDLED, HANDLER_OF_CASE, effect="feedback"),
+    (State.IN_PROGRESS, Action.RETURN): Step(
+        State.FILED, HANDLER_OF_CASE, needs_comment=True, effect="give_back"
+    ),
     # 核查: someone of the area who did not handle it (separation of duties).
     (State.HANDLED, Action.VERIFY_PASS): Step(
         State.VERIFIED, by(VERIFIERS, IN_AREA), barred=frozenset({Relation.HANDLER})
@@ -265,15 +307,20 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
         by(VERIFIERS, IN_AREA),
         needs_comment=True,
         barred=frozenset({Relation.HANDLER}),
+        effect="verify_fail",
     ),
-    (State.VERIFIED, Action.CLOSE): Step(State.CLOSED, CENTER_IN_AREA),
+    (State.VERIFIED, Action.CLOSE): Step(State.CLOSED, CENTER_IN_AREA, effect="close"),
     # The rating is the reporter's; the center records it only from a callback, as such.
     (State.CLOSED, Action.EVALUATE): Step(
-        State.EVALUATED, by(frozenset({Role.RESIDENT}), frozenset({Relation.REPORTER}))
+        State.EVALUATED,
+        by(frozenset({Role.RESIDENT}), frozenset({Relation.REPORTER})),
+        effect="evaluate",
     ),
-    (State.CLOSED, Action.EVALUATE_CALLBACK): Step(State.EVALUATED, CENTER_IN_AREA),
+    (State.CLOSED, Action.EVALUATE_CALLBACK): Step(
+        State.EVALUATED, CENTER_IN_AREA, effect="evaluate_callback"
+    ),
     (State.EVALUATED, Action.REOPEN): Step(
-        State.FILED, CENTER_IN_AREA, needs_comment=True, guard=DISSATISFIED
+        State.FILED, CENTER_IN_AREA, needs_comment=True, guard=DISSATISFIED, effect="reopen"
     ),
     (State.DEFERRED, Action.RESUME): Step(State.IN_PROGRESS, CENTER_IN_AREA + HANDLER_OF_CASE),
     (State.SUSPENDED, Action.RESUME): Step(State.IN_PROGRESS, CENTER_IN_AREA),
@@ -286,15 +333,20 @@ for _state in HANDLING_STATES:
         Action.REQUEST_SUSPENSION,
     ):
         TRANSITIONS[(_state, _request)] = Step(
-            None, HANDLER_OF_CASE, needs_comment=True, guard=NO_PENDING
+            None, HANDLER_OF_CASE, needs_comment=True, guard=NO_PENDING, effect=_request.value
         )
     # APPROVE's next state comes from the pending request (see APPROVED_STATE).
-    TRANSITIONS[(_state, Action.APPROVE)] = Step(None, by(APPROVERS, IN_AREA), guard=PENDING)
-    TRANSITIONS[(_state, Action.DENY)] = Step(
-        None, by(APPROVERS, IN_AREA), needs_comment=True, guard=PENDING
+    TRANSITIONS[(_state, Action.APPROVE)] = Step(
+        None, by(APPROVERS, IN_AREA), guard=PENDING, effect="approve"
     )
+    TRANSITIONS[(_state, Action.DENY)] = Step(
+        None, by(APPROVERS, IN_AREA), needs_comment=True, guard=PENDING, effect="deny"
+    )
+# 督办: the handlers and whoever leads them are told (effects.supervise).
 for _state in OPEN_STATES:
-    TRANSITIONS[(_state, Action.SUPERVISE)] = Step(None, by(APPROVERS, IN_AREA), needs_comment=True)
+    TRANSITIONS[(_state, Action.SUPERVISE)] = Step(
+        None, by(APPROVERS, IN_AREA), needs_comment=True, effect="supervise"
+    )
 
 # What an approval does to the state, by the pending request.
 APPROVED_STATE = {
