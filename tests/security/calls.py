@@ -31,6 +31,12 @@ class Call:
     marker: str | Callable[[Any], bool] | None = None
 
 
+def _subclass_pk(code: str) -> int:
+    from gridgov.events.models import Subclass
+
+    return Subclass.objects.get(code=code).pk
+
+
 def _markets_workbook(world: World) -> bytes:
     kind = KINDS["markets"]
     values = {
@@ -185,6 +191,12 @@ CALLS: dict[tuple[str, str, str], Builder] = {
     ),
     ("POST", f"{API}/events/{{event_id}}/actions/{{action}}", "accept reported"): lambda w: Call(
         "POST", f"{API}/events/{w['reported'].pk}/actions/accept", {"comment": "矩阵"}, write=True
+    ),
+    ("POST", f"{API}/events/{{event_id}}/triage", "reclassify reported"): lambda w: Call(
+        "POST",
+        f"{API}/events/{w['reported'].pk}/triage",
+        {"subclass_id": _subclass_pk("0504"), "urgency": "urgent", "public_reply": "矩阵"},
+        write=True,
     ),
     ("POST", f"{API}/events/{{event_id}}/actions/{{action}}", "take dispatched"): lambda w: Call(
         "POST", f"{API}/events/{w['dispatched'].pk}/actions/take", {"comment": "矩阵"}, write=True

@@ -191,13 +191,16 @@ def build_departments(areas: dict[str, list[Area]]) -> None:
     for street in areas["streets"]:
         short = street.name
         police = Department.objects.create(name=f"{short}派出所", sector="公安", area=street)
-        squad = Department.objects.create(name=f"{short}综合执法中队", sector="城管", area=street)
+        squad = Department.objects.create(
+            name=f"{short}{UNIFIED_SQUAD_SUFFIX}", sector="城管", area=street
+        )
         grids = [g for g in areas["grids"] if g.path.startswith(street.path)]
         police.sunk_into.set(grids)
         squad.sunk_into.set(grids)
 
 
 # Subclass families each department answers for (routing table of the demo).
+UNIFIED_SQUAD_SUFFIX = "综合执法中队"
 STREET_SQUAD_CLASSES = ("01", "02", "05", "11")
 DISTRICT_ROUTES = {
     "区城市管理综合行政执法局": ("03", "04", "19"),
@@ -220,14 +223,17 @@ def build_routing(areas: dict[str, list[Area]]) -> None:
     ).select_related("area"):
         if department.area_id == district.id:
             families = DISTRICT_ROUTES.get(department.name, ())
-        elif department.name.endswith("综合执法中队"):
+        elif department.name.endswith(UNIFIED_SQUAD_SUFFIX):
             families = STREET_SQUAD_CLASSES
         else:
             families = ("15", "16")
+        # The unified enforcement squad (综合执法中队) answers for the whole enforcement list
+        # (执法清单), whatever family a matter belongs to (decision 0024).
+        squad = department.area_id != district.id and department.name.endswith(UNIFIED_SQUAD_SUFFIX)
         rules += [
             RoutingRule(subclass=s, area=department.area, department=department)
             for s in subclasses
-            if s.code[:2] in families
+            if s.code[:2] in families or (squad and s.enforcement)
         ]
     RoutingRule.objects.bulk_create(rules, ignore_conflicts=True)
 

@@ -11,6 +11,7 @@ from gridgov.events.models import (
     Component,
     ComponentType,
     Event,
+    ResponseTemplate,
     RoutingRule,
     Subclass,
     Summons,
@@ -62,17 +63,29 @@ class SubclassAdmin(SuperuserAdmin):
         "photo_required",
         "publication",
         "public_facility",
+        "urgent",
         "active",
     )
     list_filter = (
         "event_class",
         "default_level",
+        "urgent",
         "photo_required",
         "publication",
         "public_facility",
         "active",
     )
     search_fields = ("code", "name_zh", "name_en", "keywords")
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(SuperuserAdmin):
+    """Ready answers offered when filing (decision 0024)."""
+
+    list_display = ("subclass", "title", "active")
+    list_filter = ("active",)
+    search_fields = ("title", "subclass__code", "subclass__name_zh", "public_reply")
+    autocomplete_fields = ("subclass",)
 
 
 @admin.register(ComponentType)

@@ -65,6 +65,18 @@ class WorkingCalendar:
             local = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
         raise ValueError("no working time within ten years: check the calendar")
 
+    def add_calendar_hours(self, start: dt.datetime, hours: float) -> dt.datetime:
+        """The moment `hours` of clock time after `start`: urgent matters (a gas leak) do not
+        wait for the office to open (decision 0024)."""
+        return start + dt.timedelta(hours=hours)
+
+    def add_hours(self, start: dt.datetime, hours: float, *, urgent: bool) -> dt.datetime:
+        """The deadline `hours` after `start`: in calendar hours for an urgent subclass,
+        in working hours otherwise."""
+        if urgent:
+            return self.add_calendar_hours(start, hours)
+        return self.add_working_hours(start, hours)
+
     def working_hours_between(self, start: dt.datetime, end: dt.datetime) -> float:
         if end <= start:
             return 0.0

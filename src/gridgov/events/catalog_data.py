@@ -175,6 +175,34 @@ ENFORCEMENT = {
 # Matters not admitted to the grid (入格事项清单): emergencies and utilities go straight to their departments.
 NOT_IN_GRID_LIST = {"0401", "0402", "0403", "1201", "1301"}
 
+# Urgent matters (decision 0024): danger to life or property now — a gas leak, a road or a
+# building that may collapse, a burst main, a blocked fire lane, flooding. Filed at the top
+# urgency, alarmed on the queue and the screen, their deadlines run in calendar hours.
+URGENT = {"0401", "0402", "0403", "1401", "2001", "2201"}
+
+# Ready answers offered when filing (subclass, title, reply to the reporter, internal note):
+# a few common ones; each district adds its own in the back office.
+RESPONSE_TEMPLATES = [
+    (
+        "0403",
+        "燃气泄漏 · 已通知抢修",
+        "您反映的燃气泄漏已立案，燃气抢修人员正赶往现场。请勿使用明火和电器，尽快开窗通风并撤离。",
+        "紧急：通知燃气公司抢修，同步告知属地派出所和消防。",
+    ),
+    (
+        "0102",
+        "暴露垃圾 · 已派清运",
+        "您反映的垃圾问题已立案，环卫人员将尽快清运。感谢您的监督。",
+        "派环卫清运，处置后拍照核查。",
+    ),
+    (
+        "0504",
+        "机动车乱停放 · 已转执法",
+        "您反映的车辆乱停问题已立案，执法人员将到现场处理。",
+        "转综合执法中队，先电话联系车主挪车。",
+    ),
+]
+
 # Open311 publication (issue 8): matters about people, not places, are never published —
 # disputes (class 15), public order and security (16), care for special groups and people in
 # difficulty (24), a lost visitor asking for help. Petitions (信访) and Party matters (党)
@@ -213,6 +241,20 @@ def limits_for(handle_hours: float) -> dict[str, dict[str, float]]:
     }
 
 
+def load_response_templates(response_template, subclass) -> None:
+    """Add the shipped ready answers that are missing (an edited one is never overwritten)."""
+    by_code = {
+        s.code: s for s in subclass.objects.filter(code__in=[r[0] for r in RESPONSE_TEMPLATES])
+    }
+    for code, title, reply, note in RESPONSE_TEMPLATES:
+        if code in by_code:
+            response_template.objects.get_or_create(
+                subclass=by_code[code],
+                title=title,
+                defaults={"public_reply": reply, "internal_note": note},
+            )
+
+
 def publication_for(code: str, name_zh: str) -> str:
     """The Open311 publication of a subclass by default (values of Subclass.Publication)."""
     if (
@@ -244,6 +286,7 @@ def load_catalog(catalog_class, subclass, component_type) -> None:
             "time_limits": limits_for(handle),
             "photo_required": photo,
             "enforcement": code in ENFORCEMENT,
+            "urgent": code in URGENT,
             "in_grid_list": code not in NOT_IN_GRID_LIST,
         }
         # Publication is set when a subclass is created, never reset by a reload: a district

@@ -192,3 +192,17 @@ def suggest(text: str, top: int = 3) -> list[dict]:
             }
         )
     return answer
+
+
+def explain(text: str, k: int = 3) -> list[tuple]:
+    """The `k` likeliest active subclasses as (subclass, score, words): the words are the
+    report's tokens that pushed hardest towards that subclass (largest positive weight ×
+    tf-idf), so the operator sees why before taking a suggestion with one click."""
+    from gridgov.events.catalog_cache import catalog
+
+    subclasses = catalog().subclasses
+    return [
+        (subclasses[row["code"]], row["score"], row["words"])
+        for row in suggest(text, top=k)
+        if row["code"] in subclasses  # a subclass switched off since training is not offered
+    ]

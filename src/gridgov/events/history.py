@@ -40,7 +40,7 @@ def stage_deadline(
     hours = event.subclass.limit_hours(event.urgency, stage)
     return {
         "stage_started_at": now,
-        "stage_due_at": calendar.add_working_hours(now, hours),
+        "stage_due_at": calendar.add_hours(now, hours, urgent=event.subclass.urgent),
         "stage_warned": "",
     }
 

@@ -213,6 +213,8 @@ def event_report(
             _("Urgency must be one of: %(values)s.") % {"values": ", ".join(Urgency.values)},
             field="urgency",
         )
+    if subclass.urgent:  # a gas leak is filed at the top urgency, whatever was asked (0024)
+        urgency = Urgency.CRITICAL
     component = None
     if data.get("component"):
         component = Component.objects.filter(identifier=str(data["component"]).strip()).first()

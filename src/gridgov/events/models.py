@@ -70,6 +70,9 @@ class Subclass(models.Model):
     in_grid_list = models.BooleanField(_("on the grid admission list"), default=True)
     # The enforcement list (执法清单) of the one unified enforcement squad.
     enforcement = models.BooleanField(_("on the enforcement list"), default=False)
+    # Danger to life or property (gas, collapse, a burst main): filed at the top urgency, its
+    # deadlines run in calendar hours (nights and holidays count) and it alarms the desk.
+    urgent = models.BooleanField(_("urgent (alarm, deadlines in calendar hours)"), default=False)
 
     class Publication(models.TextChoices):
         NONE = "none", _("Never published")
@@ -504,6 +507,30 @@ class AlertSource(models.Model):
 from gridgov.events.classifier import TrainedClassifier  # noqa: E402,F401  (a model: registered with the app)
 from gridgov.events.photos import Photo  # noqa: E402,F401  (a model: registered with the app)
 from gridgov.events.versions import CacheVersion  # noqa: E402,F401  (a model: registered with the app)
+
+
+class ResponseTemplate(models.Model):
+    """A ready answer per subclass, offered when filing: the public reply goes to the reporter,
+    the internal note stays with the staff (decision 0024)."""
+
+    subclass = models.ForeignKey(
+        Subclass,
+        verbose_name=_("subclass"),
+        on_delete=models.CASCADE,
+        related_name="response_templates",
+    )
+    title = models.CharField(_("title"), max_length=80)
+    public_reply = models.TextField(_("reply to the reporter"), max_length=1000, blank=True)
+    internal_note = models.TextField(_("internal note"), max_length=1000, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["subclass__code", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.subclass.code} {self.title}"
 
 
 class ActionReceipt(models.Model):

@@ -70,6 +70,7 @@ class StepOut(Schema):
     by: str | None
     comment: str
     data: dict[str, Any]
+    reply: str = Field("", description="the public reply: what the reporter is told")
 
 
 class SummonsOut(Schema):
@@ -100,6 +101,7 @@ class EventOut(Schema):
     subclass_name: str
     description: str
     urgency: str
+    urgent: bool = Field(False, description="an urgent subclass: alarm, calendar-hour deadlines")
     source: str
     area: str
     area_name: str
@@ -199,6 +201,18 @@ class ScreenEventOut(Schema):
     reported_at: str
 
 
+class ScreenAlarmOut(Schema):
+    id: int
+    number: str
+    kind: str
+    area: str
+    state: str
+    state_name: str
+    reported_at: str
+    lon: float | None
+    lat: float | None
+
+
 class ScreenWorkerOut(Schema):
     id: int
     name: str
@@ -234,6 +248,7 @@ class ScreenOut(Schema):
     areas: dict[str, ScreenAreaOut]
     events: list[ScreenEventOut] = Field(description="the newest open events in the box")
     events_complete: bool = Field(True, description="false: more open events than markers")
+    alarms: list[ScreenAlarmOut] = Field([], description="open events of an urgent subclass")
     workers: list[ScreenWorkerOut]
     today: ScreenTodayOut
     trend: ScreenTrendOut

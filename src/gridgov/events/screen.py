@@ -37,6 +37,7 @@ from gridgov.events.workflow import OPEN_STATES, State
 # What the map can show at once: markers beyond this are counted per grid, not sent one by
 # one (the payload stays the same size whether 300 or 300,000 events are open).
 MAX_MARKERS = 300
+MAX_ALARMS = 20  # open urgent events shown above the map (decision 0024)
 TREND_DAYS = 14
 OPEN = (State.REPORTED, *OPEN_STATES)
 
@@ -68,6 +69,29 @@ def _colour(row: dict, now) -> str:
     if due < now:
         return "red"
     return "yellow" if row["stage_warned"] == "yellow" else "green"
+
+
+def _alarms(open_events) -> list[dict[str, Any]]:
+    """Open events of an urgent subclass (gas, collapse…), newest first: the screen shows
+    them above everything else until they are closed."""
+    return [
+        {
+            "id": row["id"],
+            "number": row["number"],
+            "kind": row["subclass__name_zh"],
+            "area": row["area__name"],
+            "state": row["state"],
+            "state_name": str(State(row["state"]).label),
+            "reported_at": row["reported_at"].isoformat(),
+            "lon": row["lon"],
+            "lat": row["lat"],
+        }
+        for row in open_events.filter(subclass__urgent=True)
+        .order_by("-reported_at", "-id")
+        .values(
+            "id", "number", "subclass__name_zh", "area__name", "state", "reported_at", "lon", "lat"
+        )[:MAX_ALARMS]
+    ]
 
 
 def screen_summary_shared(
@@ -182,6 +206,8 @@ def screen_summary(
         )[:MAX_MARKERS]
     ]
 
+    alarms = _alarms(open_events)
+
     positions = get_in_scope(
         user, WorkerPosition.objects.all(), Capability.POSITIONS_VIEW, area_field="user__area"
     )
@@ -224,6 +250,7 @@ def screen_summary(
         "areas": {code: {"name": names.get(code, code), **n} for code, n in by_area.items()},
         "events": events,
         "events_complete": len(events) < MAX_MARKERS,
+        "alarms": alarms,
         "workers": workers,
         "today": {
             "reported": today_rates["counts"]["reported"],

@@ -39,6 +39,7 @@ STEP_LABELS = {
     "report_back": _("Reported back"),
     "deadline_yellow": _("Deadline near (yellow)"),
     "deadline_red": _("Deadline passed (red)"),
+    "triage": _("Category and urgency set"),
 }
 
 
@@ -268,6 +269,8 @@ def event_as_dict(
         "subclass_name": event.subclass.name_zh,
         "description": event.description,
         "urgency": event.urgency,
+        # An urgent subclass (gas, collapse…) raises the alarm on the queue (decision 0024).
+        "urgent": event.subclass.urgent,
         "source": event.source,
         "area": event.area.code,
         "area_name": event.area.name,
@@ -311,6 +314,8 @@ def event_as_dict(
                 "by": t["actor__username"] if staff else None,
                 "comment": t["comment"] if staff else "",
                 "data": t["data"] if staff else {},
+                # The public reply (decision 0024): the one text of a step the reporter reads.
+                "reply": (t["data"] or {}).get("reply", ""),
             }
             for t in event.timeline.values(
                 "at", "action", "from_state", "to_state", "comment", "data", "actor__username"

@@ -15,7 +15,7 @@ from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.common.ids import form_id, form_ids
-from gridgov.events import keyset, selectors, services
+from gridgov.events import keyset, selectors, services, triage
 from gridgov.events.dispatching import dispatch_panel
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
 from gridgov.events.photos import MAX_BYTES, Photo
@@ -119,7 +119,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
                 comment=request.POST.get("comment", ""),
                 data=data,
                 photo_files=_photo_files(request),
-                version=form_id(version, field="version"),
+                version=_triage_before_accept(request, event, form_id(version, field="version")),
             )
             messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
         except (DomainError, ValueError) as error:
@@ -168,8 +168,35 @@ def _dispatch_context(user, event, detail: dict) -> dict:
 
 
 def _triage_context(user, event, detail: dict) -> dict:
-    """Filing (立案) at the desk (events/_triage.html)."""
-    return {}
+    """Filing (立案) at the desk (events/_triage.html): subclass and urgency to change, the
+    classifier's three suggestions with their words, the ready answers (decision 0024)."""
+    if Action.ACCEPT not in detail["actions"] or triage.may_triage(user, event) is not None:
+        return {"triage": None}
+    return {
+        "triage": {
+            "groups": triage.subclass_groups(),
+            "urgencies": Urgency.choices,
+            "suggestions": triage.suggestions(event),
+            "templates": triage.response_templates(),
+        }
+    }
+
+
+def _triage_before_accept(request: HttpRequest, event, version: int | None) -> int | None:
+    """The accept form's triage fields, applied before the filing itself; the version the
+    accept then compares against (one more when triage wrote)."""
+    if request.POST.get("action") != Action.ACCEPT or "triage_subclass" not in request.POST:
+        return version
+    triaged = triage.event_triage(
+        user=request.user,
+        event_id=event.pk,
+        subclass_id=form_id(request.POST.get("triage_subclass"), field="triage_subclass"),
+        urgency=request.POST.get("triage_urgency") or None,
+        version=version,
+        public_reply=request.POST.get("public_reply", ""),
+        internal_note="",
+    )
+    return triaged.version
 
 
 def _whistle_context(user, event, detail: dict) -> dict:

@@ -58,6 +58,7 @@
     }));
     workerLayer.clearLayers();
     data.workers.forEach((w) => L.circleMarker([w.lat, w.lon], { radius: 2.5, color: "#00e5ff", weight: 0, fillOpacity: 0.7 }).bindTooltip(esc(w.name)).addTo(workerLayer));
+    alarmsShown(data.alarms || []);
     $("kpi-open").textContent = data.open_total;
     $("kpi-reported").textContent = data.today.reported;
     $("kpi-closed").textContent = data.today.closed;
@@ -91,6 +92,13 @@
     const shown = data.events_complete ? "" : ` · ${data.events.length} / ${data.open_total}`;
     $("updated").textContent = `${T.updated} ${new Date(data.generated_at).toLocaleTimeString()}${shown}`;
     $("updated").dataset.count = String(data.open_total);
+  }
+
+  // Open events of an urgent subclass (gas, collapse…), above everything (decision 0024).
+  function alarmsShown(alarms) {
+    const box = $("screen-alarms");
+    box.hidden = !alarms.length;
+    box.innerHTML = alarms.map((a) => `<a href="#event=${esc(a.id)}" class="alarm-item" data-id="${esc(a.id)}">⚠ ${esc(box.dataset.label)}: ${esc(a.kind)} · ${esc(a.area)} · ${esc(a.number)} · ${esc(a.state_name)}</a>`).join(" ");
   }
 
   async function openEvent(e) {
