@@ -144,12 +144,19 @@ def events_list(
     overdue: bool = False,
     warned: Code | None = None,
     mine: bool = False,
+    supervised: bool = False,
+    urgent: bool = False,
+    sort: Literal["new", "deadline", "urgency"] = "new",
     limit: Annotated[int, Field(ge=1, le=keyset.MAX_LIMIT)] = 50,
     offset: Offset = 0,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
 ):
-    """Newest first. Page with `cursor` (the `next_cursor` of the page before); `offset` is
-    kept for old clients up to 10,000. Beyond one page `count` is an estimate (`count_exact`)."""
+    """`sort`: new (newest first), deadline (soonest stage deadline first, events without one
+    last) or urgency (most urgent first, then by deadline). Page with `cursor` (the
+    `next_cursor` of the page before, in the same sort: another sort's cursor is a 400);
+    `offset` is kept for old clients up to 10,000. Beyond one page `count` is an estimate
+    (`count_exact`). `mine`: handed, offered or (departments) dispatched or whistled to you;
+    `supervised`: under supervision (督办); `urgent`: of an urgent subclass (the alarm)."""
     page = keyset.events_queue_page(
         user=request.user,
         filters={
@@ -161,10 +168,13 @@ def events_list(
             "overdue": overdue,
             "warned": warned,
             "mine": mine,
+            "supervised": supervised,
+            "urgent": urgent,
         },
         after=cursor,
         limit=limit,
         offset=offset,
+        sort=sort,
     )
     return {
         "count": page.count,

@@ -1,11 +1,13 @@
-"""The queue a page at a time, at any volume: keyset pagination over (reported_at, id).
+"""The queue a page at a time, at any volume: keyset pagination over (key, id) in three
+sorts: newest first (reported_at), soonest deadline first (stage_due_at), most urgent first.
 
-Each way the user reads events (`selectors.visibility_branches`) is read on its own, newest
-first, with the filters and the cursor, up to what the page needs: each such read walks one
-index ((area, state, reported_at), (department, state, reported_at), ...) and stops. The
+Each way the user reads events (`selectors.visibility_branches`) is read on its own, in the
+sort's order, with the filters and the cursor, up to what the page needs: each such read walks
+one index ((area, state, reported_at), (department, stage_due_at), ...) and stops. The
 branches are merged here, ids deduplicated, and the page's rows fetched by primary key. No
 DISTINCT, no join, no OFFSET scan and no COUNT over the table: beyond one page the count is
-the planner's estimate (decision 0015).
+the planner's estimate (decisions 0015, 0026). A sort is a list of stretches (`Segment`),
+each one index order; the cursor names its sort and stretch.
 """
 
 import datetime as dt
@@ -23,7 +25,6 @@ from gridgov.accounts.models import User
 from gridgov.common.errors import DomainError
 from gridgov.events.models import Event, Source, Urgency
 from gridgov.events.selectors import (
-    QUEUE_ORDER,
     area_filter_ids,
     queue_conditions,
     visibility_branches,
@@ -50,28 +51,94 @@ CHOICES = {
 }
 
 
+SORTS = ("new", "deadline", "urgency")
+# The urgency sort reads the levels in this order, each by deadline.
+URGENCY_ORDER = (Urgency.CRITICAL, Urgency.URGENT, Urgency.NORMAL)
+SORTED_CURSOR_FORM = re.compile(r"([du])([0-9]{1,2})_([0-9]{1,20})_([0-9]{1,20})")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of a sort: the events matching `condition`, ordered by (`field`, id) in one
+    direction, read with an index that serves exactly that order (migration 0018)."""
+
+    condition: Q
+    field: str
+    descending: bool
+
+    @property
+    def order(self) -> tuple[str, str]:
+        sign = "-" if self.descending else ""
+        return f"{sign}{self.field}", f"{sign}id"
+
+    def after(self, cursor: "Cursor") -> Q:
+        # field <= x (or >= x) bounds the index range; the OR only breaks ties inside it.
+        bound, strictly, id_after = ("lte", "lt", "lt") if self.descending else ("gte", "gt", "gt")
+        return Q(**{f"{self.field}__{bound}": cursor.at}) & (
+            Q(**{f"{self.field}__{strictly}": cursor.at}) | Q(**{f"id__{id_after}": cursor.id})
+        )
+
+
+def _by_deadline(extra: Q) -> list[Segment]:
+    # Soonest deadline first; events without one (closed, rejected) after, newest first. Two
+    # stretches instead of NULLS LAST: each is one index range (the deadlines' partial index,
+    # then the newest-first indexes of decision 0015), and nulls sort alike on every database.
+    return [
+        Segment(extra & Q(stage_due_at__isnull=False), "stage_due_at", False),
+        Segment(extra & Q(stage_due_at__isnull=True), "reported_at", True),
+    ]
+
+
+SEGMENTS: dict[str, list[Segment]] = {
+    "new": [Segment(Q(), "reported_at", True)],
+    "deadline": _by_deadline(Q()),
+    # Most urgent first, then by deadline: one level after the other, so no sort key over
+    # the table is needed (the urgency is a text whose alphabetical order means nothing).
+    "urgency": [s for level in URGENCY_ORDER for s in _by_deadline(Q(urgency=level))],
+}
+
+
 @dataclass(frozen=True)
 class Cursor:
-    """The last row of a page: the next page starts strictly after it."""
+    """The last row of a page: the next page starts strictly after it. For the newest-first
+    sort `<reported_at µs>_<id>` (the form links kept before sorts existed); for the others
+    the sort's letter and the stretch come first (`d0_<due µs>_<id>`), so that a cursor of
+    one sort is refused by another instead of silently starting somewhere else."""
 
-    reported_at: dt.datetime
+    at: dt.datetime
     id: int
+    sort: str = "new"
+    segment: int = 0
 
     def encode(self) -> str:
-        micros = (self.reported_at - EPOCH) // dt.timedelta(microseconds=1)
-        return f"{micros}_{self.id}"
+        micros = (self.at - EPOCH) // dt.timedelta(microseconds=1)
+        if self.sort == "new":
+            return f"{micros}_{self.id}"
+        return f"{self.sort[0]}{self.segment}_{micros}_{self.id}"
 
     @classmethod
-    def decode(cls, text: str) -> "Cursor":
-        if not CURSOR_FORM.fullmatch(text):
+    def decode(cls, text: str, sort: str = "new") -> "Cursor":
+        sorted_form = SORTED_CURSOR_FORM.fullmatch(text)
+        if sorted_form:
+            letter, segment, micros, pk = sorted_form.groups()
+        elif CURSOR_FORM.fullmatch(text):
+            letter, segment, (micros, _sep, pk) = "n", "0", text.partition("_")
+        else:
             raise DomainError(_("Not a queue cursor."), field="cursor")
+        if letter != sort[0]:
+            raise DomainError(
+                _(
+                    "This cursor belongs to another sort of the queue; "
+                    "start again from the first page."
+                ),
+                field="cursor",
+            )
         try:
-            micros, _sep, pk = text.partition("_")
             moment = EPOCH + dt.timedelta(microseconds=int(micros))
-            cursor = cls(moment, int(pk))
+            cursor = cls(moment, int(pk), sort, int(segment))
         except (ValueError, OverflowError, OSError):
             raise DomainError(_("Not a queue cursor."), field="cursor") from None
-        if not 0 < cursor.id < 2**63:
+        if not 0 < cursor.id < 2**63 or cursor.segment >= len(SEGMENTS[sort]):
             raise DomainError(_("Not a queue cursor."), field="cursor")
         return cursor
 
@@ -82,6 +149,7 @@ class QueuePage:
     next_cursor: str | None
     count: int
     count_exact: bool
+    sort: str = "new"
 
 
 def check_filters(filters: dict) -> None:
@@ -96,19 +164,26 @@ def check_filters(filters: dict) -> None:
             )
 
 
-def _after(cursor: Cursor) -> Q:
-    # reported_at <= x bounds the index range; the OR only breaks ties inside it.
-    return Q(reported_at__lte=cursor.reported_at) & (
-        Q(reported_at__lt=cursor.reported_at) | Q(id__lt=cursor.id)
-    )
-
-
 def events_queue_page(
-    *, user: User, filters: dict, after: str | None = None, limit: int = 50, offset: int = 0
+    *,
+    user: User,
+    filters: dict,
+    after: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str | None = None,
 ) -> QueuePage:
-    """One page of the user's queue, newest first, starting after the cursor `after` (or at
-    `offset`). `count` is the number of matches of the whole filtered queue, the same on every
-    page: exact when they fit on the first page, otherwise an estimate (`count_exact` false)."""
+    """One page of the user's queue in `sort` order (newest first, soonest deadline first, or
+    most urgent first), starting after the cursor `after` (or at `offset`). `count` is the
+    number of matches of the whole filtered queue, the same on every page and in every sort:
+    exact when they fit on the first page, otherwise an estimate (`count_exact` false)."""
+    sort = sort or "new"
+    if sort not in SEGMENTS:
+        raise DomainError(
+            _("Unknown sort %(sort)s; it takes one of: %(values)s.")
+            % {"sort": sort[:64], "values": ", ".join(SORTS)},
+            field="sort",
+        )
     check_filters(filters)
     if not 1 <= limit <= MAX_LIMIT:
         raise DomainError(
@@ -119,47 +194,62 @@ def events_queue_page(
             _("Offsets stop at %(max)s: follow next_cursor instead.") % {"max": MAX_OFFSET},
             field="offset",
         )
+    cursor = Cursor.decode(after, sort) if after else None
     base = queue_conditions(user, filters)
-    condition = base & _after(Cursor.decode(after)) if after else base
     want = offset + limit + 1
     within = area_filter_ids(user, filters["area"]) if filters.get("area") else None
-    branches = visibility_branches(user, within)
-    found: dict[int, dt.datetime] = {}
+    branches = visibility_branches(user, within, queue=True)
+    every = [Q()] if branches is None else branches
+    keys: list[tuple[int, dt.datetime, int]] = []  # (stretch, key, id) in the sort's order
     full: list[Q] = []  # the branches with more matches than the page took
-    for branch in [Q()] if branches is None else branches:
-        rows = list(
-            Event.objects.filter(condition & branch)
-            .order_by(*QUEUE_ORDER)
-            .values_list("id", "reported_at")[:want]
-        )
-        found.update(rows)
-        if len(rows) == want:
-            full.append(condition & branch)
-    keys = sorted(((at, pk) for pk, at in found.items()), reverse=True)[:want]
+    segments = SEGMENTS[sort]
+    for index in range(cursor.segment if cursor else 0, len(segments)):
+        segment = segments[index]
+        condition = base & segment.condition
+        if cursor and index == cursor.segment:
+            condition &= segment.after(cursor)
+        take = want - len(keys)
+        found: dict[int, dt.datetime] = {}
+        for branch in every:
+            rows = list(
+                Event.objects.filter(condition & branch)
+                .order_by(*segment.order)
+                .values_list("id", segment.field)[:take]
+            )
+            found.update(rows)
+            if len(rows) == take:
+                full.append(condition & branch)
+        ordered = sorted(((at, pk) for pk, at in found.items()), reverse=segment.descending)
+        keys += [(index, at, pk) for at, pk in ordered[:take]]
+        if len(keys) >= want:
+            break
     page_keys = keys[offset : offset + limit]
     rows_by_id = (
         Event.objects.select_related("subclass", "area", "department", "assignee").in_bulk(
-            [pk for _at, pk in page_keys]
+            [pk for _index, _at, pk in page_keys]
         )
         if page_keys
         else {}
     )
     has_more = len(keys) > offset + limit
-    if after:
-        # A later page counts the whole filtered queue, not what is left from here on: the
-        # total must not shrink as one pages. Every branch may hold earlier rows.
-        every = [base & b for b in ([Q()] if branches is None else branches)]
-        count, exact = _estimate(every, base, branches)
+    if after or (has_more and sort != "new"):
+        # A later page (or a sort read in stretches) counts the whole filtered queue, not
+        # what is left from here on: the total must not shrink as one pages.
+        count, exact = _estimate([base & b for b in every], base, branches)
     elif has_more:
-        count, exact = _estimate(full, condition, branches)
+        count, exact = _estimate(full, base, branches)
         count = max(count, len(keys))
     else:
         count, exact = len(keys), True
+    last = page_keys[-1] if page_keys else None
     return QueuePage(
-        events=[rows_by_id[pk] for _at, pk in page_keys if pk in rows_by_id],
-        next_cursor=Cursor(*page_keys[-1]).encode() if has_more and page_keys else None,
+        events=[rows_by_id[pk] for _index, _at, pk in page_keys if pk in rows_by_id],
+        next_cursor=(
+            Cursor(last[1], last[2], sort, last[0]).encode() if has_more and last else None
+        ),
         count=count,
         count_exact=exact,
+        sort=sort,
     )
 
 

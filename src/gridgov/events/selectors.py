@@ -55,10 +55,16 @@ def local(value) -> str | None:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
 
 
-def visibility_branches(user: User, within: list[int] | None = None) -> list[Q] | None:
+def visibility_branches(
+    user: User, within: list[int] | None = None, queue: bool = False
+) -> list[Q] | None:
     """The ways the user reads events, each one condition an index serves: their area with the
     events capability, their own reports, what was handed to them by name (the assignee, a live
     offer), and their department's events (dispatched or summoned). None means every event.
+
+    `queue`: the work list. A department handler's (who reads no area) is the department's
+    inbox: what was dispatched or whistled to it and what was handed to them by name, not
+    their own reports (they follow those on /report/ like anyone).
 
     The branches overlap, so they are ORed (one row each, no DISTINCT) or read one by one and
     merged (`events_queue_page`); never joined, which repeats rows and needs a DISTINCT sort.
@@ -68,7 +74,8 @@ def visibility_branches(user: User, within: list[int] | None = None) -> list[Q] 
     if user.is_superuser:
         return None
     branches = []
-    if can(user, Capability.EVENTS_VIEW):
+    reads_area = can(user, Capability.EVENTS_VIEW)
+    if reads_area:
         prefix = scope_path(user)
         if prefix == EVERYWHERE:
             return None
@@ -83,8 +90,9 @@ def visibility_branches(user: User, within: list[int] | None = None) -> list[Q] 
                 wanted = set(within)
                 ids = [pk for pk in ids if pk in wanted]
             branches.append(Q(area_id__in=ids))
+    if reads_area or not (queue and user.department_id):
+        branches.append(Q(reporter_id=user.pk))
     branches += [
-        Q(reporter_id=user.pk),
         # Whoever the event was handed to by name sees it in their list too, as
         # `access.may_see` lets them open it.
         Q(assignee_id=user.pk),
@@ -201,10 +209,17 @@ def queue_conditions(user: User, filters: dict) -> Q:
     if filters.get("area"):
         condition &= Q(area_id__in=area_filter_ids(user, filters["area"]))
     if filters.get("mine"):
-        mine = Q(assignee_id=user.pk)
+        # My tasks: handed to me by name, offered to me and not yet answered, or my
+        # department's (dispatched or whistled to it).
+        mine = Q(assignee_id=user.pk) | Q(pk__in=_offered_to(user))
         if user.department_id:
-            mine |= Q(department_id=user.department_id)
+            mine |= Q(department_id=user.department_id) | Q(pk__in=_summoned(user))
         condition &= mine
+    if filters.get("supervised"):
+        condition &= Q(supervised=True)
+    if filters.get("urgent"):
+        # The alarm's events (the rows' `urgent` mark): of an urgent subclass (gas, collapse…).
+        condition &= Q(subclass_id__in=_urgent_subclass_ids())
     # Deadlines are lights of open events: the partial index of open events serves these.
     if filters.get("overdue"):
         condition &= Q(state__in=OPEN_OR_NEW, stage_due_at__lt=timezone.now())
@@ -212,6 +227,20 @@ def queue_conditions(user: User, filters: dict) -> Q:
         # What the deadline sweep marked: yellow from 80% of the stage's working time, red overdue.
         condition &= Q(state__in=OPEN_OR_NEW, stage_warned=filters["warned"])
     return condition
+
+
+def _offered_to(user: User) -> QuerySet:
+    return Assignment.objects.filter(worker_id=user.pk, status__in=LIVE_OFFER).values("event_id")
+
+
+def _summoned(user: User) -> QuerySet:
+    return Summons.objects.filter(department_id=user.department_id).values("whistle__event_id")
+
+
+def _urgent_subclass_ids() -> list[int]:
+    if not hasattr(Subclass, "urgent"):  # the catalog's flag (decision 0024) not yet there
+        return []
+    return list(Subclass.objects.filter(urgent=True).values_list("pk", flat=True))
 
 
 def subtree_ids(user: User, prefix: str) -> list[int]:

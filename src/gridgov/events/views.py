@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from gridgov.accounts.roles import Capability, Role
 from gridgov.accounts.scope import can
@@ -32,11 +33,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         key: request.GET.get(key) or None
         for key in ("state", "subclass", "source", "urgency", "area", "warned")
     }
-    filters["overdue"] = request.GET.get("overdue") == "1"
-    filters["mine"] = request.GET.get("mine") == "1"
+    for flag in ("overdue", "mine", "supervised", "urgent"):
+        filters[flag] = request.GET.get(flag) == "1"
     try:
         page = keyset.events_queue_page(
-            user=request.user, filters=filters, after=request.GET.get("after") or None, limit=30
+            user=request.user,
+            filters=filters,
+            after=request.GET.get("after") or None,
+            limit=30,
+            sort=request.GET.get("sort") or None,
         )
     except DomainError as error:
         # A stale or hand-edited link: say what is wrong and offer the queue's first page
@@ -56,6 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "first_page": not request.GET.get("after"),
             "filters": filters,
+            "sorts": QUEUE_SORTS,
             "summary": _summary(request.user),
             "states": State.choices,
             "sources": Source.choices,
@@ -64,6 +70,13 @@ def queue(request: HttpRequest) -> HttpResponse:
             "base_query": _without_page(request),
         },
     )
+
+
+QUEUE_SORTS = [
+    ("new", _lazy("Newest first")),
+    ("deadline", _lazy("Deadline soonest first")),
+    ("urgency", _lazy("Most urgent first")),
+]
 
 
 def _summary(user) -> dict:
