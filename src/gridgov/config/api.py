@@ -20,6 +20,7 @@ from gridgov.dispatch.api import router as dispatch_router
 from gridgov.events.api import router as events_router
 from gridgov.events.api_triage import router as triage_router
 from gridgov.events.api_dispatching import router as events_dispatching_router
+from gridgov.events.api_whistles import router as whistles_router
 from gridgov.events.api_worker import router as worker_router
 from gridgov.registry.api import router as registry_router
 from gridgov.smartcodes.api import router as codes_router
@@ -106,6 +107,7 @@ def not_found(request, exc):
 api.add_router("/v1/areas", areas_router)
 api.add_router("/v1/registry", registry_router)
 api.add_router("/v1/events", events_router)
+api.add_router("/v1/whistles", whistles_router)
 api.add_router("/v1/events", triage_router)  # triage at the desk (decision 0024)
 api.add_router("/v1/dispatch", dispatch_router)
 # Same /dispatch/ paths: the parts that read events live above dispatch (decision 0022).

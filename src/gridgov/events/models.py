@@ -460,8 +460,45 @@ class Summons(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Acting (行动/到场处置) and reporting back (反馈) have their own deadlines, set when the
+    # summons is made (GRIDGOV_WHISTLE_DEADLINES, by level; decision 0025). Null on summonses
+    # made before deadlines existed and filled by migration 0017.
+    action_due_at = models.DateTimeField(_("action due"), null=True, blank=True)
+    action_at = models.DateTimeField(_("acted at"), null=True, blank=True)
+    action_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("acted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action_note = models.TextField(_("action taken"), blank=True)
+    report_due_at = models.DateTimeField(_("report-back due"), null=True, blank=True)
     reported_at = models.DateTimeField(_("reported back at"), null=True, blank=True)
     report = models.TextField(_("report"), blank=True)
+    # Warnings the sweep sent, one bit each (whistles.WARNING_BITS): claimed by
+    # compare-and-swap so that two sweepers never send the same warning twice.
+    warned = models.PositiveSmallIntegerField(_("warnings sent"), default=0)
+
+    class Rating(models.TextChoices):
+        GOOD = "good", _("Good")
+        ADEQUATE = "adequate", _("Adequate")
+        POOR = "poor", _("Poor")
+
+    # The whistling level's rating of the department's response (the street's say in the
+    # assessment of the departments), once the department reported back.
+    rating = models.CharField(_("rating"), max_length=10, choices=Rating.choices, blank=True)
+    rating_note = models.TextField(_("rating note"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    rated_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("rated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("summons")

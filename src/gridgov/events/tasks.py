@@ -10,12 +10,20 @@ from huey.contrib.djhuey import db_periodic_task
 
 from gridgov.events.photos import photos_purge_unattached
 from gridgov.events.services import deadlines_sweep
+from gridgov.events.whistles import whistles_sweep
 
 
 @db_periodic_task(crontab(minute="*"))
 def deadlines_sweep_task() -> int:
     """Every minute: the yellow and red deadline warnings, one timeline row and notice each."""
     return len(deadlines_sweep())
+
+
+@db_periodic_task(crontab(minute="*"))
+def whistles_sweep_task() -> int:
+    """Every minute: summonses near or past a deadline (check-in, action, report-back), the
+    department and the whistler warned once each (bits claimed by compare-and-swap)."""
+    return len(whistles_sweep())
 
 
 @db_periodic_task(crontab(minute="17"))

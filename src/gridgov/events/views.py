@@ -16,7 +16,7 @@ from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.common.ids import form_id, form_ids
-from gridgov.events import keyset, selectors, services, triage
+from gridgov.events import keyset, selectors, services, triage, whistle_chain, whistles
 from gridgov.events.dispatching import dispatch_panel
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
 from gridgov.events.photos import MAX_BYTES, Photo
@@ -226,16 +226,20 @@ def _whistle_context(user, event, detail: dict) -> dict:
         if user.department_id
         else []
     )
+    # The timed chain for those who see the handling (the same rule as the timeline's).
+    chain = whistle_chain.whistle_chain(event, user) if detail.get("whistles") else []
     return {
         "whistle_level": whistle_level,
         "whistle_departments": whistle_departments,
         "my_summonses": my_summonses,
+        "whistle_chain": chain,
+        "summons_ratings": Summons.Rating.choices,
     }
 
 
 def _whistle(request: HttpRequest, event) -> None:
     ids = form_ids(request.POST.getlist("department_ids"), field="department_ids")
-    services.whistle_blow(
+    whistles.whistle_blow(
         user=request.user,
         event_id=event.pk,
         level=request.POST.get("level", ""),
@@ -244,41 +248,50 @@ def _whistle(request: HttpRequest, event) -> None:
     )
 
 
+def _summons_id(request: HttpRequest) -> int:
+    return form_id(request.POST.get("summons_id"), field="summons_id") or 0
+
+
 def _check_in(request: HttpRequest, event) -> None:
-    services.summons_check_in(
-        user=request.user,
-        summons_id=form_id(request.POST.get("summons_id"), field="summons_id") or 0,
+    whistles.summons_check_in(user=request.user, summons_id=_summons_id(request))
+
+
+def _act(request: HttpRequest, event) -> None:
+    whistles.summons_act(
+        user=request.user, summons_id=_summons_id(request), note=request.POST.get("note", "")
     )
 
 
 def _report_back(request: HttpRequest, event) -> None:
-    services.summons_report(
-        user=request.user,
-        summons_id=form_id(request.POST.get("summons_id"), field="summons_id") or 0,
-        report=request.POST.get("report", ""),
+    whistles.summons_report(
+        user=request.user, summons_id=_summons_id(request), report=request.POST.get("report", "")
     )
 
 
-WHISTLE_OPS = {"whistle": _whistle, "check_in": _check_in, "report_back": _report_back}
+def _rate(request: HttpRequest, event) -> None:
+    whistles.summons_rate(
+        user=request.user,
+        summons_id=_summons_id(request),
+        rating=request.POST.get("rating", ""),
+        note=request.POST.get("note", ""),
+    )
+
+
+WHISTLE_OPS = {
+    "whistle": _whistle,
+    "check_in": _check_in,
+    "act": _act,
+    "report_back": _report_back,
+    "rate": _rate,
+}
 
 
 def whistle_choices(user, event) -> tuple[str | None, list[Department]]:
-    """The level this user may whistle at, and the departments of the level above."""
-    level = next(
-        (
-            lvl
-            for lvl, (kind, _summoned) in services.WHISTLE_LEVELS.items()
-            if user.area_id and user.area.kind == kind
-        ),
-        None,
-    )
-    if level is None or event.state in services.TERMINAL or event.state == State.REPORTED:
+    """The level this user may whistle at, and the departments it may summon for the event."""
+    level = whistles.whistle_level_of(user)
+    if level is None or event.state in whistles.TERMINAL or event.state == State.REPORTED:
         return None, []
-    summoned_kind = services.WHISTLE_LEVELS[level][1]
-    departments = Department.objects.filter(
-        area__kind=summoned_kind, area__path__in=ancestor_paths(event.area.path)
-    ).order_by("name")
-    return level, list(departments)
+    return level, list(whistles.summonable_departments(event, level))
 
 
 def _photo_files(request: HttpRequest) -> list[tuple[str, bytes]]:
