@@ -230,6 +230,26 @@ CALLS: dict[tuple[str, str, str], Builder] = {
         {"report": "矩阵: 已到场处理"},
         write=True,
     ),
+    # -- whistles (decision 0025) -----------------------------------------------------------
+    ("POST", f"{API}/whistles/summonses/{{summons_id}}/action", ""): lambda w: Call(
+        "POST",
+        f"{API}/whistles/summonses/{w['summons_checked_in'].pk}/action",
+        {"note": "矩阵: 已到场"},
+        write=True,
+    ),
+    ("POST", f"{API}/whistles/summonses/{{summons_id}}/rating", ""): lambda w: Call(
+        "POST",
+        f"{API}/whistles/summonses/{w['summons_reported'].pk}/rating",
+        {"rating": "good", "note": "矩阵"},
+        write=True,
+    ),
+    ("GET", f"{API}/whistles/ratings", ""): lambda w: Call(
+        "GET",
+        f"{API}/whistles/ratings",
+        marker=lambda answer, pk=w["squad"].pk: (
+            bool(answer) and any(d["department_id"] == pk for d in answer.get("departments", []))
+        ),
+    ),
     # -- dispatch ---------------------------------------------------------------------------
     ("POST", f"{API}/dispatch/positions", ""): lambda w: Call(
         "POST",
@@ -244,6 +264,11 @@ CALLS: dict[tuple[str, str, str], Builder] = {
     ),
     ("GET", f"{API}/dispatch/events/{{event_id}}", ""): lambda w: Call(
         "GET", f"{API}/dispatch/events/{w['in_progress'].pk}"
+    ),
+    ("GET", f"{API}/dispatch/events/{{event_id}}/workers", ""): lambda w: Call(
+        "GET",
+        f"{API}/dispatch/events/{w['in_progress'].pk}/workers?q=矩阵grid",
+        marker=w.users["grid_worker"].first_name,
     ),
     ("GET", f"{API}/dispatch/tasks", ""): lambda w: Call(
         "GET", f"{API}/dispatch/tasks", marker=w["in_progress"].number
