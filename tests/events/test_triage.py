@@ -332,3 +332,17 @@ def test_the_enforcement_list_routes_to_the_unified_squad(reporter, wenhui_point
     # Not on the list, not the squad's: a neighbour dispute goes to the police station.
     dispute = Event(subclass=sub("1501"), area=Area.objects.get(code="530702001002001"))
     assert street_squad not in routing_candidates(dispute)
+
+
+def test_an_urgent_stage_turns_yellow_by_clock_time():
+    from gridgov.events.calendar import deadline_colour
+
+    calendar = WorkingCalendar()
+    start = dt.datetime(2026, 10, 3, 22, 0, tzinfo=timezone.get_current_timezone())  # a Saturday
+    due = start + dt.timedelta(hours=1)
+    at = start + dt.timedelta(minutes=50)
+    assert deadline_colour(start, due, at, calendar, urgent=True) == "yellow"
+    assert deadline_colour(start, due, start + dt.timedelta(minutes=10), calendar, urgent=True) == (
+        "green"
+    )
+    assert deadline_colour(start, due, due, calendar, urgent=True) == "red"

@@ -119,12 +119,17 @@ def deadline_colour(
     due: dt.datetime | None,
     now: dt.datetime,
     calendar: WorkingCalendar,
+    *,
+    urgent: bool = False,
 ) -> str:
-    """green below 80% of the stage's working time, yellow from 80% to 100%, red beyond."""
+    """green below 80% of the stage's working time, yellow from 80% to 100%, red beyond.
+    An urgent subclass's stage runs in clock time, so its share is of clock time (0024)."""
     if started is None or due is None:
         return ""
     if now >= due:
         return "red"
+    if urgent:
+        return "yellow" if (now - started) >= 0.8 * (due - started) else "green"
     limit = calendar.working_hours_between(started, due)
     used = calendar.working_hours_between(started, now)
     return "yellow" if limit and used / limit >= 0.8 else "green"

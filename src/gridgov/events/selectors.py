@@ -318,7 +318,11 @@ def event_as_dict(
         "stage_due_display": local(event.stage_due_at),
         "stage_due_at": event.stage_due_at.isoformat() if event.stage_due_at else None,
         "deadline": deadline_colour(
-            event.stage_started_at, event.stage_due_at, timezone.now(), calendar
+            event.stage_started_at,
+            event.stage_due_at,
+            timezone.now(),
+            calendar,
+            urgent=event.subclass.urgent,  # clock time (decision 0024)
         ),
         "closed_at": event.closed_at.isoformat() if event.closed_at else None,
         # From the workflow's rows with the user's relation to the event: no button is
