@@ -230,6 +230,26 @@ CALLS: dict[tuple[str, str, str], Builder] = {
         {"report": "矩阵: 已到场处理"},
         write=True,
     ),
+    # -- whistles (decision 0025) -----------------------------------------------------------
+    ("POST", f"{API}/whistles/summonses/{{summons_id}}/action", ""): lambda w: Call(
+        "POST",
+        f"{API}/whistles/summonses/{w['summons_checked_in'].pk}/action",
+        {"note": "矩阵: 已到场"},
+        write=True,
+    ),
+    ("POST", f"{API}/whistles/summonses/{{summons_id}}/rating", ""): lambda w: Call(
+        "POST",
+        f"{API}/whistles/summonses/{w['summons_reported'].pk}/rating",
+        {"rating": "good", "note": "矩阵"},
+        write=True,
+    ),
+    ("GET", f"{API}/whistles/ratings", ""): lambda w: Call(
+        "GET",
+        f"{API}/whistles/ratings",
+        marker=lambda answer, pk=w["squad"].pk: (
+            bool(answer) and any(d["department_id"] == pk for d in answer.get("departments", []))
+        ),
+    ),
     # -- dispatch ---------------------------------------------------------------------------
     ("POST", f"{API}/dispatch/positions", ""): lambda w: Call(
         "POST",

@@ -150,6 +150,25 @@ def build_world(point: tuple[float, float]) -> World:
         check_in_due_at=now + dt.timedelta(hours=1),
         checked_in_at=now,
     )
+    # Two more the squad reported back on: one for 文汇 to rate, one rated (the ratings read).
+    for key, reason, rating in (
+        ("summons_reported", "矩阵二", ""),
+        ("summons_rated", "矩阵三", "good"),
+    ):
+        reported = Whistle.objects.create(
+            event=o["in_progress"], level="community", by=users["community_staff"], reason=reason
+        )
+        o[key] = Summons.objects.create(
+            whistle=reported,
+            department=squad,
+            check_in_due_at=now + dt.timedelta(hours=1),
+            checked_in_at=now,
+            action_at=now,
+            reported_at=now,
+            report="矩阵: 已处理",
+            rating=rating,
+            rated_at=now if rating else None,
+        )
     o["squad"] = squad
 
     photo = Photo(event=o["reported"], uploaded_by=reporter, width=64, height=48, sha256="0" * 64)
