@@ -8,13 +8,16 @@ from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from gridgov.accounts.roles import Capability
+from gridgov.accounts.roles import Capability, Role
 from gridgov.accounts.scope import can, scope_path
 from gridgov.areas.selectors import area_scope_root, grid_level_under
 from gridgov.web.health import health_report
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # Where sign-in lands (LOGIN_REDIRECT_URL): field staff work from the worker app.
+    if request.user.is_authenticated and request.user.role in (Role.GRID_WORKER, Role.GRID_HEAD):
+        return redirect("worker_app")
     if request.user.is_authenticated and can(request.user, Capability.AREAS_VIEW):
         return redirect("map")
     return redirect("admin:index")
@@ -72,7 +75,40 @@ APP_STRINGS = {
     "send_now": _("Send now"),
     "save": _("Save"),
     "required": _("Please fill in the required fields."),
+    "solve": _("Solved on the spot"),
+    "solve_here": _("Solved it here"),
+    "action": _("Action"),
+    "done": _("Done"),
+    "not_applied": _("Not applied: someone else acted"),
+    "nothing_sent": _("Nothing sent yet."),
+    "nothing_to_verify": _("Nothing to verify in your grid."),
+    "new_offer": _("New task"),
+    "new_task": _("A new task has arrived."),
+    "due": _("Due"),
+    "waiting_to_send": _("Waiting to be sent"),
+    "loading": _("Loading…"),
+    "reported_words": _("What was reported"),
+    "timeline": _("Timeline"),
+    "photo": _("Photo"),
+    "photo_before": _("Photo before"),
+    "photo_after": _("Photo after"),
+    "note": _("Note"),
+    "handle": _("Report handling done"),
+    "send_handling": _("Send the handling"),
+    "verify": _("Verify (核查)"),
+    "verify_pass": _("Solved"),
+    "verify_fail": _("Not solved: rework"),
+    "say_why": _("Say what is not solved."),
 }
+# The loop's actions the app sends, by their names (workflow.Action's labels).
+APP_ACTION_NAMES = (
+    "accept_task",
+    "decline_task",
+    "feedback",
+    "solve_on_spot",
+    "verify_pass",
+    "verify_fail",
+)
 
 
 @login_required
@@ -83,11 +119,23 @@ def worker_app(request: HttpRequest) -> HttpResponse:
     subclasses = list(
         Subclass.objects.filter(active=True).order_by("code").values_list("code", "name_zh")
     )
-    strings = {key: str(value) for key, value in APP_STRINGS.items()}
+    from gridgov.events.workflow import Action
+
+    strings: dict = {key: str(value) for key, value in APP_STRINGS.items()}
+    strings["actions"] = {name: str(Action(name).label) for name in APP_ACTION_NAMES}
+    config = {
+        "tile_url": settings.GRIDGOV_TILE_URL,
+        "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+        "pulse_ms": getattr(settings, "GRIDGOV_APP_PULSE_MS", 15000),
+    }
     return render(
         request,
         "web/app.html",
-        {"subclasses": [{"code": c, "name": n} for c, n in subclasses], "strings": strings},
+        {
+            "subclasses": [{"code": c, "name": n} for c, n in subclasses],
+            "strings": strings,
+            "config": config,
+        },
     )
 
 
@@ -114,7 +162,11 @@ def worker_service_worker(request: HttpRequest) -> HttpResponse:
         "/app/",
         static("web/common.js"),
         static("web/app.js"),
+        static("web/app_tasks.js"),
         static("web/site.css"),
+        static("web/app.css"),
+        static("vendor/leaflet/leaflet.js"),
+        static("vendor/leaflet/leaflet.css"),
         static("web/icon-192.png"),
         "/app/manifest.webmanifest",
     ]

@@ -1,5 +1,7 @@
-// gridgov worker app. Writes (reports, check-ins, canvass forms) go through one queue kept in
-// IndexedDB: each has a client UUID made on the phone, so sending it twice stores it once.
+// gridgov worker app. Writes (reports, check-ins, canvass forms, the loop's actions) go through
+// one queue kept in IndexedDB: each has a client UUID made on the phone, so sending it twice
+// stores it once. What was sent is kept with its result (the outbox's history). The tasks,
+// an event's detail and its actions live in app_tasks.js, which this file's `gridgovApp` serves.
 (function () {
   "use strict";
   const T = gridgov.strings("app-strings");
@@ -34,17 +36,22 @@
   }
 
   // --- the queue (IndexedDB) -----------------------------------------------------------
+  // Version 2 adds "sent": what left the queue, with its result, for the outbox's history.
   const db = new Promise((resolve, reject) => {
-    const open = indexedDB.open("gridgov-app", 1);
-    open.onupgradeneeded = () => open.result.createObjectStore("queue", { keyPath: "id" });
+    const open = indexedDB.open("gridgov-app", 2);
+    open.onupgradeneeded = () => {
+      const names = open.result.objectStoreNames;
+      if (!names.contains("queue")) open.result.createObjectStore("queue", { keyPath: "id" });
+      if (!names.contains("sent")) open.result.createObjectStore("sent", { keyPath: "id" });
+    };
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
   });
-  async function store(mode, fn) {
+  async function store(mode, fn, name) {
     const handle = await db;
     return new Promise((resolve, reject) => {
-      const tx = handle.transaction("queue", mode);
-      const result = fn(tx.objectStore("queue"));
+      const tx = handle.transaction(name || "queue", mode);
+      const result = fn(tx.objectStore(name || "queue"));
       tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
       tx.onerror = () => reject(tx.error);
     });
@@ -52,14 +59,52 @@
   const queueAll = async () => ((await store("readonly", (s) => s.getAll())) || []).sort((a, b) => a.created.localeCompare(b.created));
   const queuePut = (item) => store("readwrite", (s) => s.put(item));
   const queueDelete = (id) => store("readwrite", (s) => s.delete(id));
+  const HISTORY_KEPT = 50;
+  const sentAll = async () => ((await store("readonly", (s) => s.getAll(), "sent")) || []).sort((a, b) => b.sent.localeCompare(a.sent));
+
+  // An item leaves the queue for the history: "done", or "conflict" (someone else acted first,
+  // so the server did not apply it). Photos are not kept; the history is a record, not a copy.
+  async function archive(item, result, answer) {
+    const data = (answer && answer.data) || {};
+    const entry = { id: item.id, kind: item.kind, label: item.label, created: item.created, sent: new Date().toISOString(), result,
+      message: result === "done" ? (data.state_name || "") : (data.message || ""), number: data.number || (item.payload && item.payload.number) || "" };
+    await store("readwrite", (s) => s.put(entry), "sent");
+    const all = await sentAll();
+    for (const old of all.slice(HISTORY_KEPT)) await store("readwrite", (s) => s.delete(old.id), "sent");
+    await queueDelete(item.id);
+  }
+
+  // Uploads the blobs of `item.photos` once each (a retry does not upload them again) and
+  // keeps their refs in `item.refs`, in the order of their keys. null: the upload failed.
+  async function uploadPhotos(item) {
+    item.refs = item.refs || {};
+    for (const key of Object.keys(item.photos || {}).sort()) {
+      const form = new FormData();
+      form.append("file", item.photos[key], "photo.jpg");
+      const up = await api("POST", "/events/photos", form);
+      if (!up.ok) return up;
+      item.refs[key] = up.data.ref;
+      delete item.photos[key];
+      await queuePut(item);
+    }
+    return null;
+  }
+  const refsOf = (item, prefix) => Object.keys(item.refs || {}).sort().filter((k) => k.startsWith(prefix || "")).map((k) => item.refs[k]);
 
   async function enqueue(kind, label, payload, photo, photos) {
     const item = { id: uuid(), kind, label, payload, photo: photo || null, photos: photos || {}, created: new Date().toISOString(), status: "waiting", error: "" };
     await queuePut(item);
+    changed();
     await renderQueue();
     if (navigator.onLine) await sync();
     const left = (await queueAll()).find((i) => i.id === item.id);
-    flash(left ? (left.status === "failed" ? left.error : T.queued) : T.sent, left ? (left.status === "failed" ? "error" : "warning") : "success");
+    if (left) flash(left.status === "failed" ? left.error : T.queued, left.status === "failed" ? "error" : "warning");
+    else {
+      const done = (await sentAll()).find((i) => i.id === item.id);
+      const conflict = done && done.result === "conflict";
+      flash(conflict ? T.not_applied + (done.message ? ": " + done.message : "") : T.sent, conflict ? "error" : "success");
+    }
+    return item;
   }
 
   async function sendOne(item) {
@@ -77,6 +122,7 @@
       return api("POST", "/events/", payload);
     }
     if (item.kind === "checkin") return api("POST", "/codes/checkins", { ...item.payload, client_uuid: item.id });
+    if (senders[item.kind]) return senders[item.kind](item);
     if (item.kind === "canvass") {
       // Photo answers travel as blobs; each is uploaded once and replaced by its ref.
       for (const [key, blob] of Object.entries(item.photos || {})) {
@@ -93,6 +139,16 @@
     return { ok: false, status: 400, data: { message: "unknown item" } };
   }
 
+  // Other kinds register their sender here (app_tasks.js: the loop's actions, solve on the spot).
+  const senders = {};
+  // What the server answered last for an event's version: an action queued after another on
+  // the same event (accept, then feedback) is sent with the version the first one left.
+  const versions = {};
+  // Someone else acted first: the server's answer says so by its code.
+  const CONFLICTS = ["stale", "not_allowed_now", "not_yours", "pending"];
+  const listeners = [];
+  function changed() { listeners.forEach((fn) => { try { fn(); } catch (e) { /* a view that is gone */ } }); }
+
   // One pass at a time; a call during a pass asks for another pass after it. A pass cut
   // short by the network (or a 5xx) is tried again after a few seconds while online.
   let syncing = false;
@@ -102,12 +158,19 @@
     if (syncing) { again = true; return; }
     syncing = true;
     let interrupted = false;
+    let touched = false;
     try {
       for (const item of await queueAll()) {
         if (item.status === "failed") continue;
+        touched = true;
         let answer;
         try { answer = await sendOne(item); } catch (e) { interrupted = true; break; } // no network
-        if (answer.ok) await queueDelete(item.id);
+        const code = answer.data && answer.data.code;
+        if (answer.ok) {
+          if (answer.data && answer.data.id && answer.data.version !== undefined) versions[answer.data.id] = answer.data.version;
+          await archive(item, "done", answer);
+        }
+        else if (item.payload && item.payload.event && (answer.status === 409 || answer.status === 403) && CONFLICTS.includes(code)) await archive(item, "conflict", answer);
         else if (answer.status === 401 || answer.status === 403) { item.error = T.sign_in_again; await queuePut(item); break; }
         else if (answer.status >= 500 || answer.status === 429) { interrupted = true; break; }
         else { item.status = "failed"; item.error = (answer.data && answer.data.message) || String(answer.status); await queuePut(item); }
@@ -115,6 +178,7 @@
     } finally {
       syncing = false;
       await renderQueue();
+      if (touched) changed();
     }
     if (again) { again = false; return sync(); }
     if (interrupted && navigator.onLine && retry === null) {
@@ -131,6 +195,13 @@
       el("span", { class: "muted" }, new Date(i.created).toLocaleString(), " · ", i.status === "failed" ? T.failed + ": " + i.error : (i.error || T.waiting)),
       " ", el("button", { type: "button", class: "secondary", onclick: async () => { await queueDelete(i.id); renderQueue(); } }, T.delete))));
     if (!items.length) list.append(el("li", { class: "muted" }, T.nothing_queued));
+    const sent = await sentAll();
+    $("#history").replaceChildren(...sent.map((i) => el("li", { class: "card-item sent-item", "data-kind": i.kind, "data-result": i.result },
+      el("b", {}, T[i.kind] || i.kind), " ", i.label, i.number ? el("span", { class: "muted" }, " · " + i.number) : null, el("br"),
+      el("span", { class: "result result-" + i.result }, i.result === "done" ? T.done : T.not_applied),
+      i.message ? el("span", { class: "muted" }, " · " + i.message) : null, el("br"),
+      el("span", { class: "muted" }, new Date(i.sent).toLocaleString()))));
+    if (!sent.length) $("#history").append(el("li", { class: "muted" }, T.nothing_sent));
   }
 
   function renderNet() {
@@ -138,7 +209,7 @@
     net.textContent = navigator.onLine ? T.online : T.offline;
     net.className = "net " + (navigator.onLine ? "net-on" : "net-off");
   }
-  window.addEventListener("online", () => { renderNet(); sync(); loadTasks(); });
+  window.addEventListener("online", () => { renderNet(); sync(); changed(); });
   window.addEventListener("offline", renderNet);
   setInterval(() => { if (navigator.onLine) sync(); }, 15000);
 
@@ -146,31 +217,11 @@
   document.querySelectorAll(".app-tabs button").forEach((button) => button.addEventListener("click", () => show(button.dataset.tab)));
   function show(tab) {
     document.querySelectorAll(".tab").forEach((s) => { s.hidden = s.id !== "tab-" + tab; });
-    document.querySelectorAll(".app-tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === tab));
+    // The detail belongs to the tasks tab.
+    document.querySelectorAll(".app-tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === (tab === "detail" ? "tasks" : tab)));
+    window.scrollTo(0, 0);
     if (tab === "report") locate();
     if (tab === "canvass") loadCanvass();
-  }
-
-  // --- tasks ----------------------------------------------------------------------------
-  async function loadTasks() {
-    let answer;
-    try { answer = await api("GET", "/dispatch/tasks"); } catch (e) { return; }
-    const list = $("#tasks");
-    const tasks = answer.ok ? answer.data : [];
-    list.replaceChildren(...tasks.map((t) => el("li", { class: "card-item task", "data-event": t.event_id },
-      el("b", {}, t.kind), " ", el("span", { class: "muted" }, t.number), el("br"), t.description, el("br"),
-      el("span", { class: "muted" }, [t.grid, t.address].filter(Boolean).join(" · ")),
-      t.offer === "offered" ? el("div", { class: "row" },
-        el("button", { type: "button", class: "primary", onclick: () => decide(t, "accept_task", "") }, T.accept),
-        el("button", { type: "button", class: "secondary", onclick: () => { const why = prompt(T.why_decline); if (why) decide(t, "decline_task", why); } }, T.decline)) : null)));
-    if (!tasks.length) list.append(el("li", { class: "muted" }, T.no_tasks));
-  }
-  async function decide(task, action, comment) {
-    try {
-      const answer = await api("POST", `/events/${task.event_id}/actions/${action}`, { comment, version: task.version });
-      flash(answer.ok ? T.sent : (answer.data && answer.data.message) || String(answer.status), answer.ok ? "success" : "error");
-    } catch (e) { flash(T.offline, "error"); }
-    loadTasks();
   }
 
   // --- scan and check in ------------------------------------------------------------------
@@ -181,21 +232,23 @@
     let answer = null;
     try { answer = await api("GET", "/codes/resolve?token=" + encodeURIComponent(token)); } catch (e) { answer = null; }
     const facts = answer && answer.ok ? answer.data : null;
-    card.replaceChildren(
+    card.replaceChildren(...[
       facts ? el("dl", {}, ...facts.facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])) : el("p", { class: "muted" }, answer ? (answer.data && answer.data.message) || T.not_found : T.offline),
       facts && facts.revoked ? el("p", { class: "flash flash-error" }, T.revoked) : null,
       el("div", { class: "row" },
         (!answer || (facts && facts.may_check_in && !facts.revoked)) ? el("button", { type: "button", class: "primary", id: "check-in", onclick: () => checkIn(token, facts) }, T.check_in) : null,
-        facts && facts.may_check_in ? el("button", { type: "button", class: "secondary", onclick: () => reportAt(facts) }, T.report_here) : null));
+        facts && facts.may_check_in ? el("button", { type: "button", class: "secondary", onclick: () => reportAt(facts, false) }, T.report_here) : null,
+        facts && facts.may_check_in ? el("button", { type: "button", class: "secondary", id: "solve-here", onclick: () => reportAt(facts, true) }, T.solve_here) : null)].filter(Boolean));
   }
   async function checkIn(token, facts) {
     const where = await position();
     const label = facts ? facts.facts[0][1] : token;
     await enqueue("checkin", label, { token: token.trim(), lon: where ? where.lon : null, lat: where ? where.lat : null, at: new Date().toISOString() });
   }
-  function reportAt(facts) {
+  function reportAt(facts, solved) {
     show("report");
     const form = $("#report-form");
+    form.solved.checked = solved; $("#solve-fields").hidden = !solved;
     form.address.value = facts.address || "";
     if (facts.lon) { form.lon.value = facts.lon; form.lat.value = facts.lat; $("#report-where").textContent = `${facts.lon.toFixed(5)}, ${facts.lat.toFixed(5)}`; }
   }
@@ -229,9 +282,24 @@
     const payload = { subclass: form.subclass.value, description: form.description.value.trim(), address: form.address.value.trim() };
     if (form.lon.value) { payload.lon = Number(form.lon.value); payload.lat = Number(form.lat.value); }
     const photo = form.photo.files[0] || null;
-    await enqueue("report", payload.description.slice(0, 30), payload, photo);
-    form.reset(); form.lon.value = ""; form.lat.value = "";
+    if (form.solved.checked) {
+      // 小事不出格: one item, the report and its solution; the photos before and after.
+      const photos = {};
+      if (photo) photos.before = photo;
+      if (form.after.files[0]) photos.tafter = form.after.files[0];
+      await enqueue("solve", payload.description.slice(0, 30), { report: payload, comment: form.note.value.trim() }, null, photos);
+    } else {
+      await enqueue("report", payload.description.slice(0, 30), payload, photo);
+    }
+    form.reset(); form.lon.value = ""; form.lat.value = ""; $("#solve-fields").hidden = true;
   });
+  $("#solve-toggle").addEventListener("change", (e) => { $("#solve-fields").hidden = !e.target.checked; });
+  senders.solve = async (item) => {
+    const failed = await uploadPhotos(item);
+    if (failed) return failed;
+    const report = { ...item.payload.report, photos: item.refs.before ? [item.refs.before] : [] };
+    return api("POST", "/worker/solve", { client_uuid: item.id, report, comment: item.payload.comment, photos: item.refs.tafter ? [item.refs.tafter] : [] });
+  };
 
   // --- canvass --------------------------------------------------------------------------------
   // The campaigns' forms and my households are kept on the phone for canvassing offline.
@@ -318,6 +386,7 @@
   setDuty(localStorage.getItem("gridgov-on-duty") === "1");
 
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
-  renderNet(); renderQueue(); loadTasks();
+  window.gridgovApp = Object.freeze({ T, el, flash, show, api, enqueue, sync, senders, versions, uploadPhotos, refsOf, queueAll, listeners, position });
+  renderNet(); renderQueue();
   if (navigator.onLine) sync();
 })();
