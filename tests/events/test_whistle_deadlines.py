@@ -469,3 +469,23 @@ def test_the_chain_shows_each_deadline_on_time_late_or_overdue(
         "street": 0,
         "district": 0,
     }
+
+
+@pytest.mark.django_db
+def test_the_big_screen_counts_overdue_summonses_per_level(
+    community_staff, street_staff, operator, street_squad, district_bureau, filed_event
+):
+    _blow(community_staff, filed_event, "community", [street_squad])
+    late = _blow(street_staff, filed_event, "street", [district_bureau]).summonses.get()
+    Summons.objects.filter(pk=late.pk).update(
+        check_in_due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    client = Client()
+    client.force_login(operator)
+    block = client.get("/api/v1/events/screen").json()["whistles"]
+    assert block["overdue_total"] == 1
+    assert {row["level"]: row["overdue"] for row in block["levels"]} == {
+        "community": 0,
+        "street": 1,
+        "district": 0,
+    }

@@ -241,6 +241,18 @@ class ScreenTrendOut(Schema):
     closed: list[int]
 
 
+class ScreenWhistleLevelOut(Schema):
+    level: str
+    name: str
+    overdue: int
+
+
+class ScreenWhistlesOut(Schema):
+    label: str
+    overdue_total: int = Field(description="open summonses past a deadline (decision 0025)")
+    levels: list[ScreenWhistleLevelOut]
+
+
 class ScreenOut(Schema):
     generated_at: str
     root: str | None
@@ -252,6 +264,7 @@ class ScreenOut(Schema):
     workers: list[ScreenWorkerOut]
     today: ScreenTodayOut
     trend: ScreenTrendOut
+    whistles: ScreenWhistlesOut | None = None
 
 
 class WhistleBlownOut(Schema):

@@ -28,7 +28,7 @@ from gridgov.common.errors import PermissionDenied
 from gridgov.common.unavailable import UNAVAILABLE_ERRORS
 from gridgov.dispatch.models import WorkerPosition
 from gridgov.dispatch.services import FIELD_ROLES, fresh_after
-from gridgov.events import rates
+from gridgov.events import rates, whistle_chain
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Event
 from gridgov.events.selectors import subtree_ids
@@ -259,6 +259,7 @@ def screen_summary(
             "on_time_closure_rate": today_rates["on_time_closure_rate"],
             "satisfaction_rate": today_rates["satisfaction_rate"],
         },
+        "whistles": whistle_chain.screen_block(visible, now),
         "trend": {
             "days": [d.isoformat() for d in days],
             "reported": [reported.get(d, 0) for d in days],

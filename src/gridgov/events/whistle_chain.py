@@ -156,3 +156,17 @@ def ratings_summary(*, user: User, date_from: dt.date, date_to: dt.date) -> dict
         "date_to": date_to.isoformat(),
         "departments": departments,
     }
+
+
+def screen_block(events, now: dt.datetime) -> dict[str, Any]:
+    """The big screen's whistle block: open summonses past a deadline, per level, labelled
+    in the reader's language (the screen's answer is cached per language)."""
+    counts = overdue_by_level(events, now)
+    return {
+        "label": _("Whistles past a deadline"),
+        "overdue_total": sum(counts.values()),
+        "levels": [
+            {"level": level, "name": str(label), "overdue": counts[level]}
+            for level, label in Whistle.Level.choices
+        ],
+    }

@@ -59,6 +59,7 @@
     workerLayer.clearLayers();
     data.workers.forEach((w) => L.circleMarker([w.lat, w.lon], { radius: 2.5, color: "#00e5ff", weight: 0, fillOpacity: 0.7 }).bindTooltip(esc(w.name)).addTo(workerLayer));
     alarmsShown(data.alarms || []);
+    whistlesShown(data.whistles);
     $("kpi-open").textContent = data.open_total;
     $("kpi-reported").textContent = data.today.reported;
     $("kpi-closed").textContent = data.today.closed;
@@ -99,6 +100,21 @@
     const box = $("screen-alarms");
     box.hidden = !alarms.length;
     box.innerHTML = alarms.map((a) => `<a href="#event=${esc(a.id)}" class="alarm-item" data-id="${esc(a.id)}">⚠ ${esc(box.dataset.label)}: ${esc(a.kind)} · ${esc(a.area)} · ${esc(a.number)} · ${esc(a.state_name)}</a>`).join(" ");
+  }
+
+  // Whistles past a deadline, per level (decision 0025): a line under the alarms, red when any.
+  function whistlesShown(w) {
+    let box = $("screen-whistles");
+    if (!w) { if (box) box.hidden = true; return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "screen-whistles";
+      box.className = "screen-whistles";
+      $("screen-alarms").after(box);
+    }
+    box.hidden = false;
+    box.classList.toggle("overdue", w.overdue_total > 0);
+    box.innerHTML = `${esc(w.label)}: <b>${esc(w.overdue_total)}</b> · ` + w.levels.map((l) => `${esc(l.name)} <b>${esc(l.overdue)}</b>`).join(" · ");
   }
 
   async function openEvent(e) {
