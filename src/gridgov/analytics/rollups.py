@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from gridgov.analytics.models import AREA_KEY_FIELDS, KEY_FIELDS, AreaDayRollup, DailyRollup
 from gridgov.events.calendar import WorkingCalendar
-from gridgov.events.rates import CLOSED, HELD, LOOP_FIELDS, STORED_KEYS, contribution
+from gridgov.events.rates import (
+    CLOSED,
+    HELD,
+    LOOP_FIELDS,
+    RATED_AS,
+    STORED_KEYS,
+    contribution,
+)
 from gridgov.events.workflow import State
 
 # What the rollup reads of an event (ids, not objects: no join, no extra query).
@@ -260,9 +267,9 @@ SELECT (e.reported_at AT TIME ZONE %(tz)s)::date AS day, e.area_id, e.subclass_i
         AS closed_on_time,
     {flag(f"{post} AND e.state IN ({closed}) AND e.rework_count > 0")} AS reworked,
     {flag(f"{post} AND e.satisfaction <> ''")} AS rated,
-    {flag(f"{post} AND e.satisfaction = 'satisfied'")} AS satisfied,
-    {flag(f"{post} AND e.satisfaction = 'basically'")} AS basically,
-    {flag(f"{post} AND e.satisfaction = 'dissatisfied'")} AS dissatisfied,
+    {flag(f"{post} AND e.satisfaction IN ({_in(RATED_AS['satisfied'])})")} AS satisfied,
+    {flag(f"{post} AND e.satisfaction IN ({_in(RATED_AS['basically'])})")} AS basically,
+    {flag(f"{post} AND e.satisfaction IN ({_in(RATED_AS['dissatisfied'])})")} AS dissatisfied,
     {flag(handled)} AS handling_count,
     COALESCE(SUM(CASE WHEN {handled} THEN
         GREATEST(0, {within("ch", "handled_at")} - {within("ca", "accepted_at")}) END), 0)::bigint

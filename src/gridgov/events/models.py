@@ -189,9 +189,26 @@ class Source(models.TextChoices):
 
 
 class Satisfaction(models.TextChoices):
+    """The national five-level scale. The rates count three levels (docs/rates.md): the
+    values the three-level scale had keep their meaning, the two outer ones fold in."""
+
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
     SATISFIED = "satisfied", _("Satisfied")
     BASICALLY = "basically", _("Basically satisfied")
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", _("Very dissatisfied")
+
+    @property
+    def rate_level(self) -> str:
+        """The level the rates count this answer as: satisfied, basically or dissatisfied."""
+        return {"very_satisfied": "satisfied", "very_dissatisfied": "dissatisfied"}.get(
+            self.value, self.value
+        )
+
+    @classmethod
+    def counted_as(cls, level: str) -> list[str]:
+        """The answers the rates count as `level`."""
+        return [s.value for s in cls if s.rate_level == level]
 
 
 class Event(models.Model):
@@ -259,7 +276,7 @@ class Event(models.Model):
     supervised = models.BooleanField(_("under supervision (督办)"), default=False)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
     satisfaction = models.CharField(
-        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
     )
 
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True, db_index=True)

@@ -8,7 +8,9 @@ Formulas and denominators (docs/rates.md has them with their sources):
 - timely acceptance 及时受理率 = accepted (or rejected) by the acceptance deadline / reported.
 - timely dispatch 按时派遣率 = dispatched by the dispatch deadline / dispatched.
 - rework rate 返工率 = events sent back for rework at least once / due to close.
-- satisfaction 满意率 = (satisfied + w × basically satisfied) / rated, w = 0.9 by default.
+- satisfaction 满意率 = (satisfied + w × basically satisfied) / rated, w = 0.9 by default; the
+  five-level answers count as three levels (very satisfied as satisfied, very dissatisfied
+  as dissatisfied: RATE_LEVEL).
 - 12345: response = answered (filed or not filed) in time / reported; solved = closed / reported
   less void; satisfied = satisfaction; score = 0.1 response + 0.5 solved + 0.4 satisfied
   (weights configurable: official weights were not found).
@@ -28,6 +30,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from gridgov.events.calendar import WorkingCalendar
+from gridgov.events.models import Satisfaction
 from gridgov.events.workflow import State
 
 DEFAULTS = {
@@ -36,6 +39,9 @@ DEFAULTS = {
     "score_weights": {"response": 0.1, "solved": 0.5, "satisfied": 0.4},
 }
 CLOSED = {State.CLOSED, State.EVALUATED}
+# The rates' three levels (satisfied, basically, dissatisfied) of each five-level answer.
+RATE_LEVEL = {s.value: s.rate_level for s in Satisfaction}
+RATED_AS = {level: Satisfaction.counted_as(level) for level in set(RATE_LEVEL.values())}
 COUNT_KEYS = (
     "reported",
     "voided",
@@ -132,7 +138,7 @@ def contribution(row: dict[str, Any], calendar: WorkingCalendar) -> dict[str, in
         counts["handling_us"] = round(hours * US_PER_HOUR)
     if row["satisfaction"]:
         counts["rated"] = 1
-        counts[row["satisfaction"]] = 1
+        counts[RATE_LEVEL.get(row["satisfaction"], row["satisfaction"])] = 1
     return counts
 
 
