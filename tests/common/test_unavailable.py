@@ -71,7 +71,7 @@ def test_the_real_api_answers_503_when_the_token_lookup_fails(client, monkeypatc
     def down(key):
         raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
 
-    monkeypatch.setattr("gridgov.config.api.api_token_authenticate", down)
+    monkeypatch.setattr("gridgov.config.api.token_user", down)
     response = client.get("/api/v1/areas/tree", HTTP_AUTHORIZATION="Bearer x")
     assert response.status_code == 503
     assert response.json()["code"] == "unavailable"

@@ -12,14 +12,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from gridgov.accounts.services import api_token_authenticate
+from gridgov.accounts.token_cache import token_user
 from gridgov.areas.api import router as areas_router
 from gridgov.canvass.api import router as canvass_router
 from gridgov.common.errors import DomainError
 from gridgov.dispatch.api import router as dispatch_router
 from gridgov.events.api import router as events_router
-from gridgov.events.api_triage import router as triage_router
 from gridgov.events.api_dispatching import router as events_dispatching_router
+from gridgov.events.api_triage import router as triage_router
 from gridgov.events.api_whistles import router as whistles_router
 from gridgov.events.api_worker import router as worker_router
 from gridgov.registry.api import router as registry_router
@@ -31,7 +31,8 @@ HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 429: "ra
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
-        user = api_token_authenticate(token)
+        # Kept per process, forgotten everywhere when a token or user is saved (decision 0027).
+        user = token_user(token)
         if user is not None:
             request.user = user
         return user

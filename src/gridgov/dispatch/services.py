@@ -5,7 +5,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Expression, IntegerField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,15 +58,18 @@ def position_record(
     position = WorkerPosition(
         user=user, lon=lon, lat=lat, accuracy_m=accuracy_m, at=at, on_duty=on_duty
     )
-    with transaction.atomic():
-        # One upsert on the hot table (one row per worker), one append to the track.
-        WorkerPosition.objects.bulk_create(
-            [position],
-            update_conflicts=True,
-            unique_fields=["user"],
-            update_fields=["lon", "lat", "accuracy_m", "at", "on_duty", "updated_at"],
-        )
-        PositionSample.objects.create(user=user, lon=lon, lat=lat, accuracy_m=accuracy_m, at=at)
+    # One upsert on the hot table (one row per worker), one append to the track: one
+    # statement on PostgreSQL (tracks.position_write).
+    position.updated_at = timezone.now()
+    tracks.position_write(
+        user_id=user.pk,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy_m,
+        at=at,
+        on_duty=on_duty,
+        updated_at=position.updated_at,
+    )
     position_index.positions.mark_dirty()
     return position
 

@@ -192,3 +192,53 @@ def unpartition_table(schema_editor) -> None:
         "REFERENCES accounts_user (id) DEFERRABLE INITIALLY DEFERRED"
     )
     execute(f"CREATE INDEX {TRACK_INDEX} ON {TABLE} (user_id, at)")
+
+
+def position_write(*, user_id: int, lon, lat, accuracy_m, at, on_duty, updated_at) -> None:
+    """The worker's latest position (an upsert of their one row) and the track's new point.
+
+    PostgreSQL: one statement (the upsert in a data-modifying WITH), atomic by itself and one
+    round trip: the ORM's upsert and insert in a transaction were four (BEGIN, two
+    statements, COMMIT), most of a position update's time in the database (issue 9,
+    decision 0027). Elsewhere (SQLite) the two statements in one transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_POSITION_SQL, [user_id, lon, lat, accuracy_m, at, on_duty, updated_at])
+        return
+    from gridgov.dispatch.models import PositionSample, WorkerPosition
+
+    with transaction.atomic():
+        WorkerPosition.objects.bulk_create(
+            [
+                WorkerPosition(
+                    user_id=user_id,
+                    lon=lon,
+                    lat=lat,
+                    accuracy_m=accuracy_m,
+                    at=at,
+                    on_duty=on_duty,
+                    updated_at=updated_at,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["lon", "lat", "accuracy_m", "at", "on_duty", "updated_at"],
+        )
+        PositionSample.objects.create(
+            user_id=user_id, lon=lon, lat=lat, accuracy_m=accuracy_m, at=at
+        )
+
+
+# The values once, in the WITH; both tables read them from there.
+_POSITION_SQL = (
+    "WITH v (user_id, lon, lat, accuracy_m, at, on_duty, updated_at) AS ("
+    "SELECT %s::bigint, %s::float8, %s::float8, %s::float8, %s::timestamptz, %s::bool, "
+    "%s::timestamptz), "
+    "latest AS (INSERT INTO dispatch_workerposition "
+    "(user_id, lon, lat, accuracy_m, at, on_duty, updated_at) SELECT * FROM v "
+    "ON CONFLICT (user_id) DO UPDATE SET lon = excluded.lon, lat = excluded.lat, "
+    "accuracy_m = excluded.accuracy_m, at = excluded.at, on_duty = excluded.on_duty, "
+    "updated_at = excluded.updated_at) "
+    f"INSERT INTO {TABLE} (user_id, lon, lat, accuracy_m, at) "
+    "SELECT user_id, lon, lat, accuracy_m, at FROM v"
+)
