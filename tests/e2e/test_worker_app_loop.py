@@ -232,7 +232,9 @@ def test_a_task_is_received_handled_offline_verified_and_solved_on_the_spot(
     finally:
         context.close()
 
-    assert Event.objects.get(pk=event.pk).state == "verified"
+    verified = Event.objects.get(pk=event.pk)
+    assert verified.state == "verified"
+    assert verified.photos.count() == 3  # before, after, and the verifier's
     solved = Event.objects.exclude(pk=event.pk).get()
     assert solved.state == "handled"
     assert solved.source == "worker"

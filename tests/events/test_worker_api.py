@@ -152,9 +152,14 @@ def test_a_colleagues_action_first_is_a_conflict(
     passed = _post(
         _client(colleague),
         f"{API}/events/{event.pk}/actions/verify_pass",
-        {"client_uuid": str(uuid.uuid4()), "version": handled.version},
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "version": handled.version,
+            "photos": [photo_ref(colleague)],
+        },
     )
     assert passed.status_code == 200, passed.content
+    assert len(passed.json()["photos"]) == 2  # the handling's and the verifier's
     # …while a grid head, offline with the same version, sends a failed verification.
     head = _persona("grid_head", Role.GRID_HEAD, WENHUI_GRID)
     late = _post(

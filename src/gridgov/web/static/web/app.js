@@ -67,7 +67,9 @@
   async function archive(item, result, answer) {
     const data = (answer && answer.data) || {};
     const entry = { id: item.id, kind: item.kind, label: item.label, created: item.created, sent: new Date().toISOString(), result,
-      message: result === "done" ? (data.state_name || "") : (data.message || ""), number: data.number || (item.payload && item.payload.number) || "" };
+      // A conflict's own words ("reload and try again") are the server's advice to a desk;
+      // the app reloads by itself, so the history says only that it was not applied.
+      message: result === "done" ? (data.state_name || "") : result === "conflict" ? "" : (data.message || ""), number: data.number || (item.payload && item.payload.number) || "" };
     await store("readwrite", (s) => s.put(entry), "sent");
     const all = await sentAll();
     for (const old of all.slice(HISTORY_KEPT)) await store("readwrite", (s) => s.delete(old.id), "sent");
