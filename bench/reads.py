@@ -8,6 +8,11 @@ generator, so a second run reuses them): BENCH_DATABASE_URL + "_<size>", default
 postgres://postgres@127.0.0.1:5432/gridgov_bench_reads_100000 and ..._1000000.
 
     .venv/bin/python bench/reads.py [--sizes 100000,1000000] [--runs 40]
+
+Or against a database already filled (a copy of the load template, decision 0020), with only
+the cases whose label contains one of the words:
+
+    .venv/bin/python bench/reads.py --database f_queue --only "queue page,area=street"
 """
 
 import argparse
@@ -93,7 +98,7 @@ def _bare_view():
     return view
 
 
-def bench_size(size: int, runs: int) -> None:
+def bench_size(size: int, runs: int, only: list[str] | None = None) -> None:
     from django.contrib.auth.models import AnonymousUser
     from django.db import connection
     from django.test import Client, RequestFactory
@@ -122,6 +127,8 @@ def bench_size(size: int, runs: int) -> None:
     print(f"{'case':58} {'p50 ms':>8} {'p95 ms':>8} {'KiB':>7}")
 
     def row(label, call):
+        if only and not any(word in label for word in only):
+            return None
         p50, p95, result = _time(call, runs)
         size_kib = len(getattr(result, "content", b"")) / 1024
         status = getattr(result, "status_code", 200)
@@ -161,6 +168,17 @@ def bench_size(size: int, runs: int) -> None:
         ("operator", "overdue=true", "queue API operator, overdue"),
         ("operator", "warned=yellow", "queue API operator, warned=yellow"),
         ("operator", "urgency=critical&source=referral", "queue API operator, critical+referral"),
+        ("operator", "limit=50&area=530702001", "queue API operator, area=street (load mix)"),
+        ("operator", "sort=deadline", "queue API operator, sort=deadline"),
+        ("operator", "sort=urgency", "queue API operator, sort=urgency"),
+        ("operator", "sort=deadline&state=dispatched", "queue API operator, deadline+dispatched"),
+        ("operator", "supervised=true", "queue API operator, supervised"),
+        ("operator", "urgent=true", "queue API operator, urgent"),
+        ("community_staff", "sort=deadline", "queue API community staff, sort=deadline"),
+        ("community_staff", "sort=urgency", "queue API community staff, sort=urgency"),
+        ("grid_worker", "sort=deadline", "queue API grid worker, sort=deadline"),
+        ("dept_handler", "sort=deadline", "queue API department handler, sort=deadline"),
+        ("dept_handler", "sort=urgency", "queue API department handler, sort=urgency"),
         ("street_staff", "", "queue API street staff"),
         ("community_staff", "", "queue API community staff"),
         ("community_staff", "state=filed", "queue API community staff, state=filed"),
@@ -172,13 +190,23 @@ def bench_size(size: int, runs: int) -> None:
     ]
     for who, query, label in cases:
         row(label, lambda who=who, query=query: clients[who].get(f"{api}?{query}"))
-    first = clients["operator"].get(f"{api}?limit=50").json()
-    cursor = first.get("next_cursor")
-    row(
-        "queue API operator, page 2 by cursor",
-        lambda: clients["operator"].get(f"{api}?cursor={cursor}"),
-    )
+    for sort in ("new", "deadline", "urgency"):
+        cursor = clients["operator"].get(f"{api}?limit=50&sort={sort}").json().get("next_cursor")
+        row(
+            f"queue API operator, page 2 by cursor, sort={sort}",
+            lambda sort=sort, cursor=cursor: clients["operator"].get(
+                f"{api}?sort={sort}&cursor={cursor}"
+            ),
+        )
     row("queue page /events/ operator", lambda: clients["operator"].get("/events/"))
+    row(
+        "queue page /events/ operator, sort=deadline",
+        lambda: clients["operator"].get("/events/?sort=deadline"),
+    )
+    row(
+        "queue page /events/ department handler (inbox)",
+        lambda: clients["dept_handler"].get("/events/"),
+    )
     row(
         "queue page /events/ community staff, state=filed",
         lambda: clients["community_staff"].get("/events/?state=filed"),
@@ -214,8 +242,16 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help="an existing database's name (its events are kept)")
+    parser.add_argument("--only", help="comma-separated words: only cases whose label has one")
     args = parser.parse_args()
     base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    only = args.only.split(",") if args.only else None
+    if args.database:
+        base = base.rsplit("/", 1)[0] + f"/{args.database}"
+        os.environ["DATABASE_URL"] = base
+        _run(0, args.runs, only)
+        return
     if not args.one:
         # One database per size (<base>_<size>), each in its own process: Django holds one.
         for size in args.sizes.split(","):
@@ -227,6 +263,10 @@ def main() -> None:
             )
         return
     _database(base)
+    _run(int(args.sizes), args.runs, only)
+
+
+def _run(size: int, runs: int, only: list[str] | None) -> None:
     os.environ.update(GRIDGOV_HTTPS="false", GRIDGOV_REQUIRE_2FA="false")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _setup import django_setup
@@ -235,7 +275,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("demo", "--areas-only", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    bench_size(int(args.sizes), args.runs)
+    bench_size(size, runs, only)
 
 
 if __name__ == "__main__":

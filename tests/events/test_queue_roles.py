@@ -199,3 +199,35 @@ def test_the_supervised_and_urgent_filters(operator, reporter, wenhui_point):
     assert 'class="alarm"' in page
     # Unfiltered, only the urgent row carries the alarm.
     assert client.get("/events/").content.decode().count('class="alarm"') == 1
+
+
+@pytest.mark.django_db
+def test_the_rates_above_the_queue_are_kept_a_few_seconds_per_user(
+    operator, community_staff, settings, monkeypatch
+):
+    from django.core.cache import cache
+
+    from gridgov.events import views
+
+    settings.GRIDGOV_QUEUE_SUMMARY_SECONDS = 60
+    cache.clear()
+    computed = []
+    real = views.rates_report
+
+    def counted(**kwargs):
+        computed.append(kwargs["user"].pk)
+        return real(**kwargs)
+
+    monkeypatch.setattr(views, "rates_report", counted)
+    events_generate(count=40, days=5, seed=13)
+    operator_client = signed_in(operator)
+    for _ in range(3):
+        assert operator_client.get("/events/").status_code == 200
+    assert computed == [operator.pk]
+    # Another user (another scope) never reads the operator's.
+    assert signed_in(community_staff).get("/events/").status_code == 200
+    assert computed == [operator.pk, community_staff.pk]
+    # The total beyond a page is kept too, the same on every page and sort.
+    api = [operator_client.get(f"/api/v1/events/?limit=5&sort={s}").json() for s in keyset.SORTS]
+    assert len({(page["count"], page["count_exact"]) for page in api}) == 1
+    cache.clear()

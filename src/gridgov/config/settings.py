@@ -272,6 +272,8 @@ GRIDGOV_METRICS_TOKEN = env_str("GRIDGOV_METRICS_TOKEN", "")
 # The big screen's answer is shared for this long by users who would get the same one
 # (same role and area): every open screen polls every few seconds (decision 0015). 0: off.
 GRIDGOV_SCREEN_CACHE_SECONDS = env_int("GRIDGOV_SCREEN_CACHE_SECONDS", 3)
+# The rates above the queue and its "about N" total, kept per user (decision 0026).
+GRIDGOV_QUEUE_SUMMARY_SECONDS = env_int("GRIDGOV_QUEUE_SUMMARY_SECONDS", 30)
 GRIDGOV_POSITION_FRESH_MINUTES = int(env_str("GRIDGOV_POSITION_FRESH_MINUTES", "30"))
 GRIDGOV_TRACK_DAYS = int(env_str("GRIDGOV_TRACK_DAYS", "30"))
 # Party building: the seed's bounds and grading thresholds (JSON to change them).

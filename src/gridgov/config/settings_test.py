@@ -37,3 +37,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests read the screen right after changing events: no shared answer, except in the test of
 # the sharing itself (tests/events/test_screen.py).
 GRIDGOV_SCREEN_CACHE_SECONDS = 0
+GRIDGOV_QUEUE_SUMMARY_SECONDS = 0

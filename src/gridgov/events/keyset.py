@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.common.errors import DomainError
+from gridgov.events import queue_cache
 from gridgov.events.models import Event, Source, Urgency
 from gridgov.events.selectors import (
     area_filter_ids,
@@ -201,7 +202,6 @@ def events_queue_page(
     branches = visibility_branches(user, within, queue=True)
     every = [Q()] if branches is None else branches
     keys: list[tuple[int, dt.datetime, int]] = []  # (stretch, key, id) in the sort's order
-    full: list[Q] = []  # the branches with more matches than the page took
     segments = SEGMENTS[sort]
     for index in range(cursor.segment if cursor else 0, len(segments)):
         segment = segments[index]
@@ -217,8 +217,6 @@ def events_queue_page(
                 .values_list("id", segment.field)[:take]
             )
             found.update(rows)
-            if len(rows) == take:
-                full.append(condition & branch)
         ordered = sorted(((at, pk) for pk, at in found.items()), reverse=segment.descending)
         keys += [(index, at, pk) for at, pk in ordered[:take]]
         if len(keys) >= want:
@@ -232,13 +230,14 @@ def events_queue_page(
         else {}
     )
     has_more = len(keys) > offset + limit
-    if after or (has_more and sort != "new"):
-        # A later page (or a sort read in stretches) counts the whole filtered queue, not
-        # what is left from here on: the total must not shrink as one pages.
-        count, exact = _estimate([base & b for b in every], base, branches)
-    elif has_more:
-        count, exact = _estimate(full, base, branches)
-        count = max(count, len(keys))
+    if after or has_more:
+        # The whole filtered queue, not what is left from here on: the total must not shrink
+        # as one pages, nor change with the sort. Kept a few seconds per user and filters.
+        parts = (*queue_cache.user_key(user), *sorted((k, v) for k, v in filters.items() if v))
+        count, exact = queue_cache.kept(
+            "count", parts, lambda: _estimate([base & b for b in every], base, branches)
+        )
+        count = count if after else max(count, len(keys))
     else:
         count, exact = len(keys), True
     last = page_keys[-1] if page_keys else None
@@ -254,8 +253,8 @@ def events_queue_page(
 
 
 def _estimate(full: list[Q], condition: Q, branches: list[Q] | None) -> tuple[int, bool]:
-    """How many match, beyond a page: on PostgreSQL the planner's estimate for each branch that
-    filled the page, the largest (an estimate of the OR of all would be better, but planning
+    """How many match, beyond a page: on PostgreSQL the planner's estimate for each branch,
+    the largest (an estimate of the OR of all would be better, but planning
     that OR over a subtree's hundreds of area ids takes longer than the page); elsewhere a
     count capped at COUNT_CAP (the small databases of a desk or a test)."""
     if connection.vendor == "postgresql":

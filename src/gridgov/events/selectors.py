@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import EVERYWHERE, can, scope_path
+from gridgov.areas import spatial_index
 from gridgov.areas.models import Area
 from gridgov.common.errors import PermissionDenied
+from gridgov.common.versioned_cache import VersionedValue
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
 from gridgov.events.models import Assignment, Event, Subclass, Summons, TimelineEntry
 from gridgov.events.workflow import (
@@ -45,6 +47,13 @@ STEP_LABELS = {
 
 # Lazy labels by value, built once: the enum's lookups per timeline row cost more than the row.
 ACTION_LABELS = {action.value: action.label for action in Action}
+# Likewise for the queue's rows: `get_state_display` hashed every state's lazy label per row.
+STATE_LABELS = {state.value: state.label for state in State}
+# The workflow's rows by the state they leave, in the table's order: a row's actions are
+# found among its state's few rows, not by walking the whole table for each event.
+STEPS_FROM: dict[str, list] = {}
+for (_from_state, _action), _step in TRANSITIONS.items():
+    STEPS_FROM.setdefault(_from_state, []).append((_action, _step))
 
 
 def step_label(action: str) -> str:
@@ -244,11 +253,11 @@ def _urgent_subclass_ids() -> list[int]:
 
 
 def subtree_ids(user: User, prefix: str) -> list[int]:
-    """The ids of the areas under `prefix`, read once per request (kept on the user object,
-    which lives as long as the request): the queue and the rates above it both need them."""
+    """The ids of the areas under `prefix`, kept on the user object for the request (the
+    queue and the rates above it both need them)."""
     cached = getattr(user, "_subtree_ids", None)
     if cached is None or cached[0] != prefix:
-        cached = (prefix, _area_ids(Area.objects.filter(path__startswith=prefix)))
+        cached = (prefix, _area_ids("prefix", prefix))
         user._subtree_ids = cached
     return cached[1]
 
@@ -257,13 +266,27 @@ def area_filter_ids(user: User, code: str) -> list[int]:
     """The areas under the queue's area filter (by code anywhere in the path), once a request."""
     cached = getattr(user, "_area_filter_ids", None)
     if cached is None or cached[0] != code:
-        cached = (code, _area_ids(Area.objects.filter(path__contains=f"/{code}/")))
+        cached = (code, _area_ids("code", code))
         user._area_filter_ids = cached
     return cached[1]
 
 
-def _area_ids(areas: QuerySet) -> list[int]:
-    return list(areas.values_list("pk", flat=True))
+# The areas under a path or code, kept in each process as the catalog and the calendar are
+# (common/versioned_cache): forgotten when the tree version moves, seen within the version
+# check's interval. Every queue page and API call asked the areas table again before (a
+# LIKE over every path: 2-7 ms under load).
+_AREA_ANSWERS: VersionedValue[dict] = VersionedValue(dict, spatial_index.current_version)
+
+
+def _area_ids(kind: str, text: str) -> list[int]:
+    answers = _AREA_ANSWERS.get()
+    key = (kind, text)
+    if key not in answers:
+        if len(answers) > 5000:  # codes come from query strings: keep what is kept bounded
+            answers.clear()
+        lookup = {"path__startswith": text} if kind == "prefix" else {"path__contains": f"/{text}/"}
+        answers[key] = list(Area.objects.filter(**lookup).values_list("pk", flat=True))
+    return answers[key]
 
 
 def events_queue(*, user: User, filters: dict) -> QuerySet[Event]:
@@ -292,7 +315,7 @@ def event_as_dict(
         "id": event.pk,
         "number": event.number,
         "state": event.state,
-        "state_name": str(event.get_state_display()),
+        "state_name": str(STATE_LABELS.get(event.state, event.state)),
         "version": event.version,
         "subclass": event.subclass.code,
         "subclass_name": event.subclass.name_zh,
@@ -329,8 +352,8 @@ def event_as_dict(
         # offered that would then be refused.
         "actions": [
             action
-            for (from_state, action), step in TRANSITIONS.items()
-            if from_state == event.state and refusal(step, event, user, relations) is None
+            for action, step in STEPS_FROM.get(event.state, ())
+            if refusal(step, event, user, relations) is None
         ],
     }
     if with_timeline:
