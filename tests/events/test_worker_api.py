@@ -59,7 +59,8 @@ def test_tasks_pulse_and_detail_show_my_offer_not_the_reporter(
     assert lists["tasks"][0]["deadline"] in ("green", "yellow", "red")
     assert "accept_task" in lists["tasks"][0]["actions"]
     pulse = client.get(f"{API}/pulse").json()
-    assert pulse["offers"] == 1 and pulse["newest"] > 0
+    assert pulse["offers"] == 1
+    assert pulse["newest"] > 0
 
     detail = client.get(f"{API}/events/{mine.pk}")
     assert detail.status_code == 200
@@ -220,3 +221,28 @@ def test_the_app_sends_only_field_actions(operator, reporter, grid_worker, wenhu
     assert answer.status_code == 400
     missing = _post(_client(grid_worker), f"{API}/events/{event.pk}/actions/solve_on_spot", {})
     assert missing.status_code == 422
+
+
+def test_declining_needs_a_reason_and_hands_the_event_back(
+    operator, reporter, grid_worker, wenhui_point
+):
+    event = _dispatched(operator, reporter, wenhui_point, grid_worker)
+    client = _client(grid_worker)
+    url = f"{API}/events/{event.pk}/actions/decline_task"
+    bare = _post(client, url, {"client_uuid": str(uuid.uuid4()), "version": event.version})
+    assert bare.status_code == 400
+    declined = _post(
+        client,
+        url,
+        {"client_uuid": str(uuid.uuid4()), "version": event.version, "comment": "不在辖区内"},
+    )
+    assert declined.status_code == 200, declined.content
+    assert client.get(f"{API}/tasks").json()["tasks"] == []
+    assert event.assignments.get(worker=grid_worker).reason == "不在辖区内"
+
+
+def test_grid_workers_land_on_the_app_after_signing_in(grid_worker, operator):
+    assert _client(grid_worker).get("/").url == "/app/"
+    head = _persona("grid_head", Role.GRID_HEAD, WENHUI_GRID)
+    assert _client(head).get("/").url == "/app/"
+    assert _client(operator).get("/").url != "/app/"
