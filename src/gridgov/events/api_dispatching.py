@@ -47,6 +47,7 @@ def event_panel(request, event_id: Id, radius_m: Metres = DEFAULT_RADIUS_M):
     "/events/{event_id}/workers",
     response={200: list[FoundWorkerOut], **errors(400, 403, 404)},
     summary="Field workers of your area by name, however far from the event",
+    url_name="dispatch_workers_search",
 )
 def event_workers_search(request, event_id: Id, q: str):
     event = event_for_user(user=request.user, event_id=event_id)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Expression, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
@@ -190,3 +191,23 @@ def tasks_for(*, user: User) -> list[dict[str, Any]]:
         }
         for a in rows
     ]
+
+
+def search_widget(event: Event) -> dict[str, Any]:
+    """What the page's name search needs (events/_dispatch_choice.html, web/event.js): its
+    URL and its words, handed to the script as JSON (no inline script: CSP)."""
+    return {
+        "worker_search_url": reverse("api:dispatch_workers_search", args=[event.pk]),
+        "dispatch_strings": {
+            "short": _("Type at least one Chinese character or two letters of the name."),
+            "searching": _("Searching…"),
+            "none": _("Nobody of your area has this name."),
+            "found": _("Found: %(n)s"),
+            "tasks": _("open tasks: %(n)s"),
+            "onDuty": _("on duty"),
+            "offDuty": _("off duty"),
+            "noPosition": _("no fresh position"),
+            "listed": _("listed above"),
+            "call": _("Call"),
+        },
+    }

@@ -16,8 +16,8 @@ from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.common.ids import form_id, form_ids
-from gridgov.events import keyset, queue_cache, selectors, services, triage, whistle_chain, whistles
-from gridgov.events.dispatching import dispatch_panel
+from gridgov.events import keyset, selectors, services, triage, whistle_chain, whistles
+from gridgov.events.dispatching import dispatch_panel, search_widget
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
 from gridgov.events.photos import MAX_BYTES, Photo
 from gridgov.events.workflow import Action, State
@@ -80,11 +80,8 @@ QUEUE_SORTS = [
 
 
 def _summary(user) -> dict:
-    """The rates above the queue, from the daily rollups: never a read of the whole history;
-    kept a few seconds per user (queue_cache: they were most of the page's time at 1M)."""
-    return queue_cache.kept(
-        "summary", queue_cache.user_key(user), lambda: rates_report(user=user)["all"]
-    )
+    """The rates above the queue, from the daily rollups: never a read of the whole history."""
+    return rates_report(user=user)["all"]
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -180,7 +177,9 @@ def _dispatch_context(user, event, detail: dict) -> dict:
         and (Action.DISPATCH in detail["actions"] or event.assignments.exists())
         else None
     )
-    return {"panel": panel, "departments": departments}
+    # The name search beyond 2 km goes with the panel: the same people may use it.
+    search = search_widget(event) if panel is not None else {}
+    return {"panel": panel, "departments": departments, **search}
 
 
 def _triage_context(user, event, detail: dict) -> dict:
