@@ -16,7 +16,14 @@ from gridgov.accounts.scope import EVERYWHERE, can, scope_path
 from gridgov.areas.codes import AreaKind
 from gridgov.common.errors import DomainError, PermissionDenied
 from gridgov.events.models import Event, Summons, Whistle
-from gridgov.events.whistles import DONE_FIELD, DUE_FIELD, STEP_NAMES, STEPS, may_rate
+from gridgov.events.whistles import (
+    DONE_FIELD,
+    DUE_FIELD,
+    STEP_NAMES,
+    STEPS,
+    WARN_SHARE,
+    may_rate,
+)
 from gridgov.events.workflow import TERMINAL
 
 # Who reads the ratings summary: staff of a street or above (the levels that assess the
@@ -37,9 +44,15 @@ def how_long(delta: dt.timedelta) -> str:
     return _("%(m)d min") % {"m": minutes}
 
 
-def step_status(due: dt.datetime | None, done: dt.datetime | None, now: dt.datetime) -> dict:
+def step_status(
+    due: dt.datetime | None,
+    done: dt.datetime | None,
+    now: dt.datetime,
+    start: dt.datetime | None = None,
+) -> dict:
     """One deadline of a summons: on time, late (done after the due time), overdue (not done
-    and past due) or open (time left), with by how long."""
+    and past due), near (time left, WARN_SHARE of it used since `start`) or open, with by how
+    long."""
     if due is None:
         return {"status": "none", "due": None, "done": done, "by": ""}
     if done is not None:
@@ -48,7 +61,8 @@ def step_status(due: dt.datetime | None, done: dt.datetime | None, now: dt.datet
     elif now > due:
         status, by = "overdue", how_long(now - due)
     else:
-        status, by = "open", how_long(due - now)
+        used = (now - start) / (due - start) if start and due > start else 0.0
+        status, by = ("near" if used >= WARN_SHARE else "open"), how_long(due - now)
     return {"status": status, "due": due, "done": done, "by": by}
 
 
@@ -74,7 +88,10 @@ def whistle_chain(event: Event, user: User, *, now: dt.datetime | None = None) -
                             "step": step,
                             "name": STEP_NAMES[step],
                             **step_status(
-                                getattr(s, DUE_FIELD[step]), getattr(s, DONE_FIELD[step]), now
+                                getattr(s, DUE_FIELD[step]),
+                                getattr(s, DONE_FIELD[step]),
+                                now,
+                                whistle.at,
                             ),
                         }
                         for step in STEPS
