@@ -489,3 +489,30 @@ def test_the_big_screen_counts_overdue_summonses_per_level(
         "street": 1,
         "district": 0,
     }
+
+
+@pytest.mark.django_db
+def test_the_department_checks_in_acts_and_reports_on_the_event_page(
+    community_staff, squad_handler, street_squad, filed_event
+):
+    summons = _blow(community_staff, filed_event, "community", [street_squad]).summonses.get()
+    client = Client()
+    client.force_login(squad_handler)
+    url = f"/events/{filed_event.pk}/"
+    assert 'id="check-in"' in client.get(url).content.decode()
+    client.post(url, {"op": "check_in", "summons_id": summons.pk})
+    assert 'id="act"' in client.get(url).content.decode()
+    client.post(url, {"op": "act", "summons_id": summons.pk, "note": "已到场"})
+    assert 'id="report-back"' in client.get(url).content.decode()
+    client.post(url, {"op": "report_back", "summons_id": summons.pk, "report": "已处理"})
+    summons.refresh_from_db()
+    assert summons.action_note == "已到场"
+    assert summons.report == "已处理"
+    staff = Client()
+    staff.force_login(community_staff)
+    staff.post(url, {"op": "rate", "summons_id": summons.pk, "rating": "good"})
+    detail = staff.get(f"/api/v1/events/{filed_event.pk}").json()
+    row = detail["whistles"][0]["summonses"][0]
+    assert row["rating"] == "good"
+    assert row["action_at"]
+    assert row["report_due_at"]

@@ -78,9 +78,13 @@ class SummonsOut(Schema):
     department: str
     check_in_due_at: str
     checked_in_at: str | None
-    late: bool
+    late: bool = Field(description="checked in after the check-in deadline (or not yet and past it)")
+    action_due_at: str | None = None
+    action_at: str | None = None
+    report_due_at: str | None = None
     reported_at: str | None
     report: str
+    rating: str = Field("", description="the whistling level's: good, adequate, poor or blank")
 
 
 class WhistleOut(Schema):

@@ -63,6 +63,10 @@ def step_label(action: str) -> str:
     return str(ACTION_LABELS.get(action) or STEP_LABELS.get(action, action))
 
 
+def iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def local(value) -> str | None:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
 
@@ -393,8 +397,12 @@ def event_as_dict(
                         "check_in_due_at": s.check_in_due_at.isoformat(),
                         "checked_in_at": s.checked_in_at.isoformat() if s.checked_in_at else None,
                         "late": bool((s.checked_in_at or timezone.now()) > s.check_in_due_at),
+                        "action_due_at": iso(s.action_due_at),
+                        "action_at": iso(s.action_at),
+                        "report_due_at": iso(s.report_due_at),
                         "reported_at": s.reported_at.isoformat() if s.reported_at else None,
                         "report": s.report,
+                        "rating": s.rating,
                     }
                     for s in w.summonses.all()
                 ],
