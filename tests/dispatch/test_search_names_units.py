@@ -82,6 +82,13 @@ def test_search_finds_workers_beyond_two_km_by_name(operator, resident, wenhui_p
         at=timezone.now() - dt.timedelta(hours=5),
     )
     nowhere = _worker("nowhere", "诸葛", "无")
+    # On duty beside the event but of the next grid: found, refused, listed after the rest.
+    grid = Area.objects.get(code=WENHUI_GRID)
+    next_grid = Area.objects.filter(parent=grid.parent, kind="grid").exclude(pk=grid.pk).first()
+    neighbour = _worker("neighbour", "诸葛", "邻", grid=next_grid.code)
+    WorkerPosition.objects.create(
+        user=neighbour, lon=wenhui_point[0], lat=wenhui_point[1], at=timezone.now()
+    )
     _worker("gone", "诸葛", "退", is_active=False)
     _worker("clerk", "诸葛", "员", role="operator")
     _worker("other", "李", "四")
@@ -89,7 +96,11 @@ def test_search_finds_workers_beyond_two_km_by_name(operator, resident, wenhui_p
     assert far.pk not in {w["id"] for w in dispatch_panel(user=operator, event=event)["workers"]}
     # ... but found by the family name, on duty first, with how far and how busy.
     found = dispatch_search(user=operator, event=event, q="诸葛")
-    assert found[0]["id"] == far.pk  # the only one on duty
+    assert found[0]["id"] == far.pk  # the only one on duty who may take it
+    assert found[-1]["id"] == neighbour.pk
+    assert found[-1]["allowed"] is False
+    assert next_grid.name in found[-1]["reason"]
+    found = found[:-1]
     assert {w["id"] for w in found} == {far.pk, stale.pk, nowhere.pk}
     by_id = {w["id"]: w for w in found}
     assert by_id[far.pk]["on_duty"]

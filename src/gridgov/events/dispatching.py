@@ -160,7 +160,8 @@ def dispatch_search(*, user: User, event: Event, q: Any, limit: int = 20) -> lis
     found = dispatch_selectors.workers_by_name(
         user=user, q=q, lon=event.lon, lat=event.lat, limit=limit, open_tasks=open_tasks_count
     )
-    return _judge(event, found)
+    # Who may take it first (stable: on duty and nearest first within each).
+    return sorted(_judge(event, found), key=lambda worker: not worker["allowed"])
 
 
 def tasks_for(*, user: User) -> list[dict[str, Any]]:

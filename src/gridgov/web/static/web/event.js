@@ -31,16 +31,18 @@
   }
 
   function card(w) {
-    const where = w.distance_m === null ? T.noPosition : `${Math.round(w.distance_m)} m`;
+    const d = w.distance_m;
+    const where = d === null ? T.noPosition : d < 1000 ? `${Math.round(d)} m` : `${(d / 1000).toFixed(1)} km`;
     const duty = w.on_duty ? T.onDuty : T.offDuty;
     let tick = `<input type="checkbox" name="assignee_ids" value="${Number(w.id)}">`;
     let why = "";
-    if (listedAbove(w.id)) { tick = `<input type="checkbox" disabled>`; why = `<span class="why">${esc(T.listed)}</span>`; }
+    const above = listedAbove(w.id);
+    if (above) { tick = `<input type="checkbox" disabled>`; why = `<span class="why">${esc(T.listed)}</span>`; }
     else if (!w.allowed) { tick = `<input type="checkbox" disabled>`; why = `<span class="why">${esc(w.reason)}</span>`; }
     const call = w.phone ? `<a href="${esc(safeUrl("tel:" + w.phone))}" class="call">${esc(T.call)}</a>` : "";
-    return `<label class="worker-card${w.allowed ? "" : " refused"}" data-worker="${Number(w.id)}">${tick} <b>${esc(w.name)}</b> ` +
+    return `<label class="worker-card${w.allowed && !above ? "" : " refused"}" data-worker="${Number(w.id)}">${tick} <b>${esc(w.name)}</b> ` +
       `<span class="muted" title="${esc(w.grid_code)}">${esc(w.grid_name || w.grid_code)}</span> · ${esc(where)} · ${esc(duty)} · ` +
-      `${esc(fmt(T.tasks, Number(w.open_tasks)))} ${why}${call}</label>`;
+      `${esc(fmt(T.tasks, Number(w.open_tasks)))} ${call}${why}</label>`;
   }
 
   async function search() {
