@@ -128,3 +128,23 @@ def test_the_chain_is_timed_and_the_community_rates_the_response(
         _shot(page, f"whistle_chain_rated_{tag}")
     finally:
         context.close()
+
+
+def test_the_big_screen_shows_overdue_whistles(browser, live_server, demo_city):
+    _chain()  # the police station is past its check-in and action deadlines
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(live_server.url + "/accounts/login/?next=/screen/")
+        page.fill("input[name=username]", "w_operator")
+        page.fill("input[name=password]", "pw-whistle-1")
+        page.click("button.primary")
+        page.wait_for_url("**/screen/")
+        line = page.locator("#screen-whistles")
+        line.wait_for()
+        assert "overdue" in (line.get_attribute("class") or "")
+        assert "1" in line.inner_text()
+        _shot(page, "big_screen_whistles_zh")
+    finally:
+        context.close()
