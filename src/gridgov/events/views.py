@@ -17,6 +17,7 @@ from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.common.ids import form_id, form_ids
 from gridgov.events import keyset, queue_cache, selectors, services, triage, whistle_chain, whistles
+from gridgov.events.catalog_cache import catalog
 from gridgov.events.dispatching import dispatch_panel, search_widget
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
 from gridgov.events.photos import MAX_BYTES, Photo
@@ -66,7 +67,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "states": State.choices,
             "sources": Source.choices,
             "urgencies": Urgency.choices,
-            "subclasses": Subclass.objects.filter(active=True).order_by("code"),
+            # The process's catalog (catalog_cache): no query for the filter's options.
+            "subclasses": sorted(catalog().subclasses.values(), key=lambda s: s.code),
             "base_query": _without_page(request),
         },
     )
