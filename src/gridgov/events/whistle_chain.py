@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,44 +67,42 @@ def step_status(
 
 
 def whistle_chain(event: Event, user: User, *, now: dt.datetime | None = None) -> list[dict]:
-    """Each whistle of the event (level, who, why), each summoned department, and each of its
+    """Each whistle of the event (level, when, why), each summoned department, and each of its
     three deadlines timed. For those who see the event's handling (the caller checked)."""
     now = now or timezone.now()
-    whistles = event.whistles.select_related("by").prefetch_related(
-        Prefetch("summonses", Summons.objects.select_related("department").order_by("pk"))
+    # One read: the summonses with their whistle and department (a whistle always has one).
+    rows = (
+        Summons.objects.filter(whistle__event=event)
+        .select_related("whistle", "department")
+        .order_by("whistle__at", "whistle_id", "pk")
     )
-    chain = []
-    for whistle in whistles.order_by("at", "pk"):
-        summonses = []
-        for s in whistle.summonses.all():
-            s.whistle = whistle  # may_rate reads the level and the event without a query
-            whistle.event = event
-            summonses.append(
-                {
-                    "summons": s,
-                    "department": s.department.name,
-                    "steps": [
-                        {
-                            "step": step,
-                            "name": STEP_NAMES[step],
-                            **step_status(
-                                getattr(s, DUE_FIELD[step]),
-                                getattr(s, DONE_FIELD[step]),
-                                now,
-                                whistle.at,
-                            ),
-                        }
-                        for step in STEPS
-                    ],
-                    "rating_name": s.get_rating_display() if s.rating else "",
-                    "may_rate": bool(s.reported_at and not s.rating and may_rate(user, s)),
-                }
+    chain: list[dict] = []
+    for s in rows:
+        whistle = s.whistle
+        whistle.event = event  # may_rate reads the level and the event's area without a query
+        if not chain or chain[-1]["whistle"].pk != whistle.pk:
+            chain.append(
+                {"whistle": whistle, "level_name": whistle.get_level_display(), "summonses": []}
             )
-        chain.append(
+        chain[-1]["summonses"].append(
             {
-                "whistle": whistle,
-                "level_name": whistle.get_level_display(),
-                "summonses": summonses,
+                "summons": s,
+                "department": s.department.name,
+                "steps": [
+                    {
+                        "step": step,
+                        "name": STEP_NAMES[step],
+                        **step_status(
+                            getattr(s, DUE_FIELD[step]),
+                            getattr(s, DONE_FIELD[step]),
+                            now,
+                            whistle.at,
+                        ),
+                    }
+                    for step in STEPS
+                ],
+                "rating_name": s.get_rating_display() if s.rating else "",
+                "may_rate": bool(s.reported_at and not s.rating and may_rate(user, s)),
             }
         )
     return chain
