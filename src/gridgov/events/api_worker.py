@@ -65,7 +65,7 @@ def worker_action(request, event_id: Id, action: Code, payload: WorkerActionIn):
         version=payload.version,
         photos=payload.photos,
     )
-    return worker_app.worker_event(user=request.user, event_id=event.pk)
+    return worker_app.event_payload(event, request.user)
 
 
 @router.post(
@@ -82,6 +82,4 @@ def worker_solve(request, payload: WorkerSolveIn):
         comment=payload.comment,
         photos=payload.photos,
     )
-    return Status(
-        200 if replayed else 201, worker_app.worker_event(user=request.user, event_id=event.pk)
-    )
+    return Status(200 if replayed else 201, worker_app.event_payload(event, request.user))

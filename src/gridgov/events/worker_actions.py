@@ -15,7 +15,6 @@ from gridgov.accounts.models import User
 from gridgov.common.errors import Conflict, DomainError
 from gridgov.common.idempotency import client_uuid_clean
 from gridgov.events import services
-from gridgov.events.access import event_for_user
 from gridgov.events.models import ActionReceipt, Event
 from gridgov.events.photos import photos_for_refs
 from gridgov.events.worker_app import APP_ACTIONS, field_user_check, receipt_for
@@ -31,7 +30,10 @@ def _replayed(receipt: ActionReceipt, user: User, event_id: int | None) -> Event
             code="client_uuid_taken",
             field="client_uuid",
         )
-    return event_for_user(user=user, event_id=receipt.event_id)
+    # Not `event_for_user`: the sender acted on it, even if they may no longer open it.
+    return Event.objects.select_related("subclass", "area", "department", "assignee").get(
+        pk=receipt.event_id
+    )
 
 
 def _uuid(value: Any):

@@ -93,7 +93,12 @@ def worker_event(*, user: User, event_id: int) -> dict:
     """One event for the app: as the event page's API shows it (timeline included), with its
     photos' addresses. Only events the user may open (NotFound otherwise)."""
     field_user_check(user)
-    event = event_for_user(user=user, event_id=event_id)
+    return event_payload(event_for_user(user=user, event_id=event_id), user)
+
+
+def event_payload(event: Event, user: User) -> dict:
+    """The app's view of an event the user may open, or has just acted on: a worker who
+    declined an offer outside their grid still gets the answer to their own action."""
     data = selectors.event_as_dict(event, user, with_timeline=True)
     data["photos"] = [
         reverse("photo_file", kwargs={"key": key})

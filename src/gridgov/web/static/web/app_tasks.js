@@ -46,7 +46,7 @@
   }
   function card(e, queued) {
     const offered = e.offer === "offered";
-    return el("li", { class: `card-item task deadline-${e.deadline || "none"}`, "data-event": e.id, "data-offer": e.offer || "", tabindex: "0", onclick: () => openDetail(e.id) },
+    return el("li", { class: `card-item task deadline-${e.deadline || "none"}`, "data-event": e.id, "data-offer": e.offer || "", tabindex: "0", role: "button", onclick: () => openDetail(e.id), onkeydown: (ev) => { if (ev.key === "Enter") openDetail(e.id); } },
       el("div", { class: "task-head" }, el("b", {}, e.subclass_name), el("span", { class: "chip " + (offered ? "chip-new" : "chip-state") }, offered ? T.new_offer : e.state_name)),
       el("p", { class: "task-text" }, e.description),
       el("div", { class: "task-foot" },
