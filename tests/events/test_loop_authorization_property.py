@@ -15,7 +15,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rul
 from gridgov.accounts.models import User
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
-from gridgov.events.models import Assignment, Event, Summons
+from gridgov.events.models import Assignment, Event, Satisfaction, Summons
 from gridgov.events.services import event_act, event_report, whistle_blow
 from gridgov.events.workflow import TRANSITIONS, Action, allowed_actions
 from tests.conftest import JINJIA, WENHUI, WENHUI_GRID, _persona
@@ -174,6 +174,8 @@ def test_nobody_acts_on_a_case_not_theirs_nor_verifies_their_own_work(
         {"assignee_id": grid_worker.pk},
         {"assignee_ids": [grid_worker.pk, colleague.pk]},
         {"assignee_id": colleague.pk},
+        {"assignee_ids": [colleague.pk, grid_worker.pk, outside_worker.pk]},
+        {"assignee_ids": [colleague.pk, grid_worker.pk]},
     ]
     actions = list(Action.values)
 
@@ -191,11 +193,13 @@ def test_nobody_acts_on_a_case_not_theirs_nor_verifies_their_own_work(
             author = grid_worker if by_worker else reporter
             return event_report(user=author, data=report_data(wenhui_point)).pk
 
-        @rule(event_id=events)
-        def whistle(self, event_id):
+        @rule(event_id=events, draw=st.data())
+        def whistle(self, event_id, draw):
+            # Anyone may try; only the whistling level's staff succeed.
+            person = draw.draw(st.sampled_from([community_staff, *people]))
             try:
                 whistle_blow(
-                    user=community_staff,
+                    user=person,
                     event_id=event_id,
                     level="community",
                     department_ids=[squad.pk],
@@ -216,7 +220,7 @@ def test_nobody_acts_on_a_case_not_theirs_nor_verifies_their_own_work(
             )
             person = draw.draw(st.sampled_from(people))
             data = draw.draw(st.sampled_from(targets)) | {
-                "satisfaction": draw.draw(st.sampled_from(["satisfied", "dissatisfied"])),
+                "satisfaction": draw.draw(st.sampled_from(Satisfaction.values)),
                 "extra_hours": 4,
                 "photos": [photo_ref(person)] if action in ("feedback", "solve_on_spot") else [],
             }

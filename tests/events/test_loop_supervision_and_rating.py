@@ -164,3 +164,11 @@ def test_every_state_is_in_exactly_one_category():
     assert set().union(*groups) == set(State.values)
     assert sum(len(g) for g in groups) == len(State.values)
     assert set(NOT_TERMINAL) == set(State.values) - set(TERMINAL)
+
+
+def test_every_row_of_the_table_names_an_effect_that_exists():
+    from gridgov.events.services import effects
+    from gridgov.events.workflow import TRANSITIONS
+
+    for key, step in TRANSITIONS.items():
+        assert callable(getattr(effects, step.effect, None)), key

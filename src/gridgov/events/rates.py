@@ -31,14 +31,14 @@ from django.utils import timezone
 
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Satisfaction
-from gridgov.events.workflow import State
+from gridgov.events.workflow import CLOSED_STATES, NOT_TERMINAL, PAUSED, State
 
 DEFAULTS = {
     "basically_satisfied_weight": 0.9,
     "exclude_deferred": False,
     "score_weights": {"response": 0.1, "solved": 0.5, "satisfied": 0.4},
 }
-CLOSED = {State.CLOSED, State.EVALUATED}
+CLOSED = frozenset(CLOSED_STATES)
 # The rates' three levels (satisfied, basically, dissatisfied) of each five-level answer.
 RATE_LEVEL = {s.value: s.rate_level for s in Satisfaction}
 RATED_AS = {level: Satisfaction.counted_as(level) for level in set(RATE_LEVEL.values())}
@@ -94,13 +94,11 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 STORED_KEYS = (*COUNT_KEYS, "handling_count", "handling_us")
 # Deferred (缓办) and suspended (挂账) events: with RATES["exclude_deferred"] they keep only
 # what they counted before the denominator (reported, answered, dispatched).
-HELD = frozenset({State.DEFERRED, State.SUSPENDED})
+HELD = frozenset(PAUSED)
 HELD_EXCLUDED = ("rated", "satisfied", "basically", "dissatisfied", "handling_count", "handling_us")
 # Filed events not yet closed (nor voided or refused): they fall due when the clock passes
 # their handling deadline, so that part is counted live, never stored.
-LIVE_STATES = tuple(
-    s for s in State.values if s not in CLOSED and s not in (State.VOIDED, State.REJECTED)
-)
+LIVE_STATES = NOT_TERMINAL
 US_PER_HOUR = 3_600_000_000
 
 

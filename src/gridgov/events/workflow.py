@@ -88,6 +88,8 @@ PAUSED = (State.DEFERRED, State.SUSPENDED)
 HANDLING_STATES = (State.DISPATCHED, State.IN_PROGRESS)
 # Not finished, whatever the stage: a department's or a worker's open load.
 NOT_TERMINAL = (*OPEN_OR_NEW, *PAUSED)
+# Terminal and done (not refused nor void): what the closure rates count as closed.
+CLOSED_STATES = (State.CLOSED, State.EVALUATED)
 
 # Timeline actions that make someone a handler of the event: they may not verify it.
 HANDLING_ACTIONS = ("take", "accept_task", "feedback", "solve_on_spot")
