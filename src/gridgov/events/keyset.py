@@ -27,6 +27,7 @@ from gridgov.events import queue_cache
 from gridgov.events.models import Event, Source, Urgency
 from gridgov.events.selectors import (
     area_filter_ids,
+    mine_branches,
     queue_conditions,
     visibility_branches,
 )
@@ -196,10 +197,15 @@ def events_queue_page(
             field="offset",
         )
     cursor = Cursor.decode(after, sort) if after else None
-    base = queue_conditions(user, filters)
     want = offset + limit + 1
-    within = area_filter_ids(user, filters["area"]) if filters.get("area") else None
-    branches = visibility_branches(user, within, queue=True)
+    if filters.get("mine"):
+        # My tasks are read as their own branches (each visible to me by definition).
+        base = queue_conditions(user, {**filters, "mine": False})
+        branches = mine_branches(user)
+    else:
+        base = queue_conditions(user, filters)
+        within = area_filter_ids(user, filters["area"]) if filters.get("area") else None
+        branches = visibility_branches(user, within, queue=True)
     every = [Q()] if branches is None else branches
     keys: list[tuple[int, dt.datetime, int]] = []  # (stretch, key, id) in the sort's order
     segments = SEGMENTS[sort]

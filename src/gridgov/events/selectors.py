@@ -227,10 +227,7 @@ def queue_conditions(user: User, filters: dict) -> Q:
     if filters.get("mine"):
         # My tasks: handed to me by name, offered to me and not yet answered, or my
         # department's (dispatched or whistled to it).
-        mine = Q(assignee_id=user.pk) | Q(pk__in=_offered_to(user))
-        if user.department_id:
-            mine |= Q(department_id=user.department_id) | Q(pk__in=_summoned(user))
-        condition &= mine
+        condition &= reduce(operator.or_, mine_branches(user))
     if filters.get("supervised"):
         condition &= Q(supervised=True)
     if filters.get("urgent"):
@@ -243,6 +240,15 @@ def queue_conditions(user: User, filters: dict) -> Q:
         # What the deadline sweep marked: yellow from 80% of the stage's working time, red overdue.
         condition &= Q(state__in=OPEN_OR_NEW, stage_warned=filters["warned"])
     return condition
+
+
+def mine_branches(user: User) -> list[Q]:
+    """My tasks as branches the queue reads one by one (each an index): an OR of them with a
+    subquery inside, ANDed to every visibility branch, walked the history (0.7 s at 1M)."""
+    branches = [Q(assignee_id=user.pk), Q(pk__in=_offered_to(user))]
+    if user.department_id:
+        branches += [Q(department_id=user.department_id), Q(pk__in=_summoned(user))]
+    return branches
 
 
 def _offered_to(user: User) -> QuerySet:
