@@ -301,6 +301,7 @@ NO_SCOPED_WRITES: dict[str, set[str]] = {
     "events.Event": set(),
     "events.Whistle": set(),
     "events.AlertSource": set(),
+    "events.ResponseTemplate": set(),
     "open311.ApiKey": set(),
     "notifications.Channel": {"district_staff"},
     "notifications.Delivery": set(),
