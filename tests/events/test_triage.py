@@ -346,3 +346,12 @@ def test_an_urgent_stage_turns_yellow_by_clock_time():
         "green"
     )
     assert deadline_colour(start, due, due, calendar, urgent=True) == "red"
+
+
+@pytest.mark.django_db
+def test_the_daily_rollups_follow_a_reclassified_event(operator, reported):
+    from gridgov.analytics.services import rollups_verify
+
+    event_triage(user=operator, event_id=reported.pk, subclass_id=sub(GAS).pk)
+    event_act(user=operator, event_id=reported.pk, action="accept")
+    assert rollups_verify(engine="python") == []
