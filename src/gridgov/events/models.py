@@ -342,8 +342,8 @@ class Event(models.Model):
                     condition=models.Q(stage_due_at__isnull=False),
                     name=name,
                 )
+                # All events at once: the stage_due_at column's own index serves.
                 for lead, name in (
-                    ((), "event_due"),
                     (("area",), "event_area_due"),
                     (("department",), "event_dept_due"),
                     (("assignee",), "event_assignee_due"),
@@ -362,6 +362,13 @@ class Event(models.Model):
                 fields=["department", "reported_at"],
                 condition=models.Q(department__isnull=False),
                 name="event_dept_rep",
+            ),
+            # The urgency sort's closed urgent and critical events of an area, newest first
+            # (walking the whole history's newest first for a community's few: 25 ms at 1M).
+            models.Index(
+                fields=["area", "urgency", "reported_at"],
+                condition=models.Q(urgency__in=["urgent", "critical"]),
+                name="event_area_urgent_rep",
             ),
             # 督办 is rare: the supervised filter reads these few rows, not the history.
             models.Index(

@@ -1,7 +1,7 @@
 # The queue's deadline and urgency sorts and its supervised filter (decision 0026): partial
 # indexes of the events with a running deadline, soonest first, one for each branch of what a
-# user reads; a worker's and a department's events newest first whatever their state; and
-# the few supervised events.
+# user reads; a worker's and a department's events newest first whatever their state; an
+# area's closed urgent and critical events newest first; and the few supervised events.
 
 from django.db import migrations, models
 
@@ -14,10 +14,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
-            model_name="event",
-            index=models.Index(condition=DUE, fields=["stage_due_at", "id"], name="event_due"),
-        ),
         migrations.AddIndex(
             model_name="event",
             index=models.Index(
@@ -56,6 +52,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("department__isnull", False)),
                 fields=["department", "reported_at"],
                 name="event_dept_rep",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("urgency__in", ["urgent", "critical"])),
+                fields=["area", "urgency", "reported_at"],
+                name="event_area_urgent_rep",
             ),
         ),
         migrations.AddIndex(
