@@ -17,7 +17,7 @@ from tests.events.conftest import report_data
 
 
 def test_the_statement_fits_psycopgs_cache():
-    sql = rollups._upsert_arrays_sql()
+    sql = rollups._upsert_json_sql()
     assert sql.count("%s") <= _queries.MAX_CACHED_STATEMENT_PARAMS
     assert len(sql) <= _queries.MAX_CACHED_STATEMENT_LENGTH
 

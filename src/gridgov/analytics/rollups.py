@@ -9,6 +9,7 @@ counted live from open events (selectors).
 
 import datetime as dt
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -135,7 +136,7 @@ def _upsert_sql(model, key_fields: tuple[str, ...], rows: int) -> str:
 def deltas_apply(changes: Deltas) -> None:
     """One multi-row UPSERT per rollup, keys in a fixed order so two transactions never
     wait on each other's rows in opposite orders (no deadlock). On PostgreSQL both in one
-    statement of arrays (`_upsert_arrays_sql`)."""
+    statement (`_upsert_json_sql`)."""
     ordered = [
         (
             model,
@@ -149,12 +150,9 @@ def deltas_apply(changes: Deltas) -> None:
     ]
     if connection.vendor == "postgresql":
         if ordered[0][2] or ordered[1][2]:
-            # One array per column: the same 41 parameters whatever the number of keys.
-            params = [
-                list(column) for _m, fields, rows in ordered for column in _columns(rows, fields)
-            ]
+            params = [_as_json(fields, rows) for _model, fields, rows in ordered]
             with connection.cursor() as cursor:
-                cursor.execute(_upsert_arrays_sql(), params)
+                cursor.execute(_upsert_json_sql(), params)
         return
     for model, key_fields, rows in ordered:
         if rows:
@@ -164,44 +162,30 @@ def deltas_apply(changes: Deltas) -> None:
                 )
 
 
-def _columns(rows: list[tuple], key_fields: tuple[str, ...]) -> list[tuple]:
-    width = len(key_fields) + len(STORED_KEYS)
-    return list(zip(*rows, strict=True)) if rows else [()] * width
-
-
-# The PostgreSQL array type of each column the upsert writes (counts: integer but handling_us).
-_ARRAY_TYPES = {
-    "day": "date",
-    "area_id": "int",
-    "subclass_id": "int",
-    "department_key": "int",
-    "source": "text",
-    "held": "bool",
-    "area_code": "text",
-    "dimension": "int2",
-    "value": "text",
-    "handling_us": "int8",
-}
+def _as_json(key_fields: tuple[str, ...], rows: list[tuple]) -> str:
+    columns = (*key_fields, *STORED_KEYS)
+    return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str)
 
 
 @functools.cache
-def _upsert_arrays_sql() -> str:
+def _upsert_json_sql() -> str:
     """Both rollups' upserts as one statement (the daily one in a data-modifying WITH), each
-    reading its rows from one array per column.
+    reading its rows from one JSON parameter (an array of objects named like the columns).
 
     The multi-row VALUES form cost a report two round trips and, for the area rollup's 12
-    keys, 240 parameters: psycopg caches the parsing of a statement only up to 50
-    parameters and 4096 characters (issue 9, decision 0027). This one has 41 parameters
-    and a fixed text for any number of keys."""
+    keys, 240 parameters: psycopg parses a statement of more than 50 parameters again at
+    every call and quotes each parameter in Python (issue 9, decision 0027). This one has
+    two parameters and one text for any number of keys; the rows keep their order."""
 
     def upsert(model, key_fields: tuple[str, ...]) -> str:
         table = model._meta.db_table
-        columns = [*key_fields, *STORED_KEYS]
-        arrays = ", ".join(f"%s::{_ARRAY_TYPES.get(c, 'int')}[]" for c in columns)
-        increments = ", ".join(f"{c}=t.{c}+excluded.{c}" for c in STORED_KEYS)
+        columns = ", ".join([*key_fields, *STORED_KEYS])
+        increments = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in STORED_KEYS)
         return (
-            f"INSERT INTO {table} AS t ({','.join(columns)}) SELECT * FROM unnest({arrays}) "
-            f"ON CONFLICT ({','.join(key_fields)}) DO UPDATE SET {increments}"
+            f"INSERT INTO {table} AS t ({columns}) SELECT {columns} "
+            f"FROM json_populate_recordset(NULL::{table}, %s::json) WITH ORDINALITY "
+            f"ORDER BY ordinality "
+            f"ON CONFLICT ({', '.join(key_fields)}) DO UPDATE SET {increments}"
         )
 
     return (

@@ -34,7 +34,7 @@ from gridgov.events.models import (
     Subclass,
     Urgency,
 )
-from gridgov.events.numbers import next_event_number
+from gridgov.events.numbers import next_event_number_with
 from gridgov.events.photos import photo_store, photos_for_refs
 from gridgov.events.workflow import (
     TERMINAL,
@@ -55,16 +55,21 @@ def _subclass(code: Any) -> Subclass:
 
 
 def likely_duplicate(
-    *, subclass: Subclass, lon: float, lat: float, at: dt.datetime
+    *,
+    subclass: Subclass,
+    lon: float,
+    lat: float,
+    at: dt.datetime,
+    candidates: list[tuple] | None = None,
 ) -> Event | None:
-    """The newest open event of the same subclass within the subclass's radius and window."""
+    """The newest open event of the same subclass within the subclass's radius and window.
+    `candidates`: the rows of `_duplicate_sql`, when the caller read them already."""
     radius = subclass.duplicate_radius_m
-    dlat = radius / 111_320
-    dlon = radius / (111_320 * max(0.01, math.cos(math.radians(lat))))
-    since = at - dt.timedelta(hours=subclass.duplicate_window_hours)
-    for pk, number, other_lon, other_lat in _duplicate_candidates(
-        subclass.pk, since, (lon - dlon, lon + dlon), (lat - dlat, lat + dlat)
-    ):
+    if candidates is None:
+        with connection.cursor() as cursor:
+            cursor.execute(*_duplicate_sql(subclass, lon, lat, at))
+            candidates = cursor.fetchall()
+    for pk, number, other_lon, other_lat in candidates:
         if haversine_m(lon, lat, other_lon, other_lat) <= radius:
             duplicate = Event(pk=pk, number=number, lon=other_lon, lat=other_lat)
             duplicate._state.adding = False
@@ -75,23 +80,34 @@ def likely_duplicate(
 _TERMINAL_STATES = tuple(TERMINAL)
 
 
-def _duplicate_candidates(subclass_id: int, since: dt.datetime, lons, lats) -> list[tuple]:
-    """Every report runs this; as SQL it costs a fifth of the queryset's compile (issue 9).
-    (id, number, lon, lat) of up to 20 open events, newest first."""
+def _duplicate_sql(subclass: Subclass, lon: float, lat: float, at: dt.datetime) -> tuple[str, list]:
+    """(id, number, lon, lat) of up to 20 open events of the subclass in its window, inside
+    the box around the point, newest first. Every report runs this; as SQL it costs a
+    fifth of the queryset's compile (issue 9)."""
+    radius = subclass.duplicate_radius_m
+    dlat = radius / 111_320
+    dlon = radius / (111_320 * max(0.01, math.cos(math.radians(lat))))
+    since = at - dt.timedelta(hours=subclass.duplicate_window_hours)
     quote = connection.ops.quote_name
     states = ", ".join(["%s"] * len(_TERMINAL_STATES))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('id')}, {quote('number')}, {quote('lon')}, {quote('lat')} "
-            f"FROM {quote(Event._meta.db_table)} "
-            f"WHERE {quote('subclass_id')} = %s AND {quote('reported_at')} >= %s "
-            f"AND {quote('lon')} BETWEEN %s AND %s AND {quote('lat')} BETWEEN %s AND %s "
-            f"AND {quote('state')} NOT IN ({states}) "
-            f"ORDER BY {quote('reported_at')} DESC LIMIT 20",
-            [subclass_id, connection.ops.adapt_datetimefield_value(since), *lons, *lats]
-            + list(_TERMINAL_STATES),
-        )
-        return cursor.fetchall()
+    sql = (
+        f"SELECT {quote('id')}, {quote('number')}, {quote('lon')}, {quote('lat')} "
+        f"FROM {quote(Event._meta.db_table)} "
+        f"WHERE {quote('subclass_id')} = %s AND {quote('reported_at')} >= %s "
+        f"AND {quote('lon')} BETWEEN %s AND %s AND {quote('lat')} BETWEEN %s AND %s "
+        f"AND {quote('state')} NOT IN ({states}) "
+        f"ORDER BY {quote('reported_at')} DESC LIMIT 20"
+    )
+    params = [
+        subclass.pk,
+        connection.ops.adapt_datetimefield_value(since),
+        lon - dlon,
+        lon + dlon,
+        lat - dlat,
+        lat + dlat,
+        *_TERMINAL_STATES,
+    ]
+    return sql, params
 
 
 def _location(data: dict[str, Any], component: Component | None) -> tuple[float, float]:
@@ -271,8 +287,14 @@ def event_report(
         reporter_phone=reporter_phone,
         extra=extra,
         component=component,
-        duplicate_of=likely_duplicate(subclass=subclass, lon=lon, lat=lat, at=now),
     )
+    # The number (taken before the event's transaction: no lock is held for it) and the
+    # likely duplicates in one round trip on PostgreSQL.
+    number, candidates = next_event_number_with(*_duplicate_sql(subclass, lon, lat, now))
+    event.duplicate_of = likely_duplicate(
+        subclass=subclass, lon=lon, lat=lat, at=now, candidates=candidates
+    )
+    event.number = number
     if client_uuid:
         event.client_uuid = client_uuid
     for key, value in stage_deadline(
@@ -282,8 +304,6 @@ def event_report(
     event.accept_due_at = event.stage_due_at
     # The suggestion is kept for the operator who files the event (and to measure the model).
     event.extra = {**event.extra, "suggestions": classifier.suggest(description)}
-    # Taken before the event's transaction: the counter is locked for one statement only.
-    event.number = next_event_number()
     try:
         with transaction.atomic():
             _event_create(event, user, source, photos)
