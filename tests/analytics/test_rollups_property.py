@@ -21,7 +21,7 @@ from gridgov.analytics.services import (
 )
 from gridgov.areas.models import Area, Department
 from gridgov.events import calendar as event_calendar
-from gridgov.events.models import CalendarDay, Event, Subclass
+from gridgov.events.models import CalendarDay, Event, Satisfaction, Subclass
 from gridgov.events.rates import FIELDS, STORED_KEYS, rates_grouped
 from gridgov.events.selectors import events_for_rates
 from gridgov.events.workflow import State
@@ -54,7 +54,8 @@ moment = st.builds(
     st.sampled_from([0, 0, 0, 1, 999_999]),
 )
 maybe_moment = st.none() | moment
-satisfaction = st.sampled_from(["", "", "satisfied", "basically", "dissatisfied"])
+# Every level of the five-level scale, and unrated twice as often as each.
+satisfaction = st.sampled_from(["", "", *Satisfaction.values])
 rate_fields = st.fixed_dictionaries(
     {},
     optional={

@@ -13,7 +13,7 @@ from gridgov.analytics.models import AreaDayRollup, DailyRollup
 from gridgov.analytics.selectors import rates_report
 from gridgov.analytics.services import rollups_verify
 from gridgov.common.errors import DomainError
-from gridgov.events.models import Event
+from gridgov.events.models import Event, Satisfaction
 from gridgov.events.rates import FIELDS, rates_grouped
 from gridgov.events.services import event_act, event_report
 from tests.events.conftest import report_data
@@ -81,7 +81,7 @@ def _data(action: str, user, people, rating: str) -> dict:
         st.tuples(
             st.integers(0, 2),
             st.sampled_from(sorted(ACTORS)),
-            st.sampled_from(["satisfied", "basically", "dissatisfied"]),
+            st.sampled_from(Satisfaction.values),
             st.booleans(),
         ),
         max_size=25,
