@@ -45,7 +45,11 @@ class ActionIn(Schema):
     department_id: Id | None = None
     assignee_id: Id | None = None
     assignee_ids: list[Id] = Field([], max_length=50, description="several: the first leads")
-    satisfaction: str | None = Field(None, max_length=32)
+    satisfaction: str | None = Field(
+        None,
+        max_length=32,
+        description="evaluate: very_satisfied, satisfied, basically, dissatisfied, very_dissatisfied",
+    )
     extra_hours: float | None = Field(None, gt=0, le=10_000)
     photos: list[str] = Field([], max_length=20, description="refs from POST /photos")
 
