@@ -355,3 +355,22 @@ def test_the_daily_rollups_follow_a_reclassified_event(operator, reported):
     event_triage(user=operator, event_id=reported.pk, subclass_id=sub(GAS).pk)
     event_act(user=operator, event_id=reported.pk, action="accept")
     assert rollups_verify(engine="python") == []
+
+
+def test_the_sweep_warns_an_urgent_stage_by_clock_time(reporter, wenhui_point):
+    """A gas leak reported on a Saturday night: working hours have not started, but 85% of
+    its clock time is gone, so the sweep warns (yellow) now, not on Monday."""
+    from gridgov.events.services import deadlines_sweep
+
+    gas = event_report(
+        user=reporter,
+        data=report_data(wenhui_point, subclass=GAS, description="燃气泄漏"),
+        source="resident",
+    )
+    saturday_night = timezone.make_aware(dt.datetime(2026, 11, 28, 22, 0))
+    Event.objects.filter(pk=gas.pk).update(
+        stage_started_at=saturday_night, stage_due_at=saturday_night + dt.timedelta(hours=1)
+    )
+    warned = deadlines_sweep(now=saturday_night + dt.timedelta(minutes=51))
+    assert (gas.pk, "yellow") in warned
+    assert deadlines_sweep(now=saturday_night + dt.timedelta(minutes=52)) == []

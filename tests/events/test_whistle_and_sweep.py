@@ -170,5 +170,19 @@ def test_whistle_lateness_is_counted_per_department(
         user=squad_handler, summons_id=whistle.summonses.get(department=street_squad).pk
     )
     counts = whistle_counts(Event.objects.all())
-    assert counts["西安街道综合执法中队"] == {"summoned": 1, "checked_in_late": 1}
-    assert counts["西安街道派出所"] == {"summoned": 1, "not_checked_in_overdue": 1}
+    # Each of the three deadlines is counted: the action and the report-back are not due yet.
+    not_yet = {"not_acted_yet": 1, "not_reported_back_yet": 1}
+    assert counts["西安街道综合执法中队"] == {"summoned": 1, "checked_in_late": 1, **not_yet}
+    assert counts["西安街道派出所"] == {"summoned": 1, "not_checked_in_overdue": 1, **not_yet}
+    # Acting and reporting after their deadlines are counted late.
+    late = whistle.summonses.get(department=street_squad)
+    late.action_due_at = late.report_due_at = timezone.now() - dt.timedelta(minutes=1)
+    late.action_at = late.reported_at = timezone.now()
+    late.save()
+    counts = whistle_counts(Event.objects.all())
+    assert counts["西安街道综合执法中队"] == {
+        "summoned": 1,
+        "checked_in_late": 1,
+        "acted_late": 1,
+        "reported_back_late": 1,
+    }

@@ -267,22 +267,29 @@ def rates_grouped(
 
 
 def whistle_counts(events) -> dict[str, dict[str, int]]:
-    """Per summoned department: summonses, checked in (on time / late), not checked in
-    (overdue or still open), reported back. 吹哨报到 is assessed on these."""
+    """Per summoned department, for each of the three deadlines of 吹哨报到 (check-in,
+    action, report-back): done on time, done late, overdue, or not yet due — the counts a
+    department's response is assessed on — and the summonses in all."""
     from gridgov.events.models import Summons
 
     now = timezone.now()
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = Summons.objects.filter(whistle__event__in=events).values_list(
-        "department__name", "check_in_due_at", "checked_in_at", "reported_at"
+    steps = (
+        ("checked_in", "check_in_due_at", "checked_in_at"),
+        ("acted", "action_due_at", "action_at"),
+        ("reported_back", "report_due_at", "reported_at"),
     )
-    for department, due, checked_in, reported in rows:
-        bucket = counts[department]
+    fields = ["department__name"] + [f for _, due, done in steps for f in (due, done)]
+    for row in Summons.objects.filter(whistle__event__in=events).values_list(*fields):
+        bucket = counts[row[0]]
         bucket["summoned"] += 1
-        if checked_in:
-            bucket["checked_in_late" if checked_in > due else "checked_in_on_time"] += 1
-        else:
-            bucket["not_checked_in_overdue" if now > due else "not_checked_in_yet"] += 1
-        if reported:
-            bucket["reported_back"] += 1
+        for i, (name, _due_field, _done_field) in enumerate(steps):
+            due, done = row[1 + 2 * i], row[2 + 2 * i]
+            if done:
+                late = due is not None and done > due
+                bucket[f"{name}_late" if late else f"{name}_on_time"] += 1
+            elif due is not None and now > due:
+                bucket[f"not_{name}_overdue"] += 1
+            else:
+                bucket[f"not_{name}_yet"] += 1
     return {name: dict(bucket) for name, bucket in sorted(counts.items())}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import User, full_name
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import (
     EVERYWHERE,
@@ -212,13 +212,15 @@ def screen_summary(
         user, WorkerPosition.objects.all(), Capability.POSITIONS_VIEW, area_field="user__area"
     )
     workers = [
-        {"id": uid, "name": first or username, "lon": lon, "lat": lat}
-        for uid, first, username, lon, lat in positions.filter(
+        {"id": uid, "name": full_name(last, first) or username, "lon": lon, "lat": lat}
+        for uid, last, first, username, lon, lat in positions.filter(
             on_duty=True,
             at__gte=fresh_after(),
             user__is_active=True,
             user__role__in=FIELD_ROLES,
-        ).values_list("user_id", "user__first_name", "user__username", "lon", "lat")
+        ).values_list(
+            "user_id", "user__last_name", "user__first_name", "user__username", "lon", "lat"
+        )
     ]
 
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -24,10 +24,23 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> list[tuple[int, str]]:
         .exclude(state__in=TERMINAL)
         .exclude(stage_warned="red")
     )
-    for event in open_events.only(
-        "id", "state", "stage_started_at", "stage_due_at", "stage_warned", "version"
+    # An urgent subclass's stage runs in clock time, so its colour is a share of clock time.
+    for event in open_events.select_related("subclass").only(
+        "id",
+        "state",
+        "stage_started_at",
+        "stage_due_at",
+        "stage_warned",
+        "version",
+        "subclass__urgent",
     ):
-        colour = deadline_colour(event.stage_started_at, event.stage_due_at, now, calendar)
+        colour = deadline_colour(
+            event.stage_started_at,
+            event.stage_due_at,
+            now,
+            calendar,
+            urgent=event.subclass.urgent,
+        )
         if colour not in ("yellow", "red") or colour == event.stage_warned:
             continue
         with transaction.atomic():
