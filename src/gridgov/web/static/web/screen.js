@@ -123,7 +123,9 @@
     card.innerHTML = `<h2>${esc(e.kind)} <small>${esc(e.number)}</small></h2><p class="pin-${esc(e.deadline || "green")}-text">${esc(e.state_name)}</p>`;
     let panel;
     try { panel = await api("GET", `/dispatch/events/${e.id}`); } catch (err) { panel = { workers: [] }; }
-    const rows = panel.workers.map((w) => `<label class="worker-row"><input type="checkbox" value="${esc(w.id)}"> ${esc(w.name)} · ${esc(Math.round(w.distance_m))} m · ${esc(w.open_tasks)} ${esc(T.open_tasks)}${w.tel ? ` <a href="${esc(safeUrl(w.tel))}">${esc(T.call)}</a>` : ""}${w.meeting_url ? ` <a href="${esc(safeUrl(w.meeting_url))}" target="_blank" rel="noopener">${esc(T.video)}</a>` : ""}</label>`).join("");
+    // A worker the event may not be offered to (another grid, off the admission list) is
+    // shown greyed with the reason and cannot be ticked, as on the event page.
+    const rows = panel.workers.map((w) => `<label class="worker-row${w.allowed === false ? " refused" : ""}"${w.allowed === false && w.reason ? ` title="${esc(w.reason)}"` : ""}><input type="checkbox" value="${esc(w.id)}"${w.allowed === false ? " disabled" : ""}> ${esc(w.name)} · ${esc(Math.round(w.distance_m))} m · ${esc(w.open_tasks)} ${esc(T.open_tasks)}${w.tel ? ` <a href="${esc(safeUrl(w.tel))}">${esc(T.call)}</a>` : ""}${w.meeting_url ? ` <a href="${esc(safeUrl(w.meeting_url))}" target="_blank" rel="noopener">${esc(T.video)}</a>` : ""}${w.allowed === false && w.reason ? ` <small class="muted">${esc(w.reason)}</small>` : ""}</label>`).join("");
     card.innerHTML += `<h3>${esc(T.nearest)}</h3>${rows || `<p>${esc(T.no_workers)}</p>`}
       <div class="row">${e.state === "filed" || e.state === "dispatched" ? `<button type="button" id="screen-dispatch">${esc(T.dispatch)}</button>` : ""}
       <a href="/events/${encodeURIComponent(e.id)}/" target="_blank">${esc(T.open_page)}</a></div><p id="dispatch-result"></p>`;
