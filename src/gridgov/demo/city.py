@@ -415,6 +415,9 @@ def build_registry(areas: dict[str, list[Area]], rng: random.Random) -> dict[str
                     kind=rng.choice(r.Unit.Kind.values),
                     contact_name=names.person_name(rng),
                     contact_phone=names.mobile(rng),
+                    # A landline the dispatcher may call; made without the generator so the
+                    # rest of the demo city stays as it was.
+                    phone=f"0888-51{len(units) + 1:05d}",
                     **_placed(grid, spot, prefix),
                 )
             )
