@@ -84,8 +84,8 @@ def main() -> None:
     env = event_intake.environment(tempfile.mkdtemp(prefix="gridgov-bench-positions-"))
     api_rows, bare_rows, keys = prepare()
     json_headers = {"Content-Type": "application/json"}
-    api = Target("API", "/api/v1/dispatch/positions", api_rows, json_headers)
-    bare = Target("bare view", "/bench/bare-position", bare_rows, json_headers)
+    api = Target("API", "/api/v1/dispatch/positions", api_rows, json_headers, ok=200)
+    bare = Target("bare view", "/bench/bare-position", bare_rows, json_headers, ok=200)
     server = event_intake.serve(env)
     try:
         for target in (bare, api):  # every worker loads its indexes and keeps the tokens
