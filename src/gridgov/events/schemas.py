@@ -71,7 +71,8 @@ class StepOut(Schema):
     action: str
     from_state: str | None = Field(alias="from")
     to: str | None
-    by: str | None
+    by: str | None = Field(description="the actor's username (staff only)")
+    by_name: str | None = Field(None, description="the actor's name, family name first")
     comment: str
     data: dict[str, Any]
     reply: str = Field("", description="the public reply: what the reporter is told")

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import User, full_name
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import EVERYWHERE, can, scope_path
 from gridgov.areas import spatial_index
@@ -381,13 +381,28 @@ def event_as_dict(
                 "to": t["to_state"],
                 # Who did what and their notes stay inside the handling staff.
                 "by": t["actor__username"] if staff else None,
+                # The name as people say it (family name first), the username when none.
+                "by_name": (
+                    full_name(t["actor__last_name"], t["actor__first_name"])
+                    or t["actor__username"]
+                )
+                if staff
+                else None,
                 "comment": t["comment"] if staff else "",
                 "data": t["data"] if staff else {},
                 # The public reply (decision 0024): the one text of a step the reporter reads.
                 "reply": (t["data"] or {}).get("reply", ""),
             }
             for t in event.timeline.values(
-                "at", "action", "from_state", "to_state", "comment", "data", "actor__username"
+                "at",
+                "action",
+                "from_state",
+                "to_state",
+                "comment",
+                "data",
+                "actor__username",
+                "actor__last_name",
+                "actor__first_name",
             )
         ]
         data["whistles"] = [
