@@ -18,6 +18,7 @@ from gridgov.dispatch.models import WorkerPosition
 from gridgov.events import keyset, screen, selectors
 from gridgov.events.models import Event, Summons, TimelineEntry, Whistle
 from gridgov.events.services import event_act, event_report
+from gridgov.events.workflow import OPEN_OR_NEW
 from tests.events.conftest import report_data
 
 
@@ -212,7 +213,7 @@ def test_the_screen_counts_every_open_event_but_sends_at_most_the_markers(operat
     events_generate(count=150, days=3, seed=8)
     client = signed_in(operator)
     body = client.get("/api/v1/events/screen").json()
-    open_events = Event.objects.filter(state__in=screen.OPEN)
+    open_events = Event.objects.filter(state__in=OPEN_OR_NEW)
     assert body["open_total"] == open_events.count() > 10
     assert sum(a["open"] for a in body["areas"].values()) == body["open_total"]
     assert len(body["events"]) == 10

@@ -32,14 +32,13 @@ from gridgov.events import rates, whistle_chain
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Event
 from gridgov.events.selectors import subtree_ids
-from gridgov.events.workflow import OPEN_STATES, State
+from gridgov.events.workflow import OPEN_OR_NEW, State
 
 # What the map can show at once: markers beyond this are counted per grid, not sent one by
 # one (the payload stays the same size whether 300 or 300,000 events are open).
 MAX_MARKERS = 300
 MAX_ALARMS = 20  # open urgent events shown above the map (decision 0024)
 TREND_DAYS = 14
-OPEN = (State.REPORTED, *OPEN_STATES)
 
 
 def _open_counts(open_events, now) -> list[tuple[int, int, int, int]]:
@@ -153,7 +152,7 @@ def screen_summary(
         # over all of them (decision 0015).
         visible = Event.objects.filter(area_id__in=subtree_ids(user, prefix))
     root_depth = user.area.depth if user.area_id else -1
-    open_events = visible.filter(state__in=OPEN)
+    open_events = visible.filter(state__in=OPEN_OR_NEW)
 
     counts = _open_counts(open_events, now)
     places = {

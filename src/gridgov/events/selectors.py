@@ -20,7 +20,7 @@ from gridgov.events.models import Assignment, Event, Subclass, Summons, Timeline
 from gridgov.events.workflow import (
     HANDLING_ACTIONS,
     LIVE_OFFER,
-    OPEN_STATES,
+    OPEN_OR_NEW,
     TRANSITIONS,
     Action,
     Relations,
@@ -30,8 +30,6 @@ from gridgov.events.workflow import (
 
 # Newest first; the id breaks ties so a keyset cursor never skips or repeats a row.
 QUEUE_ORDER = ("-reported_at", "-id")
-# The states with a live deadline (the partial index `event_open_area_rep` holds these).
-OPEN_OR_NEW = (State.REPORTED, *OPEN_STATES)
 
 # Timeline steps that are not actions of the table.
 STEP_LABELS = {
@@ -383,8 +381,7 @@ def event_as_dict(
                 "by": t["actor__username"] if staff else None,
                 # The name as people say it (family name first), the username when none.
                 "by_name": (
-                    full_name(t["actor__last_name"], t["actor__first_name"])
-                    or t["actor__username"]
+                    full_name(t["actor__last_name"], t["actor__first_name"]) or t["actor__username"]
                 )
                 if staff
                 else None,
