@@ -367,7 +367,7 @@ def test_the_sweep_warns_an_urgent_stage_by_clock_time(reporter, wenhui_point):
         data=report_data(wenhui_point, subclass=GAS, description="燃气泄漏"),
         source="resident",
     )
-    saturday_night = timezone.make_aware(dt.datetime(2026, 11, 28, 22, 0))
+    saturday_night = dt.datetime(2026, 11, 28, 22, 0, tzinfo=timezone.get_current_timezone())
     Event.objects.filter(pk=gas.pk).update(
         stage_started_at=saturday_night, stage_due_at=saturday_night + dt.timedelta(hours=1)
     )
