@@ -83,7 +83,9 @@ class SummonsOut(Schema):
     department: str
     check_in_due_at: str
     checked_in_at: str | None
-    late: bool = Field(description="checked in after the check-in deadline (or not yet and past it)")
+    late: bool = Field(
+        description="checked in after the check-in deadline (or not yet and past it)"
+    )
     action_due_at: str | None = None
     action_at: str | None = None
     report_due_at: str | None = None
