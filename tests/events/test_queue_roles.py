@@ -152,11 +152,13 @@ def test_a_cursor_of_another_sort_is_a_clear_400(operator):
     assert len(set(cursors.values())) == 3
     for sort, cursor in cursors.items():
         for other in {"new", "deadline", "urgency"} - {sort}:
-            api = client.get(f"/api/v1/events/?sort={other}&cursor={cursor}")
+            api = client.get(
+                f"/api/v1/events/?sort={other}&cursor={cursor}", HTTP_ACCEPT_LANGUAGE="en"
+            )
             assert api.status_code == 400
             assert api.json()["field"] == "cursor"
             assert "another sort" in api.json()["message"]
-            page = client.get(f"/events/?sort={other}&after={cursor}")
+            page = client.get(f"/events/?sort={other}&after={cursor}", HTTP_ACCEPT_LANGUAGE="en")
             assert page.status_code == 400
             assert "another sort" in page.content.decode()
             # The first page of that sort, filters kept, is offered.

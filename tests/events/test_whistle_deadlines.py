@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gridgov.areas.models import Area, Department
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -452,7 +452,8 @@ def test_the_chain_shows_each_deadline_on_time_late_or_overdue(
     Summons.objects.filter(pk=summons.pk).update(check_in_due_at=now - dt.timedelta(hours=3))
     summons_check_in(user=squad_handler, summons_id=summons.pk)  # late by about 3 hours
     Summons.objects.filter(pk=summons.pk).update(action_due_at=now - dt.timedelta(minutes=30))
-    chain = whistle_chain(filed_event, community_staff)
+    with translation.override("en"):
+        chain = whistle_chain(filed_event, community_staff)
     steps = {st["step"]: st for st in chain[0]["summonses"][0]["steps"]}
     assert steps["check_in"]["status"] == "late"
     assert steps["check_in"]["by"].startswith("3 h")

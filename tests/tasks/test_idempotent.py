@@ -29,6 +29,8 @@ from tests.events.factories import jpeg_bytes
 COVERED = {
     "gridgov.events.tasks.deadlines_sweep_task",
     "gridgov.events.tasks.photos_purge_task",
+    # Run twice (warned once) in tests/events/test_whistle_deadlines.py.
+    "gridgov.events.tasks.whistles_sweep_task",
     "gridgov.dispatch.tasks.tracks_purge_task",
     "gridgov.notifications.tasks.delivery_send",
     "gridgov.notifications.tasks.deliveries_requeue",
