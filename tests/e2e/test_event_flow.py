@@ -56,7 +56,7 @@ def act(page, action, **fields):
             form.locator("select[name=satisfaction]").select_option(value=value)
         else:
             form.locator(f"[name={name}]").fill(value)
-    form.locator("button").click()
+    form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
 
