@@ -47,7 +47,7 @@ def _dispatched(operator, reporter, point, *workers) -> Event:
 def test_tasks_pulse_and_detail_show_my_offer_not_the_reporter(
     operator, reporter, grid_worker, colleague, wenhui_point
 ):
-    reporter.first_name, reporter.phone = "报告人", "13912345678"
+    reporter.last_name, reporter.first_name, reporter.phone = "郭", "霞霞", "13912345678"
     reporter.save()
     mine = _dispatched(operator, reporter, wenhui_point, grid_worker)
     theirs = _dispatched(operator, reporter, wenhui_point, colleague)
@@ -66,7 +66,11 @@ def test_tasks_pulse_and_detail_show_my_offer_not_the_reporter(
     assert detail.status_code == 200
     assert detail.json()["description"] == mine.description
     assert "13912345678" not in detail.content.decode()
-    assert "报告人" not in detail.content.decode()
+    assert "霞霞" not in detail.content.decode()
+    # The report's own timeline row names "the reporter", not who they are.
+    first_step = detail.json()["timeline"][0]
+    assert first_step["by"] is None
+    assert reporter.username not in detail.content.decode()
     assert client.get(f"{API}/events/{theirs.pk}").status_code == 200  # same grid: readable
     # …but acting on a colleague's offer is refused.
     answer = _post(
@@ -246,3 +250,41 @@ def test_grid_workers_land_on_the_app_after_signing_in(grid_worker, operator):
     head = _persona("grid_head", Role.GRID_HEAD, WENHUI_GRID)
     assert _client(head).get("/").url == "/app/"
     assert _client(operator).get("/").url != "/app/"
+
+
+def test_a_client_uuid_is_not_reusable_for_another_action(
+    operator, reporter, grid_worker, wenhui_point
+):
+    """An outbox that reused an accept's UUID for the handling must hear that the handling
+    was not applied, not a 200 that it was."""
+    event = _dispatched(operator, reporter, wenhui_point, grid_worker)
+    client = _client(grid_worker)
+    body = {"client_uuid": str(uuid.uuid4()), "version": event.version}
+    accepted = _post(client, f"{API}/events/{event.pk}/actions/accept_task", body)
+    assert accepted.status_code == 200
+    reused = {**body, "version": accepted.json()["version"], "comment": "已处理"}
+    reused["photos"] = [photo_ref(grid_worker)]
+    answer = _post(client, f"{API}/events/{event.pk}/actions/feedback", reused)
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "client_uuid_taken"
+    assert Event.objects.get(pk=event.pk).state == "in_progress"
+
+
+def test_a_matter_off_the_grid_admission_list_is_not_solved_on_the_spot(grid_worker, wenhui_point):
+    """A gas leak goes to its department however close the worker stands; the refused
+    solution leaves no report behind."""
+    client = _client(grid_worker)
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "report": {**report_data(wenhui_point), "subclass": "0403", "description": "燃气泄漏"},
+        "comment": "关阀",
+        "photos": [photo_ref(grid_worker)],
+    }
+    answer = _post(client, f"{API}/solve", body)
+    assert answer.status_code == 409, answer.content
+    assert answer.json()["code"] == "not_in_grid_list"
+    assert not Event.objects.exists()
+
+
+def test_residents_land_on_their_reports_after_signing_in(reporter):
+    assert _client(reporter).get("/").url == "/report/"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import User, full_name
-from gridgov.accounts.roles import Capability
+from gridgov.accounts.roles import Capability, Role
 from gridgov.accounts.scope import EVERYWHERE, can, scope_path
 from gridgov.areas import spatial_index
 from gridgov.areas.models import Area
@@ -312,6 +312,15 @@ def events_for_rates(*, user: User, filters: dict) -> QuerySet[Event]:
     return events_queue(user=user, filters=filters)
 
 
+def _actor_name(row: dict, staff: bool, resident_row: bool) -> str | None:
+    """The name of who acted, as people say it (family name first), for staff only."""
+    if not staff:
+        return None
+    if resident_row:
+        return str(_("the reporter"))
+    return full_name(row["actor__last_name"], row["actor__first_name"]) or row["actor__username"]
+
+
 def event_as_dict(
     event: Event,
     user: User,
@@ -377,29 +386,29 @@ def event_as_dict(
                 "action": t["action"],
                 "from": t["from_state"],
                 "to": t["to_state"],
-                # Who did what and their notes stay inside the handling staff.
-                "by": t["actor__username"] if staff else None,
-                # The name as people say it (family name first), the username when none.
-                "by_name": (
-                    full_name(t["actor__last_name"], t["actor__first_name"]) or t["actor__username"]
-                )
-                if staff
-                else None,
+                # Who did what stays inside the handling staff, and a resident who acted
+                # (the reporter) is personal data: named as "the reporter", never by name.
+                "by": t["actor__username"] if staff and not resident_row else None,
+                "by_name": _actor_name(t, staff, resident_row),
                 "comment": t["comment"] if staff else "",
                 "data": t["data"] if staff else {},
                 # The public reply (decision 0024): the one text of a step the reporter reads.
                 "reply": (t["data"] or {}).get("reply", ""),
             }
-            for t in event.timeline.values(
-                "at",
-                "action",
-                "from_state",
-                "to_state",
-                "comment",
-                "data",
-                "actor__username",
-                "actor__last_name",
-                "actor__first_name",
+            for t, resident_row in (
+                (t, t["actor__role"] == Role.RESIDENT)
+                for t in event.timeline.values(
+                    "at",
+                    "action",
+                    "from_state",
+                    "to_state",
+                    "comment",
+                    "data",
+                    "actor__username",
+                    "actor__last_name",
+                    "actor__first_name",
+                    "actor__role",
+                )
             )
         ]
         data["whistles"] = [

@@ -21,10 +21,15 @@ from gridgov.events.worker_app import APP_ACTIONS, field_user_check, receipt_for
 from gridgov.events.workflow import Action
 
 
-def _replayed(receipt: ActionReceipt, user: User, event_id: int | None) -> Event:
+def _replayed(receipt: ActionReceipt, user: User, event_id: int | None, action: str) -> Event:
     """The event a receipt names, to the user who sent it; a UUID someone else used, or one
-    used for another event, is refused without saying anything about that event."""
-    if receipt.user_id != user.pk or (event_id is not None and receipt.event_id != event_id):
+    used for another event or another action, is refused without saying anything about
+    that event (a handling sent with an accept's UUID must not pass as sent)."""
+    if (
+        receipt.user_id != user.pk
+        or (event_id is not None and receipt.event_id != event_id)
+        or receipt.action != action
+    ):
         raise Conflict(
             _("This client_uuid was already used for another action; send a new one."),
             code="client_uuid_taken",
@@ -63,7 +68,7 @@ def worker_act(
     client_uuid = _uuid(client_uuid)
     receipt = receipt_for(client_uuid)
     if receipt is not None:
-        return _replayed(receipt, user, event_id), True
+        return _replayed(receipt, user, event_id, action), True
     # The loop keeps the photos of a handling; a verification's photo (the place as the
     # verifier found it) is attached here, to the event, in the same transaction.
     verify_photos = (
@@ -103,7 +108,7 @@ def worker_act(
         receipt = receipt_for(client_uuid)
         if receipt is None:
             raise
-        return _replayed(receipt, user, event_id), True
+        return _replayed(receipt, user, event_id, action), True
     return event, False
 
 
@@ -122,7 +127,7 @@ def worker_solve(
     client_uuid = _uuid(client_uuid)
     receipt = receipt_for(client_uuid)
     if receipt is not None:
-        return _replayed(receipt, user, None), True
+        return _replayed(receipt, user, None, Action.SOLVE_ON_SPOT), True
     with transaction.atomic():
         # The report's own client UUID is the same: a resend finds it (intake's rule).
         event = services.event_report(

@@ -234,6 +234,13 @@ LINKED = Guard(
     lambda event, _r: event.duplicate_of_id is not None,
     _("This report is not linked to an earlier one."),
 )
+# 入格事项清单: what the grid may not be given, it may not solve on the spot either (a gas
+# leak goes to its department however close the worker stands).
+IN_GRID_LIST = Guard(
+    lambda event, _r: event.subclass.in_grid_list,
+    _("This matter is not on the grid admission list: report it for a department to handle."),
+    code="not_in_grid_list",
+)
 OFFER_OPEN_TO_ACCEPT = Guard(
     lambda _e, relations: relations.offer_status == "offered",
     _("You have already accepted this task."),
@@ -252,7 +259,7 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     (State.REPORTED, Action.VOID): Step(State.VOIDED, CENTER_IN_AREA, needs_comment=True),
     # The field worker on the spot: the event lies in their grid.
     (State.REPORTED, Action.SOLVE_ON_SPOT): Step(
-        State.HANDLED, by(FIELD, IN_AREA), effect="solve_on_spot"
+        State.HANDLED, by(FIELD, IN_AREA), guard=IN_GRID_LIST, effect="solve_on_spot"
     ),
     (State.REPORTED, Action.MERGE): Step(
         State.VOIDED, CENTER_IN_AREA, guard=LINKED, effect="merge"

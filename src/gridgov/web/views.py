@@ -20,6 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("worker_app")
     if request.user.is_authenticated and can(request.user, Capability.AREAS_VIEW):
         return redirect("map")
+    # Residents report and follow their reports; a department's handlers work its inbox.
+    if request.user.is_authenticated and request.user.role == Role.RESIDENT:
+        return redirect("report")
+    if request.user.is_authenticated and request.user.department_id:
+        return redirect("event_queue")
     return redirect("admin:index")
 
 
