@@ -14,7 +14,12 @@ from gridgov.accounts.models import User
 from gridgov.areas.models import Area, Department
 from gridgov.events.models import Event, Summons
 from gridgov.events.services import event_act, event_report
-from gridgov.events.whistles import summons_act, summons_check_in, summons_report, whistle_blow
+from gridgov.events.services.whistles import (
+    summons_act,
+    summons_check_in,
+    summons_report,
+    whistle_blow,
+)
 from tests.conftest import WENHUI
 
 pytestmark = pytest.mark.browser

@@ -9,9 +9,8 @@ import pytest
 from django.db import OperationalError, connection
 
 from gridgov.common.errors import Conflict, DomainError
-from gridgov.events import intake
 from gridgov.events.models import Event, TimelineEntry
-from gridgov.events.services import event_act, event_report, whistle_blow
+from gridgov.events.services import event_act, event_report, intake, whistle_blow
 from tests.conftest import JINJIA, _persona
 from tests.events.conftest import report_data
 

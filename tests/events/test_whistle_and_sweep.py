@@ -7,7 +7,7 @@ from gridgov.areas.models import Area, Department
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.events.models import Event, Whistle
 from gridgov.events.services import deadlines_sweep, event_act, event_report
-from gridgov.events.whistles import summons_check_in, summons_report, whistle_blow
+from gridgov.events.services.whistles import summons_check_in, summons_report, whistle_blow
 from tests.events.conftest import report_data
 
 

@@ -13,9 +13,7 @@ from gridgov.areas.models import Area, Department
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.events.models import Event, Summons, Whistle
 from gridgov.events.services import event_act, event_report
-from gridgov.events.views import whistle_choices
-from gridgov.events.whistle_chain import overdue_by_level, ratings_summary, whistle_chain
-from gridgov.events.whistles import (
+from gridgov.events.services.whistles import (
     DEFAULT_DEADLINES,
     summonable_departments,
     summons_act,
@@ -25,6 +23,8 @@ from gridgov.events.whistles import (
     whistle_blow,
     whistles_sweep,
 )
+from gridgov.events.views import whistle_choices
+from gridgov.events.whistle_chain import overdue_by_level, ratings_summary, whistle_chain
 from gridgov.notifications.models import Notification
 from tests.events.conftest import report_data
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from gridgov.common.schemas import Day, Id, errors
-from gridgov.events import whistle_chain, whistles
+from gridgov.events import whistle_chain
 from gridgov.events.schemas import LONG_TEXT
+from gridgov.events.services import whistles
 
 router = Router(tags=["whistles"])
 

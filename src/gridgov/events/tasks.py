@@ -10,7 +10,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from gridgov.events.photos import photos_purge_unattached
 from gridgov.events.services import deadlines_sweep
-from gridgov.events.whistles import whistles_sweep
+from gridgov.events.services.whistles import whistles_sweep
 
 
 @db_periodic_task(crontab(minute="*"))

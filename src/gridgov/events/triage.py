@@ -24,9 +24,9 @@ from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDen
 from gridgov.events import classifier
 from gridgov.events.access import event_for_user
 from gridgov.events.calendar import WorkingCalendar
-from gridgov.events.history import stage_deadline, text_clean, timeline_add
 from gridgov.events.models import Event, ResponseTemplate, Subclass, Urgency
 from gridgov.events.notices import notify_after_commit
+from gridgov.events.services.timeline import stage_deadline, text_clean, timeline_add
 from gridgov.events.workflow import TRANSITIONS, Action, Refusal, Relations, State, refusal
 
 TRIAGE = "triage"  # the timeline row's action

@@ -16,11 +16,12 @@ from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
 from gridgov.common.errors import DomainError
 from gridgov.common.ids import form_id, form_ids
-from gridgov.events import keyset, queue_cache, selectors, services, triage, whistle_chain, whistles
+from gridgov.events import keyset, queue_cache, selectors, services, triage, whistle_chain
 from gridgov.events.catalog_cache import catalog
 from gridgov.events.dispatching import dispatch_panel, search_widget
 from gridgov.events.models import Satisfaction, Source, Subclass, Summons, Urgency
 from gridgov.events.photos import MAX_BYTES, Photo
+from gridgov.events.services import whistles
 from gridgov.events.workflow import Action, State
 
 

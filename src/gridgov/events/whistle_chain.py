@@ -16,7 +16,7 @@ from gridgov.accounts.scope import EVERYWHERE, can, scope_path
 from gridgov.areas.codes import AreaKind
 from gridgov.common.errors import DomainError, PermissionDenied
 from gridgov.events.models import Event, Summons, Whistle
-from gridgov.events.whistles import (
+from gridgov.events.services.whistles import (
     DONE_FIELD,
     DUE_FIELD,
     STEP_NAMES,

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.events.calendar import WorkingCalendar, deadline_colour
-from gridgov.events.history import timeline_add
 from gridgov.events.models import Event
 from gridgov.events.notices import notify_after_commit, people_of
+from gridgov.events.services.timeline import timeline_add
 from gridgov.events.workflow import TERMINAL
 
 

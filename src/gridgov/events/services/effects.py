@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.common.errors import Conflict, DomainError
 from gridgov.events.calendar import WorkingCalendar
-from gridgov.events.intake import MAX_PHOTOS_PER_REPORT
 from gridgov.events.models import Assignment, Event, Satisfaction
 from gridgov.events.notices import notify_after_commit, people_of, supervisors_of
 from gridgov.events.photos import photo_store, photos_for_refs
+from gridgov.events.services.intake import MAX_PHOTOS_PER_REPORT
 from gridgov.events.services.offers import _dispatch_targets, _offer_decide, _offers_replace
 from gridgov.events.workflow import APPROVED_STATE, Action, State
 

@@ -16,9 +16,9 @@ from gridgov.common.errors import Conflict, DomainError, PermissionDenied
 from gridgov.common.text import xml_safe
 from gridgov.events.access import event_for_user
 from gridgov.events.calendar import WorkingCalendar
-from gridgov.events.history import stage_deadline, timeline_add
 from gridgov.events.models import Event
 from gridgov.events.services.effects import Context
+from gridgov.events.services.timeline import stage_deadline, timeline_add
 from gridgov.events.workflow import TERMINAL, TRANSITIONS, Refusal, Relations, refusal
 
 

@@ -17,9 +17,9 @@ from gridgov.areas.models import Department
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.events.access import event_for_user
 from gridgov.events.calendar import WorkingCalendar
-from gridgov.events.history import text_clean, timeline_add
 from gridgov.events.models import Event, Summons, Whistle
 from gridgov.events.notices import notify_after_commit, people_of
+from gridgov.events.services.timeline import text_clean, timeline_add
 from gridgov.events.workflow import TERMINAL, State
 
 WHISTLE_LEVELS = {
@@ -51,7 +51,6 @@ DEFAULT_DEADLINES: dict[str, dict[str, float]] = {
 # Checking in is a desk's act: counted in working hours. Acting and reporting back are
 # counted in plain hours (a day, three days), as the departments' own rules state them.
 WORKING_TIME_STEPS = frozenset({"check_in"})
-CHECK_IN_HOURS = DEFAULT_DEADLINES[Whistle.Level.COMMUNITY]["check_in"]  # older imports
 # The sweep warns once a step has used this share of its time, and again once it is missed.
 WARN_SHARE = 0.75
 WARNING_BITS = {

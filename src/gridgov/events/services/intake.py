@@ -26,7 +26,6 @@ from gridgov.events.access import may_see
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.catalog_cache import catalog
 from gridgov.events.channels import report_source
-from gridgov.events.history import stage_deadline, text_clean, timeline_add
 from gridgov.events.models import (
     Component,
     Event,
@@ -36,6 +35,7 @@ from gridgov.events.models import (
 )
 from gridgov.events.numbers import next_event_number_with
 from gridgov.events.photos import photo_store, photos_for_refs
+from gridgov.events.services.timeline import stage_deadline, text_clean, timeline_add
 from gridgov.events.workflow import (
     TERMINAL,
     State,
