@@ -268,12 +268,24 @@ GRIDGOV_PLATE_JOB_STALE_SECONDS = env_int("GRIDGOV_PLATE_JOB_STALE_SECONDS", 600
 GRIDGOV_DELIVERY_LEASE_SECONDS = env_int("GRIDGOV_DELIVERY_LEASE_SECONDS", 60)
 # /metrics (Prometheus): answered to this bearer token, or without one only to loopback.
 GRIDGOV_METRICS_TOKEN = env_str("GRIDGOV_METRICS_TOKEN", "")
-# Positions: how long one counts as "where the worker is now", and how long tracks are kept.
 # The big screen's answer is shared for this long by users who would get the same one
 # (same role and area): every open screen polls every few seconds (decision 0015). 0: off.
 GRIDGOV_SCREEN_CACHE_SECONDS = env_int("GRIDGOV_SCREEN_CACHE_SECONDS", 3)
 # The rates above the queue and its "about N" total, kept per user (decision 0026).
 GRIDGOV_QUEUE_SUMMARY_SECONDS = env_int("GRIDGOV_QUEUE_SUMMARY_SECONDS", 30)
+# Whistle-and-report deadlines in hours per level and step, over the defaults of decision
+# 0025, e.g. {"street": {"action": 36}}. Checked here: a typo stops the start, not a whistle.
+GRIDGOV_WHISTLE_DEADLINES: dict = json.loads(env_str("GRIDGOV_WHISTLE_DEADLINES", "{}"))
+for _level, _steps in GRIDGOV_WHISTLE_DEADLINES.items():
+    if _level not in ("community", "street", "district") or not all(
+        step in ("check_in", "action", "report") and isinstance(hours, int | float) and hours > 0
+        for step, hours in _steps.items()
+    ):
+        raise ValueError(
+            "GRIDGOV_WHISTLE_DEADLINES: levels community/street/district, steps "
+            f"check_in/action/report, hours > 0; got {_level}: {_steps}"
+        )
+# Positions: how long one counts as "where the worker is now", and how long tracks are kept.
 GRIDGOV_POSITION_FRESH_MINUTES = int(env_str("GRIDGOV_POSITION_FRESH_MINUTES", "30"))
 GRIDGOV_TRACK_DAYS = int(env_str("GRIDGOV_TRACK_DAYS", "30"))
 # Party building: the seed's bounds and grading thresholds (JSON to change them).
