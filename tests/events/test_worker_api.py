@@ -165,6 +165,9 @@ def test_a_colleagues_action_first_is_a_conflict(
     )
     assert passed.status_code == 200, passed.content
     assert len(passed.json()["photos"]) == 2  # the handling's and the verifier's
+    # The verification's timeline row names its photo, as a handling's does.
+    step = TimelineEntry.objects.get(event=event, action="verify_pass")
+    assert len(step.data["photos"]) == 1
     # …while a grid head, offline with the same version, sends a failed verification.
     head = _persona("grid_head", Role.GRID_HEAD, WENHUI_GRID)
     late = _post(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gridgov.common.errors import DomainError
+from gridgov.common.errors import Conflict, DomainError
 
 MAX_BYTES = getattr(settings, "GRIDGOV_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 # A decompression bomb is refused from its header, before it is decoded: a 9.7 KB PNG that
@@ -177,6 +177,14 @@ def photos_for_refs(refs: list, *, user) -> list[Photo]:
                 _("Use photos you uploaded yourself."), code="bad_photo", field="photos"
             )
     return photos
+
+
+def photos_attach(photos: list[Photo], event) -> None:
+    """Give stored photos to an event, each only if no other event took it meanwhile (two
+    sends naming one photo): a Conflict, so the writer's transaction rolls back."""
+    for photo in photos:
+        if not Photo.objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
+            raise Conflict(_("A photo was attached to another event just now."), code="stale")
 
 
 def photos_purge_unattached(*, older_than: dt.timedelta = UNATTACHED_KEPT) -> int:

@@ -16,7 +16,6 @@ from gridgov.common.errors import Conflict, DomainError
 from gridgov.common.idempotency import client_uuid_clean
 from gridgov.events import services
 from gridgov.events.models import ActionReceipt, Event
-from gridgov.events.photos import photos_for_refs
 from gridgov.events.worker_app import APP_ACTIONS, field_user_check, receipt_for
 from gridgov.events.workflow import Action
 
@@ -69,13 +68,6 @@ def worker_act(
     receipt = receipt_for(client_uuid)
     if receipt is not None:
         return _replayed(receipt, user, event_id, action), True
-    # The loop keeps the photos of a handling; a verification's photo (the place as the
-    # verifier found it) is attached here, to the event, in the same transaction.
-    verify_photos = (
-        photos_for_refs(list(photos or []), user=user)
-        if action in (Action.VERIFY_PASS, Action.VERIFY_FAIL)
-        else []
-    )
     try:
         with transaction.atomic():
             event = services.event_act(
@@ -86,15 +78,6 @@ def worker_act(
                 data={"photos": list(photos or [])},
                 version=version,
             )
-            for photo in verify_photos:
-                if (
-                    not type(photo)
-                    .objects.filter(pk=photo.pk, event__isnull=True)
-                    .update(event=event)
-                ):
-                    raise Conflict(
-                        _("A photo was attached to another event just now."), code="stale"
-                    )
             ActionReceipt.objects.create(
                 client_uuid=client_uuid,
                 user=user,

@@ -309,7 +309,10 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     ),
     # 核查: someone of the area who did not handle it (separation of duties).
     (State.HANDLED, Action.VERIFY_PASS): Step(
-        State.VERIFIED, by(VERIFIERS, IN_AREA), barred=frozenset({Relation.HANDLER})
+        State.VERIFIED,
+        by(VERIFIERS, IN_AREA),
+        barred=frozenset({Relation.HANDLER}),
+        effect="verify_pass",
     ),
     (State.HANDLED, Action.VERIFY_FAIL): Step(
         State.IN_PROGRESS,

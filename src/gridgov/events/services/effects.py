@@ -15,11 +15,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.common.errors import Conflict, DomainError
+from gridgov.common.errors import DomainError
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Assignment, Event, Satisfaction
 from gridgov.events.notices import notify_after_commit, people_of, supervisors_of
-from gridgov.events.photos import photo_store, photos_for_refs
+from gridgov.events.photos import photo_store, photos_attach, photos_for_refs
 from gridgov.events.services.intake import MAX_PHOTOS_PER_REPORT
 from gridgov.events.services.offers import _dispatch_targets, _offer_decide, _offers_replace
 from gridgov.events.workflow import APPROVED_STATE, Action, State
@@ -140,33 +140,34 @@ def give_back(ctx: Context) -> Outcome:
     )
 
 
-def feedback(ctx: Context) -> Outcome:
-    event, user = ctx.event, ctx.user
+def _photos(ctx: Context) -> list:
+    """The photos an action sends (refs of uploaded ones and files), counted and checked;
+    files are stored only now: the user may act and the rest is checked."""
     refs = ctx.data.get("photos") or []
     if len(refs) + len(ctx.photo_files) > MAX_PHOTOS_PER_REPORT:
         raise DomainError(
             _("At most %(n)s photos per report.") % {"n": MAX_PHOTOS_PER_REPORT}, field="photos"
         )
-    photos = photos_for_refs(refs, user=user)
-    if event.subclass.photo_required and not (photos or ctx.photo_files):
+    photos = photos_for_refs(refs, user=ctx.user)
+    return photos + [photo_store(user=ctx.user, name=n, content=c) for n, c in ctx.photo_files]
+
+
+def _with_photos(out: Outcome, ctx: Context, photos: list) -> Outcome:
+    """The photos listed on the timeline row and given to the event after the swap."""
+    out.details["photos"] = [p.ref for p in photos]
+    out.after.append(lambda: photos_attach(photos, ctx.event))
+    return out
+
+
+def feedback(ctx: Context) -> Outcome:
+    photos = _photos(ctx)
+    if ctx.event.subclass.photo_required and not photos:
         raise DomainError(
             _("This kind of event needs a photo of the result."),
             code="photo_required",
             field="photos",
         )
-    # Stored only now: the user may act and the rest is checked.
-    photos += [photo_store(user=user, name=n, content=c) for n, c in ctx.photo_files]
-
-    def attach() -> None:
-        for photo in photos:
-            if not type(photo).objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
-                raise Conflict(_("A photo was attached to another event just now."), code="stale")
-
-    return Outcome(
-        changes={"handled_at": ctx.now},
-        details={"photos": [p.ref for p in photos]},
-        after=[attach],
-    )
+    return _with_photos(Outcome(changes={"handled_at": ctx.now}), ctx, photos)
 
 
 def solve_on_spot(ctx: Context) -> Outcome:
@@ -175,8 +176,14 @@ def solve_on_spot(ctx: Context) -> Outcome:
     return out
 
 
+def verify_pass(ctx: Context) -> Outcome:
+    """核查: the verifier's photos (the place as they found it) stay with the event."""
+    return _with_photos(Outcome(), ctx, _photos(ctx))
+
+
 def verify_fail(ctx: Context) -> Outcome:
-    return Outcome(changes={"rework_count": ctx.event.rework_count + 1}, restart_stage=True)
+    out = Outcome(changes={"rework_count": ctx.event.rework_count + 1}, restart_stage=True)
+    return _with_photos(out, ctx, _photos(ctx))
 
 
 def close(ctx: Context) -> Outcome:

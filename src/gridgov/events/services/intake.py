@@ -34,7 +34,7 @@ from gridgov.events.models import (
     Urgency,
 )
 from gridgov.events.numbers import next_event_number_with
-from gridgov.events.photos import photo_store, photos_for_refs
+from gridgov.events.photos import photo_store, photos_attach, photos_for_refs
 from gridgov.events.services.timeline import stage_deadline, text_clean, timeline_add
 from gridgov.events.workflow import (
     TERMINAL,
@@ -335,9 +335,7 @@ def event_report(
 
 def _event_create(event: Event, user: User | None, source: str, photos: list) -> None:
     event.save()
-    for photo in photos:
-        if not type(photo).objects.filter(pk=photo.pk, event__isnull=True).update(event=event):
-            raise Conflict(_("A photo was attached to another event just now."), code="stale")
+    photos_attach(photos, event)
     timeline_add(
         event,
         user,
