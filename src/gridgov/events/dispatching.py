@@ -99,13 +99,8 @@ def dispatch_panel(
     who handle this event (in their area); never for its reporter as such. Each worker says
     whether the event may be offered to them, and if not, why."""
     _panel_event(user, event)
-    workers = dispatch_selectors.workers_nearest(
-        user=user,
-        lon=event.lon,
-        lat=event.lat,
-        radius_m=radius_m,
-        limit=limit,
-        open_tasks=open_tasks_count,
+    workers = workers_nearest(
+        user=user, lon=event.lon, lat=event.lat, radius_m=radius_m, limit=limit
     )
     for worker in _judge(event, workers):
         worker["tel"] = f"tel:{worker['phone']}" if worker.get("phone") else None

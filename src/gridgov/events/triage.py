@@ -93,11 +93,15 @@ def event_triage(
     if not (changed or public_reply or internal_note):
         return event
 
-    before_subclass, before_urgency = event.subclass, event.urgency
     changes: dict[str, Any] = {"version": event.version + 1}
+    details: dict[str, Any] = {"reply": public_reply} if public_reply else {}
     calendar = WorkingCalendar.from_database()
     if changed:
         changes |= {"subclass": subclass, "urgency": urgency}
+        details |= {
+            "subclass": [event.subclass.code, subclass.code],
+            "urgency": [event.urgency, urgency],
+        }
         # The accept stage's deadline as if the report had come in under the new subclass:
         # counted from when the stage began, not from now.
         moved = Event(subclass=subclass, urgency=urgency)
@@ -114,14 +118,6 @@ def event_triage(
             )
         if changed:
             rollup_event_changed(before=event, changes=changes, calendar=calendar)
-        details: dict[str, Any] = {}
-        if changed:
-            details |= {
-                "subclass": [before_subclass.code, subclass.code],
-                "urgency": [before_urgency, urgency],
-            }
-        if public_reply:
-            details["reply"] = public_reply
         timeline_add(event, user, TRIAGE, State.REPORTED, State.REPORTED, internal_note, details)
         if public_reply and event.reporter_id:
             notify_after_commit([event.reporter], "reply", public_reply, event)
