@@ -266,11 +266,20 @@ def rates_grouped(
     return result
 
 
+KEPT_COUNTER = {
+    "on_time": "{}_on_time",
+    "late": "{}_late",
+    "overdue": "not_{}_overdue",
+    "open": "not_{}_yet",
+}
+
+
 def whistle_counts(events) -> dict[str, dict[str, int]]:
     """Per summoned department, for each of the three deadlines of 吹哨报到 (check-in,
     action, report-back): done on time, done late, overdue, or not yet due — the counts a
     department's response is assessed on — and the summonses in all."""
     from gridgov.events.models import Summons
+    from gridgov.events.whistle_chain import deadline_kept
 
     now = timezone.now()
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -285,11 +294,8 @@ def whistle_counts(events) -> dict[str, dict[str, int]]:
         bucket["summoned"] += 1
         for i, (name, _due_field, _done_field) in enumerate(steps):
             due, done = row[1 + 2 * i], row[2 + 2 * i]
-            if done:
-                late = due is not None and done > due
-                bucket[f"{name}_late" if late else f"{name}_on_time"] += 1
-            elif due is not None and now > due:
-                bucket[f"not_{name}_overdue"] += 1
-            else:
-                bucket[f"not_{name}_yet"] += 1
+            # A summons from before the three deadlines has no due time: done counts on
+            # time, not done as not yet due.
+            kept = deadline_kept(due, done, now) if due else ("on_time" if done else "open")
+            bucket[KEPT_COUNTER[kept].format(name)] += 1
     return {name: dict(bucket) for name, bucket in sorted(counts.items())}

@@ -55,15 +55,25 @@ def step_status(
     long."""
     if due is None:
         return {"status": "none", "due": None, "done": done, "by": ""}
-    if done is not None:
-        status = "late" if done > due else "on_time"
-        by = how_long(done - due) if status == "late" else ""
-    elif now > due:
-        status, by = "overdue", how_long(now - due)
-    else:
+    status = deadline_kept(due, done, now)
+    if status == "late":
+        by = how_long(done - due)
+    elif status == "overdue":
+        by = how_long(now - due)
+    elif status == "open":
         used = (now - start) / (due - start) if start and due > start else 0.0
         status, by = ("near" if used >= WARN_SHARE else "open"), how_long(due - now)
+    else:
+        by = ""
     return {"status": status, "due": due, "done": done, "by": by}
+
+
+def deadline_kept(due: dt.datetime, done: dt.datetime | None, now: dt.datetime) -> str:
+    """on_time or late (done before or after `due`), overdue (not done, past due) or open:
+    one deadline of a summons, as the chain shows it and the rates count it."""
+    if done is not None:
+        return "late" if done > due else "on_time"
+    return "overdue" if now > due else "open"
 
 
 def whistle_chain(event: Event, user: User, *, now: dt.datetime | None = None) -> list[dict]:
