@@ -11,16 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.roles import Capability, Role
+from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import require_capability
 from gridgov.common.errors import NotFound
 from gridgov.dispatch import selectors as dispatch_selectors
-from gridgov.dispatch.services import DEFAULT_RADIUS_M
+from gridgov.dispatch.services import DEFAULT_RADIUS_M, FIELD_ROLES
 from gridgov.events.models import Assignment, Event
 from gridgov.events.selectors import handles
 from gridgov.events.workflow import TERMINAL, State
-
-FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_HEAD)
 
 
 def open_tasks_count() -> Expression:

@@ -11,15 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.accounts.roles import Role
 from gridgov.common.errors import PermissionDenied
+from gridgov.dispatch.services import FIELD_ROLES
 from gridgov.events import selectors
 from gridgov.events.access import event_for_user
 from gridgov.events.models import ActionReceipt, Assignment, Event
 from gridgov.events.workflow import LIVE_OFFER, TERMINAL, Action, State
 
-# Who the app is for: the field staff of a grid.
-FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_HEAD)
 # The actions the app sends; anything else belongs to the desk.
 APP_ACTIONS = (
     Action.ACCEPT_TASK,
@@ -49,8 +47,10 @@ def worker_tasks(*, user: User) -> list[dict]:
     an event plus the offer's status and time."""
     field_user_check(user)
     offers = list(
-        _offers(user).order_by("-offered_at", "-id").values_list("event_id", "status", "offered_at")
-    )[:LIST_LIMIT]
+        _offers(user)
+        .order_by("-offered_at", "-id")
+        .values_list("event_id", "status", "offered_at")[:LIST_LIMIT]
+    )
     events = Event.objects.select_related("subclass", "area", "department", "assignee").in_bulk(
         [event_id for event_id, _s, _t in offers]
     )
