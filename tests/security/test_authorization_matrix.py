@@ -33,10 +33,11 @@ from tests.conftest import WENHUI_GRID
 from tests.security.calls import CALLS, Call
 from tests.security.world import COLUMNS, World
 
-MATRIX = Path(__file__).with_name("authorization_matrix.csv")
-ROWS = list(csv.DictReader(MATRIX.open(encoding="utf-8")))
+# One table, in parts: authorization_matrix.csv and authorization_matrix_<part>.csv beside it.
+MATRIX_FILES = sorted(Path(__file__).parent.glob("authorization_matrix*.csv"))
+ROWS = [row for path in MATRIX_FILES for row in csv.DictReader(path.open(encoding="utf-8"))]
 OUR_APPS = ("accounts", "areas", "registry", "events", "dispatch", "canvass", "smartcodes")
-OUR_APPS += ("party", "notifications", "open311", "auditlog")
+OUR_APPS += ("party", "notifications", "open311", "auditlog", "residents")
 
 
 def _key(row: dict) -> tuple[str, str, str]:

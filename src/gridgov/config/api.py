@@ -23,6 +23,8 @@ from gridgov.events.api_triage import router as triage_router
 from gridgov.events.api_whistles import router as whistles_router
 from gridgov.events.api_worker import router as worker_router
 from gridgov.registry.api import router as registry_router
+from gridgov.residents.api import public_router as residents_public_router
+from gridgov.residents.api import router as residents_router
 from gridgov.smartcodes.api import router as codes_router
 
 # Statuses ninja raises itself (HttpError) and the codes we give them.
@@ -116,3 +118,5 @@ api.add_router("/v1/dispatch", events_dispatching_router)
 api.add_router("/v1/canvass", canvass_router)
 api.add_router("/v1/codes", codes_router)
 api.add_router("/v1/worker", worker_router)
+api.add_router("/v1/resident", residents_router)
+api.add_router("/v1/public", residents_public_router)

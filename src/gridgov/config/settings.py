@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gridgov.smartcodes",
     "gridgov.canvass",
     "gridgov.party",
+    "gridgov.residents",  # the resident's side (issue 11): above events
     "gridgov.demo",
     "gridgov.ops",  # backup and restore (docs/decisions/0019)
     "huey.contrib.djhuey",  # the task queue's `run_huey` consumer (docs/decisions/0014)
@@ -368,3 +369,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# The resident's side (issue 11, app gridgov.residents) --------------------------------
+# "Still not fixed": how many days after a report is closed its reporter or followers may
+# reopen it for the center.
+GRIDGOV_REOPEN_DAYS = int(env_str("GRIDGOV_REOPEN_DAYS", "7"))
+# Sign-in by SMS code: how long a code lives, and how many wrong tries spend it.
+GRIDGOV_PHONE_CODE_SECONDS = int(env_str("GRIDGOV_PHONE_CODE_SECONDS", "300"))
+GRIDGOV_PHONE_CODE_TRIES = int(env_str("GRIDGOV_PHONE_CODE_TRIES", "5"))

@@ -53,5 +53,6 @@ urlpatterns = [
     path("accounts/2fa/", twofactor.two_factor, name="two_factor"),
     path("api/", api.urls),
     path("open311/", include("gridgov.open311.urls")),
+    path("r/", include("gridgov.residents.urls")),
     path("admin/", admin.site.urls),
 ]

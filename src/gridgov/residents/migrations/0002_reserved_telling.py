@@ -1,0 +1,8 @@
+# Reserved for one part of issue 11; its owner writes the operations here by hand.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("residents", "0001_initial")]
+
+    operations: list = []
