@@ -1,0 +1,12 @@
+"""The event page's moderation panel of the resident's side (issue 11), drawn by residents so
+that events never imports it: events/event.html loads this library."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def resident_moderation_panel(context, event) -> str:
+    """Nothing yet: filled in by the moderation part of issue 11."""
+    return ""
