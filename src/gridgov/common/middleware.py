@@ -5,6 +5,10 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+# Path prefix → how a URL space answers a refusal in its own shape (an app registers it in
+# its AppConfig.ready(): Open311 clients read only [{code, description}]).
+REFUSALS: dict[str, Callable[[HttpRequest, int, str], HttpResponse]] = {}
+
 
 def reject_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
     """A NUL character is never meaningful in our text, and PostgreSQL cannot store it: refuse
@@ -20,6 +24,9 @@ def reject_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
                 "\x00" in value for _k, values in request.POST.lists() for value in values
             )
         if suspicious:
+            for prefix, refuse in REFUSALS.items():
+                if request.path.startswith(prefix):
+                    return refuse(request, 400, "The request contains a NUL character.")
             return JsonResponse(
                 {
                     "code": "invalid",

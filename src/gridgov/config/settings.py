@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First and (almost) last: request latency by view and method for /metrics.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that answers (Open311 only)
     "gridgov.common.unavailable.ServiceUnavailableMiddleware",  # outage: 503, not 500
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -296,6 +297,16 @@ GRIDGOV_PARTY_GRADING: dict = json.loads(env_str("GRIDGOV_PARTY_GRADING", "{}"))
 GRIDGOV_MEETING_URL = env_str("GRIDGOV_MEETING_URL", "")
 OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", "gucheng.lijiang.gov.cn")
 OPEN311_CONTACT = env_str("OPEN311_CONTACT", "12345")
+# CORS for Open311 only (docs/decisions/0028): any city's web client may read and post from
+# the browser. Origins comma-separated, "*" for any (the default), empty for none. Never
+# with credentials: Open311 takes no cookie, a POST is authorised by its api_key.
+GRIDGOV_OPEN311_CORS_ORIGINS = env_list("GRIDGOV_OPEN311_CORS_ORIGINS", "*")
+CORS_URLS_REGEX = r"^/open311/.*$"
+CORS_ALLOW_ALL_ORIGINS = "*" in GRIDGOV_OPEN311_CORS_ORIGINS
+CORS_ALLOWED_ORIGINS = [o for o in GRIDGOV_OPEN311_CORS_ORIGINS if o != "*"]
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 86400
 # How often (seconds) a process checks whether another process edited the area tree.
 GRIDGOV_TREE_VERSION_CHECK_SECONDS = float(env_str("GRIDGOV_TREE_VERSION_CHECK_SECONDS", "1.0"))
 

@@ -240,7 +240,7 @@ class Event(models.Model):
         related_name="reported_events",
     )
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=11, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True)
     extra = models.JSONField(_("extra fields"), default=dict, blank=True)
 
     state = models.CharField(

@@ -79,3 +79,17 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
         "errors",
         status=status,
     )
+
+
+class GeoReportError(Exception):
+    """Any refusal of an Open311 request: rendered as [{code, description}] with `status`."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def format_of_path(path: str) -> str:
+    """The format a client asked for by its suffix; JSON when it named none we speak."""
+    return "xml" if path.rstrip("/").endswith(".xml") else "json"

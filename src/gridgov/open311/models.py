@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,3 +34,17 @@ class ApiKey(models.Model):
     @classmethod
     def valid(cls, key: str | None) -> bool:
         return bool(key) and cls.objects.filter(key_hash=cls.hash_key(key), active=True).exists()
+
+
+class ServicesChangeset(models.Model):
+    """A state of the service catalog and when it was first seen (discovery's changeset)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Open311 services changeset")
+        verbose_name_plural = _("Open311 services changesets")
+
+    def __str__(self) -> str:
+        return f"{self.seen_at:%Y-%m-%d %H:%M} {self.fingerprint[:8]}"
