@@ -10,3 +10,10 @@ class ResidentsConfig(AppConfig):
     name = "gridgov.residents"
     label = "residents"
     verbose_name = _("Residents")
+
+    def ready(self) -> None:
+        # Events tells the apps above it through its signal (events never imports residents).
+        from gridgov.events.signals import event_changed
+        from gridgov.residents.telling import on_event_changed
+
+        event_changed.connect(on_event_changed, dispatch_uid="residents.telling")

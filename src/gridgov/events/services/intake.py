@@ -36,6 +36,7 @@ from gridgov.events.models import (
 from gridgov.events.numbers import next_event_number_with
 from gridgov.events.photos import photo_store, photos_attach, photos_for_refs
 from gridgov.events.services.timeline import stage_deadline, text_clean, timeline_add
+from gridgov.events.signals import event_changed_on_commit
 from gridgov.events.workflow import (
     TERMINAL,
     State,
@@ -352,6 +353,10 @@ def _event_create(event: Event, user: User | None, source: str, photos: list) ->
             "photos": [p.ref for p in photos],
             "duplicate_of": event.duplicate_of.number if event.duplicate_of else None,
         },
+    )
+    # The apps above events (the residents' telling) hear of it once this commits.
+    event_changed_on_commit(
+        event=event, action="report", from_state="", to_state=State.REPORTED, comment="", actor=user
     )
     # The daily rollup, in this transaction and last: its district row is shared by every
     # report, so its lock is held only from here to the commit.

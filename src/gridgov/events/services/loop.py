@@ -19,6 +19,7 @@ from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Event
 from gridgov.events.services.effects import Context
 from gridgov.events.services.timeline import stage_deadline, timeline_add
+from gridgov.events.signals import event_changed_on_commit
 from gridgov.events.workflow import TERMINAL, TRANSITIONS, Refusal, Relations, refusal
 
 
@@ -79,6 +80,15 @@ def event_act(
         timeline_add(event, user, action, event.state, to_state, comment, out.details)
         for write in out.after:
             write()
+        # The apps above events (the residents' telling) hear of it once this commits.
+        event_changed_on_commit(
+            event=event,
+            action=action,
+            from_state=event.state,
+            to_state=to_state,
+            comment=comment,
+            actor=user,
+        )
     event.refresh_from_db()
     return event
 

@@ -1,0 +1,210 @@
+"""The resident's view of a report (issue 11): what they said, where it stands in words a
+resident reads, what they may do now, and a public timeline — the public steps and the
+public replies only: no staff usernames, no internal notes, no grid codes.
+
+Who sees it: the reporter (the account that reported it, or the phone's account that
+follows it as its reporter), its followers, and whoever gives its number with the phone
+given with it. Everyone else gets the same 404, whatever was wrong.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov.accounts.models import User
+from gridgov.common.errors import NotFound
+from gridgov.events.models import Event, Satisfaction, TimelineEntry
+from gridgov.events.workflow import State
+from gridgov.open311.publication import public_description, public_point
+from gridgov.residents import rules
+from gridgov.residents.identity import mobile_or_none
+from gridgov.residents.models import Follow, PublicView
+
+LIST_LIMIT = 50
+
+STEP_LABELS = {
+    "received": gettext_lazy("Report received"),
+    rules.FILED: gettext_lazy("Accepted"),
+    rules.REFUSED: gettext_lazy("Not accepted"),
+    rules.DISPATCHED: gettext_lazy("Passed on to be handled"),
+    rules.HANDLED: gettext_lazy("Handled"),
+    rules.CLOSED: gettext_lazy("Closed"),
+    rules.REOPENED: gettext_lazy("Reopened"),
+    "reply": gettext_lazy("Reply"),
+    "rated": gettext_lazy("Rated"),
+}
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("No report with this number and phone."))
+
+
+def _refusal_text(entry: TimelineEntry) -> str:
+    if entry.action == "merge" and entry.data.get("duplicate_of"):
+        return _("The same problem was already reported as %(number)s; it is handled there.") % {
+            "number": entry.data["duplicate_of"]
+        }
+    return entry.comment
+
+
+def timeline_public(entries: list[TimelineEntry]) -> list[dict[str, Any]]:
+    """The public rows of a timeline: {at, label, text}. Nothing of a row is read but its
+    time, its action and states, a public reply and, for a refusal, its reason."""
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        if entry.action == "report" and not entry.from_state:
+            rows.append({"at": entry.at, "label": str(STEP_LABELS["received"]), "text": ""})
+            continue
+        step = rules.public_step(entry.action, entry.from_state, entry.to_state)
+        if step is not None:
+            text = _refusal_text(entry) if step == rules.REFUSED else ""
+            rows.append({"at": entry.at, "label": str(STEP_LABELS[step]), "text": text})
+        elif entry.action in ("evaluate", "evaluate_callback") and entry.data.get("satisfaction"):
+            level = entry.data["satisfaction"]
+            label = Satisfaction(level).label if level in Satisfaction.values else level
+            rows.append({"at": entry.at, "label": str(STEP_LABELS["rated"]), "text": str(label)})
+        reply = (entry.data or {}).get("reply")
+        if isinstance(reply, str) and reply.strip():
+            rows.append({"at": entry.at, "label": str(STEP_LABELS["reply"]), "text": reply})
+    return rows
+
+
+def _photo_urls(keys: list) -> list[str]:
+    """URLs of photos given as refs ("photo:<uuid>") or keys; anything else is left out."""
+    urls = []
+    for key in keys:
+        try:
+            urls.append(
+                reverse("photo_file", kwargs={"key": UUID(str(key).removeprefix("photo:"))})
+            )
+        except ValueError:
+            continue
+    return urls
+
+
+def resident_report(event: Event, *, viewer: User | None, via: str | None) -> dict[str, Any]:
+    """ResidentReportOut for `viewer` (None: an anonymous look-up by number and phone) who
+    relates to it as `via`: "reporter" (the reporter account or the phone's account), a
+    Follow's via, or "lookup" (gave the number and the phone: they are the one who gave it).
+    A "me too" follower sees the public wording and place, as the public does."""
+    entries = list(event.timeline.all())
+    own = via in (Follow.Via.REPORTER, Follow.Via.LOOKUP) or via is None
+    if own:
+        description, lon, lat, address = event.description, event.lon, event.lat, event.address
+        # The photos sent with the report (the staff's photos of their work are theirs).
+        report = next((e for e in entries if e.action == "report" and not e.from_state), None)
+        photo_keys = list(report.data.get("photos") or []) if report else []
+    else:
+        public = PublicView.objects.filter(event=event).first()
+        description = (public.public_text if public and public.public_text else "") or (
+            public_description(event)
+        )
+        lat, lon = public_point(event)
+        address = ""
+        photo_keys = list(public.approved_photos) if public else []
+    is_reporter = viewer is not None and (
+        event.reporter_id == viewer.pk or via == Follow.Via.REPORTER
+    )
+    relates = viewer is not None and via is not None
+    refusal = ""
+    if event.state in rules.REFUSED_STATES:
+        last = [e for e in entries if e.to_state == event.state and e.from_state != e.to_state]
+        refusal = _refusal_text(last[-1]) if last else ""
+    return {
+        "number": event.number,
+        "subclass_name": event.subclass.name_zh,
+        "description": description,
+        "address": address,
+        "lon": lon,
+        "lat": lat,
+        "state": event.state,
+        "state_name": str(State(event.state).label),
+        "public_state": rules.public_state(event.state),
+        "reported_at": event.reported_at,
+        "closed_at": event.closed_at,
+        "refusal_reason": refusal,
+        "satisfaction": event.satisfaction,
+        "can_rate": rules.can_rate(
+            state=event.state,
+            viewer_is_reporter=viewer is not None and event.reporter_id == viewer.pk,
+        ),
+        "can_reopen": rules.can_reopen(
+            state=event.state,
+            closed_at=event.closed_at,
+            now=timezone.now(),
+            reopen_days=settings.GRIDGOV_REOPEN_DAYS,
+            viewer_relates=relates and (is_reporter or via is not None),
+        ),
+        "can_add": rules.can_add(state=event.state, viewer_relates=relates),
+        "following_via": via if viewer is not None else None,
+        "photos": _photo_urls(photo_keys),
+        "timeline": timeline_public(entries),
+    }
+
+
+def _events() -> QuerySet[Event]:
+    return Event.objects.select_related("subclass", "area").prefetch_related(
+        Prefetch("timeline", queryset=TimelineEntry.objects.order_by("at", "pk"))
+    )
+
+
+def viewer_relation(event: Event, user: User) -> str | None:
+    """How `user` relates to `event`: "reporter", a Follow's via, or None."""
+    if event.reporter_id is not None and event.reporter_id == user.pk:
+        return Follow.Via.REPORTER
+    return Follow.objects.filter(event=event, user=user).values_list("via", flat=True).first()
+
+
+def resident_reports(*, user: User, before: str | None = None, limit: int = LIST_LIMIT) -> list:
+    """The user's reports and the ones they follow, newest first; `before`: the number of
+    the last one of the previous page."""
+    follows = dict(Follow.objects.filter(user=user).values_list("event_id", "via"))
+    queryset = _events().filter(Q(reporter=user) | Q(pk__in=list(follows)))
+    if before:
+        anchor = Event.objects.filter(number=before).values("reported_at", "pk").first()
+        if anchor is not None:
+            queryset = queryset.filter(
+                Q(reported_at__lt=anchor["reported_at"])
+                | Q(reported_at=anchor["reported_at"], pk__lt=anchor["pk"])
+            )
+    events = queryset.order_by("-reported_at", "-pk")[: max(1, min(limit, LIST_LIMIT))]
+    return [
+        resident_report(
+            event,
+            viewer=user,
+            via=Follow.Via.REPORTER if event.reporter_id == user.pk else follows.get(event.pk),
+        )
+        for event in events
+    ]
+
+
+def resident_report_for(*, user: User, number: str) -> dict[str, Any]:
+    """One report of the user's (reported or followed), else 404."""
+    event = _events().filter(number=number).first()
+    via = viewer_relation(event, user) if event is not None else None
+    if event is None or via is None:
+        raise NotFound(_("No report with this number among yours."))
+    return resident_report(event, viewer=user, via=via)
+
+
+def event_for_lookup(*, number: str, phone: str) -> Event:
+    """The report with this number whose reporter gave this phone (with the report, or on
+    their account). Every mismatch is the same 404: the answer never says which part was
+    wrong."""
+    wanted = mobile_or_none(phone) or "".join(str(phone or "").split())
+    event = _events().select_related("reporter").filter(number=str(number).strip()).first()
+    if event is None or not wanted:
+        raise _not_found()
+    given = {
+        mobile_or_none(event.reporter_phone) or "".join(event.reporter_phone.split()),
+        mobile_or_none(event.reporter.phone) if event.reporter_id else None,
+    }
+    if wanted not in given - {None, ""}:
+        raise _not_found()
+    return event
