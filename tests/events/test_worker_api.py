@@ -290,4 +290,4 @@ def test_a_matter_off_the_grid_admission_list_is_not_solved_on_the_spot(grid_wor
 
 
 def test_residents_land_on_their_reports_after_signing_in(reporter):
-    assert _client(reporter).get("/").url == "/report/"
+    assert _client(reporter).get("/").url == "/r/"

@@ -3,13 +3,15 @@ the command center's screen or the back office to be refused there)."""
 
 from django.http import HttpRequest
 
-from gridgov.accounts.roles import STAFF_ROLES, Capability
+from gridgov.accounts.roles import STAFF_ROLES, Capability, Role
 from gridgov.accounts.scope import can
 
 
 def menu(request: HttpRequest) -> dict:
     user = request.user
     department = bool(getattr(user, "department_id", None))
+    # A resident is offered the resident pages (/r/), never a staff entry.
+    resident = bool(user.is_authenticated and user.role == Role.RESIDENT)
     return {
         "menu": {
             "map": can(user, Capability.AREAS_VIEW),
@@ -21,5 +23,6 @@ def menu(request: HttpRequest) -> dict:
                 and (user.is_superuser or (user.is_staff and user.role in STAFF_ROLES))
             ),
             "api": can(user, Capability.AREAS_VIEW),
+            "resident": resident,
         }
     }

@@ -15,16 +15,23 @@ from gridgov.web.health import health_report
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # Where sign-in lands (LOGIN_REDIRECT_URL): field staff work from the worker app.
-    if request.user.is_authenticated and request.user.role in (Role.GRID_WORKER, Role.GRID_HEAD):
+    """Where sign-in lands (LOGIN_REDIRECT_URL): each role where it works (issue 11, item 6).
+    Residents their own front end, field staff the worker app, leaders the big screen (until
+    the leaders' dashboard), department handlers and staff who read events the queue, the
+    rest the map or the back office as before."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("admin:index")
+    if user.role == Role.RESIDENT:
+        return redirect("residents:landing")
+    if user.role in (Role.GRID_WORKER, Role.GRID_HEAD):
         return redirect("worker_app")
-    if request.user.is_authenticated and can(request.user, Capability.AREAS_VIEW):
-        return redirect("map")
-    # Residents report and follow their reports; a department's handlers work its inbox.
-    if request.user.is_authenticated and request.user.role == Role.RESIDENT:
-        return redirect("report")
-    if request.user.is_authenticated and request.user.department_id:
+    if user.role == Role.LEADER and can(user, Capability.SCREEN_VIEW):
+        return redirect("screen")
+    if user.department_id or can(user, Capability.EVENTS_VIEW):
         return redirect("event_queue")
+    if can(user, Capability.AREAS_VIEW):
+        return redirect("map")
     return redirect("admin:index")
 
 
