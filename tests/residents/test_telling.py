@@ -2,6 +2,8 @@
 in the inbox and by SMS, and of no internal step; an anonymous reporter is reached through
 the account of the mobile they gave, a landline is not."""
 
+# ruff: noqa: F811 (the fixtures imported from telling_helpers are used as arguments)
+
 import pytest
 
 from gridgov.accounts.models import User
@@ -47,7 +49,11 @@ def test_the_reporter_and_a_follower_are_told_at_each_public_step(
         ("operator", "accept", {}),
         ("operator", "dispatch", {"data": {"department_id": squad.pk}}),
         ("squad_handler", "take", {}),
-        ("squad_handler", "request_extension", {"comment": "需要调机械", "data": {"extra_hours": 8}}),
+        (
+            "squad_handler",
+            "request_extension",
+            {"comment": "需要调机械", "data": {"extra_hours": 8}},
+        ),
         ("shift_leader", "approve", {}),
         ("squad_handler", "feedback", {"comment": "内部备注：已清运", "data": {"photos": [photo]}}),
         ("grid_worker", "verify_pass", {}),
@@ -78,7 +84,8 @@ def test_the_reporter_and_a_follower_are_told_at_each_public_step(
     for text in texts:
         assert event.number in text
         assert not any(name in text for name in staff)
-        assert "内部备注" not in text and event.area.code not in text
+        assert "内部备注" not in text
+        assert event.area.code not in text
     # One SMS delivery per person and step, sent to the gateway with the person's phone.
     deliveries = Delivery.objects.filter(
         notification__kind__startswith="resident_", channel=sms
@@ -125,8 +132,10 @@ def test_an_anonymous_reporter_with_a_mobile_is_reached_through_its_account(
 ):
     event = loop.report(None, wenhui_point, reporter_phone="139 0000 0009")
     account = User.objects.get(username=username_for_phone("13900000009"))
-    assert account.role == "resident" and not account.has_usable_password()
-    assert account.phone == "13900000009" and account.username != account.phone
+    assert account.role == "resident"
+    assert not account.has_usable_password()
+    assert account.phone == "13900000009"
+    assert account.username != account.phone
     assert Follow.objects.get(event=event, user=account).via == "reporter"
     loop.act("operator", "accept")
     assert _kinds(account) == ["resident_filed"]

@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.models import User
 from gridgov.common.errors import NotFound
@@ -28,16 +28,17 @@ from gridgov.residents.models import Follow, PublicView
 
 LIST_LIMIT = 50
 
+# In the resident's words (a context of their own: the staff's "Accepted" is another).
 STEP_LABELS = {
-    "received": gettext_lazy("Report received"),
-    rules.FILED: gettext_lazy("Accepted"),
-    rules.REFUSED: gettext_lazy("Not accepted"),
-    rules.DISPATCHED: gettext_lazy("Passed on to be handled"),
-    rules.HANDLED: gettext_lazy("Handled"),
-    rules.CLOSED: gettext_lazy("Closed"),
-    rules.REOPENED: gettext_lazy("Reopened"),
-    "reply": gettext_lazy("Reply"),
-    "rated": gettext_lazy("Rated"),
+    "received": pgettext_lazy("resident timeline", "Report received"),
+    rules.FILED: pgettext_lazy("resident timeline", "Accepted"),
+    rules.REFUSED: pgettext_lazy("resident timeline", "Not accepted"),
+    rules.DISPATCHED: pgettext_lazy("resident timeline", "Passed on to be handled"),
+    rules.HANDLED: pgettext_lazy("resident timeline", "Handled"),
+    rules.CLOSED: pgettext_lazy("resident timeline", "Closed"),
+    rules.REOPENED: pgettext_lazy("resident timeline", "Reopened"),
+    "reply": pgettext_lazy("resident timeline", "Reply"),
+    "rated": pgettext_lazy("resident timeline", "Rated"),
 }
 
 
