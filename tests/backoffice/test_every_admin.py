@@ -310,6 +310,10 @@ NO_SCOPED_WRITES: dict[str, set[str]] = {
     "smartcodes.Registration": set(),
     "canvass.Task": set(),
     "party.PointPublication": set(),
+    # The center changes public views (through the moderation service), never adds them.
+    "residents.PublicView": set(),
+    "residents.Callback": set(),
+    "residents.Follow": set(),
 }
 
 
