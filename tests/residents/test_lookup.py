@@ -201,3 +201,19 @@ def test_a_refused_report_shows_the_reason_and_a_closed_one_may_be_rated(
         True,
         "me_too",
     )
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_few_queries_for_many_reports(
+    client, loop, reporter, wenhui_point, django_assert_max_num_queries
+):
+    for _i in range(6):
+        event = loop.report(reporter, wenhui_point)
+        Follow.objects.create(event=event, user=loop.people["operator"], via="me_too")
+    followed = loop.report(None, wenhui_point)
+    Follow.objects.create(event=followed, user=reporter, via=Follow.Via.ME_TOO)
+    client.force_login(reporter)
+    client.get("/api/v1/resident/reports")  # the session, warmed
+    with django_assert_max_num_queries(8):
+        listed = client.get("/api/v1/resident/reports").json()
+    assert len(listed) == 7

@@ -175,3 +175,26 @@ def test_a_failing_receiver_never_breaks_the_loop(loop, reporter, wenhui_point, 
     loop.report(reporter, wenhui_point)
     event = loop.act("operator", "accept")
     assert event.state == "filed"
+
+
+@pytest.mark.django_db
+def test_a_caller_on_the_hotline_is_told_through_the_phone_they_gave(loop, operator, wenhui_point):
+    event = loop.report(operator, wenhui_point, reporter_phone="13900000010")
+    assert event.reporter_id == operator.pk  # the operator took the call
+    account = User.objects.get(username=username_for_phone("13900000010"))
+    assert Follow.objects.get(event=event).user == account
+    loop.act("operator", "accept")
+    assert _kinds(account) == ["resident_filed"]
+    assert not Notification.objects.filter(user=operator, kind__startswith="resident_").exists()
+
+
+@pytest.mark.django_db
+def test_only_the_reporter_is_asked_to_rate(loop, reporter, neighbour, wenhui_point):
+    event = loop.report(reporter, wenhui_point)
+    Follow.objects.create(event=event, user=neighbour, via=Follow.Via.ME_TOO)
+    loop.to_closed()
+    mine = Notification.objects.get(user=reporter, kind="resident_closed").text
+    theirs = Notification.objects.get(user=neighbour, kind="resident_closed").text
+    assert mine != theirs
+    assert event.number in mine
+    assert event.number in theirs

@@ -89,6 +89,13 @@ def _photo_urls(keys: list) -> list[str]:
     return urls
 
 
+def _public_view(event: Event) -> PublicView | None:
+    try:
+        return event.public_view  # read with the event (select_related)
+    except PublicView.DoesNotExist:
+        return None
+
+
 def resident_report(event: Event, *, viewer: User | None, via: str | None) -> dict[str, Any]:
     """ResidentReportOut for `viewer` (None: an anonymous look-up by number and phone) who
     relates to it as `via`: "reporter" (the reporter account or the phone's account), a
@@ -102,16 +109,13 @@ def resident_report(event: Event, *, viewer: User | None, via: str | None) -> di
         report = next((e for e in entries if e.action == "report" and not e.from_state), None)
         photo_keys = list(report.data.get("photos") or []) if report else []
     else:
-        public = PublicView.objects.filter(event=event).first()
+        public = _public_view(event)
         description = (public.public_text if public and public.public_text else "") or (
             public_description(event)
         )
         lat, lon = public_point(event)
         address = ""
         photo_keys = list(public.approved_photos) if public else []
-    is_reporter = viewer is not None and (
-        event.reporter_id == viewer.pk or via == Follow.Via.REPORTER
-    )
     relates = viewer is not None and via is not None
     refusal = ""
     if event.state in rules.REFUSED_STATES:
@@ -140,7 +144,7 @@ def resident_report(event: Event, *, viewer: User | None, via: str | None) -> di
             closed_at=event.closed_at,
             now=timezone.now(),
             reopen_days=settings.GRIDGOV_REOPEN_DAYS,
-            viewer_relates=relates and (is_reporter or via is not None),
+            viewer_relates=relates,
         ),
         "can_add": rules.can_add(state=event.state, viewer_relates=relates),
         "following_via": via if viewer is not None else None,
@@ -150,7 +154,7 @@ def resident_report(event: Event, *, viewer: User | None, via: str | None) -> di
 
 
 def _events() -> QuerySet[Event]:
-    return Event.objects.select_related("subclass", "area").prefetch_related(
+    return Event.objects.select_related("subclass", "area", "public_view").prefetch_related(
         Prefetch("timeline", queryset=TimelineEntry.objects.order_by("at", "pk"))
     )
 

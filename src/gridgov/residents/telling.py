@@ -31,17 +31,19 @@ from gridgov.residents.models import Follow
 logger = logging.getLogger("gridgov.residents")
 
 REASON_CHARS = 120
+RATE = "closed_rate"  # the closing as told to the reporter, who may rate it
 
 
 def _text(step: str, number: str, reason: str) -> str:
     """The message of a step: short, the report's number, nothing of the staff."""
     texts = {
-        rules.FILED: _("Your report %(number)s has been accepted and will be handled."),
-        rules.REFUSED: _("Your report %(number)s was not accepted: %(reason)s"),
-        rules.DISPATCHED: _("Your report %(number)s has been passed on to be handled."),
-        rules.HANDLED: _("Your report %(number)s has been handled and will be checked."),
-        rules.CLOSED: _("Your report %(number)s is closed. Please rate how it was handled."),
-        rules.REOPENED: _("Your report %(number)s was reopened and will be handled again."),
+        rules.FILED: _("Report %(number)s has been accepted and will be handled."),
+        rules.REFUSED: _("Report %(number)s was not accepted: %(reason)s"),
+        rules.DISPATCHED: _("Report %(number)s has been passed on to be handled."),
+        rules.HANDLED: _("Report %(number)s has been handled and will be checked."),
+        rules.CLOSED: _("Report %(number)s is closed."),
+        rules.REOPENED: _("Report %(number)s was reopened and will be handled again."),
+        RATE: _("Report %(number)s is closed. Please rate how it was handled."),
     }
     return texts[step] % {"number": number, "reason": reason[:REASON_CHARS]}
 
@@ -73,15 +75,16 @@ def people_to_tell(event: Event, *, actor: User | None = None) -> list[User]:
 
 
 def reporter_phone_follow(event: Event) -> Follow | None:
-    """For a report given with a mobile and no account: the phone's resident account follows
-    it as its reporter (None for a landline, a foreign number, a staff member's phone)."""
-    if event.reporter_id is not None:
-        return None
+    """For a report given with a mobile: the phone's resident account follows it as its
+    reporter, unless it is the reporting account itself (None for a landline, a foreign
+    number, a staff member's phone)."""
     phone = mobile_or_none(event.reporter_phone)
     if phone is None:
         return None
+    # A report taken on the hotline or by a worker for someone names the staff member as
+    # its reporter: the phone given is still the person's, and is told.
     user = resident_for_phone_get_or_create(phone)
-    if user is None:
+    if user is None or user.pk == event.reporter_id:
         return None
     try:
         with transaction.atomic():
@@ -138,11 +141,18 @@ def event_told(
     people = people_to_tell(event, actor=actor)
     if not people:
         return 0
+    # The reporter account may rate a closed report (the workflow's EVALUATE row): told so.
+    raters = [p for p in people if p.pk == event.reporter_id] if step == rules.CLOSED else []
+    others = [p for p in people if p not in raters]
     # The residents' language is the site's (Chinese first), whoever acted.
     with translation.override(settings.LANGUAGE_CODE):
         reason = _refusal_reason(action, comment, event) if step == rules.REFUSED else ""
         text = _text(step, event.number, reason)
-    told = notify(users=people, kind=f"resident_{step}", text=text, event=event)
+        rate_text = _text(RATE, event.number, "")
+    kind = f"resident_{step}"
+    told = notify(users=others, kind=kind, text=text, event=event) if others else 0
+    if raters:
+        told += notify(users=raters, kind=kind, text=rate_text, event=event)
     if action == "merge":
         _merged_follows(event)
     return told
