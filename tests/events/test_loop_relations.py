@@ -203,7 +203,7 @@ def test_a_rating_is_the_reporters_or_a_callback_marked_as_such(
     refused(resident, event, "evaluate", data={"satisfaction": "satisfied"})  # not their report
     refused(reporter, event, "evaluate")  # no rating chosen: nothing is preset
     refused(reporter, event, "evaluate", data={"satisfaction": "excellent"})
-    assert allowed_actions(event, reporter) == ["evaluate"]
+    assert allowed_actions(event, reporter) == ["evaluate", "resident_reopen"]
     assert "evaluate_callback" in allowed_actions(event, operator)
     event = event_act(
         user=operator,

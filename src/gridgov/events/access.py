@@ -6,17 +6,19 @@ from gridgov.accounts.models import User
 from gridgov.common.errors import NotFound
 from gridgov.events import selectors
 from gridgov.events.models import Assignment, Event
+from gridgov.events.workflow import Relations
 
 
-def event_for_user(*, user: User, event_id: int) -> Event:
+def event_for_user(*, user: User, event_id: int, as_follower: bool = False) -> Event:
     """The event if the user may act on it: staff inside their area, department staff on their
-    department's events, residents on what they reported."""
+    department's events, residents on what they reported. `as_follower`: also a follower of it
+    (for the workflow rows that grant followers, which decide the rest)."""
     event = (
         Event.objects.select_related("subclass", "area", "department").filter(pk=event_id).first()
     )
     if event is None:
         raise NotFound(_("No event #%(id)s.") % {"id": event_id})
-    if not may_see(user, event):
+    if not may_see(user, event) and not (as_follower and Relations(event, user).follower):
         raise NotFound(_("No event #%(id)s.") % {"id": event_id})
     return event
 

@@ -12,12 +12,15 @@ department), the center only inside its area, a resident only on what they repor
 `allowed_actions` reads the same rows, so no button is offered that is then refused.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.roles import Role
@@ -58,6 +61,9 @@ class Action(models.TextChoices):
     # so the timeline says whose rating it is and nobody rates in a reporter's place.
     EVALUATE_CALLBACK = "evaluate_callback", _("Record the rating from a callback (回访)")
     REOPEN = "reopen", _("Reopen")
+    # "Still not fixed": the reporter or a follower sends it back to the center within
+    # GRIDGOV_REOPEN_DAYS of the closing (issue 11), with their words and photos.
+    RESIDENT_REOPEN = "resident_reopen", _("Still not fixed (reopened by a resident)")
     REQUEST_EXTENSION = "request_extension", _("Ask for an extension")
     REQUEST_DEFERRAL = "request_deferral", _("Ask to defer")
     REQUEST_SUSPENSION = "request_suspension", _("Ask to suspend")
@@ -107,6 +113,9 @@ class Relation(models.TextChoices):
     DEPARTMENT = "department", _("of the dispatched department")
     SUMMONED = "summoned", _("of a summoned department")
     REPORTER = "reporter", _("the reporter")
+    # Follows the report (said "me too", or looked it up by number and phone): the rows
+    # that name this relation let a follower act without reading the staff's view of it.
+    FOLLOWER = "follower", _("follows the report")
     # Took, accepted, fed back or solved on the spot, or leads it: separation of duties.
     HANDLER = "handler", _("handled it")
 
@@ -164,6 +173,18 @@ class Relations:
     @cached_property
     def reporter(self) -> bool:
         return self.event.reporter_id is not None and self.event.reporter_id == self.user.pk
+
+    @cached_property
+    def follower(self) -> bool:
+        # The follows live in the residents app, which sits above events: read through the
+        # reverse relation's name (residents.Follow, related_name="follows"), not imported.
+        # A list of events may prefetch `follows` (one query for the page, not one a row).
+        follows = getattr(self.event, "follows", None)
+        if follows is None or self.user.pk is None:
+            return False
+        if "follows" in getattr(self.event, "_prefetched_objects_cache", {}):
+            return any(follow.user_id == self.user.pk for follow in follows.all())
+        return follows.filter(user_id=self.user.pk).exists()
 
     @cached_property
     def handler(self) -> bool:
@@ -250,7 +271,26 @@ OFFER_OPEN_TO_DECLINE = Guard(
     _("You accepted this task; return it with a reason instead."),
 )
 
+
+def _within_reopen_window(event: Any, _relations: Relations) -> bool:
+    if event.closed_at is None:
+        return False
+    days = getattr(settings, "GRIDGOV_REOPEN_DAYS", 7)
+    return timezone.now() - event.closed_at <= dt.timedelta(days=days)
+
+
+REOPEN_WINDOW = Guard(
+    _within_reopen_window,
+    _("Too long since it was closed to reopen it; please report it again."),
+    code="reopen_window_passed",
+)
+
 CENTER_IN_AREA = by(CENTER, IN_AREA)
+# Two grants, the reporter's first: the reporter is known without a query, a follower not.
+RESIDENT_REPORTER_OR_FOLLOWER = (
+    Grant(frozenset({Role.RESIDENT}), frozenset({Relation.REPORTER})),
+    Grant(frozenset({Role.RESIDENT}), frozenset({Relation.FOLLOWER})),
+)
 HANDLER_OF_CASE = by(HANDLERS, CASE)
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
@@ -334,6 +374,21 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     (State.EVALUATED, Action.REOPEN): Step(
         State.FILED, CENTER_IN_AREA, needs_comment=True, guard=DISSATISFIED, effect="reopen"
     ),
+    # "Still not fixed" (issue 11): back to the center, with the resident's words and photos.
+    (State.CLOSED, Action.RESIDENT_REOPEN): Step(
+        State.FILED,
+        RESIDENT_REPORTER_OR_FOLLOWER,
+        needs_comment=True,
+        guard=REOPEN_WINDOW,
+        effect="resident_reopen",
+    ),
+    (State.EVALUATED, Action.RESIDENT_REOPEN): Step(
+        State.FILED,
+        RESIDENT_REPORTER_OR_FOLLOWER,
+        needs_comment=True,
+        guard=REOPEN_WINDOW,
+        effect="resident_reopen",
+    ),
     (State.DEFERRED, Action.RESUME): Step(State.IN_PROGRESS, CENTER_IN_AREA + HANDLER_OF_CASE),
     (State.SUSPENDED, Action.RESUME): Step(State.IN_PROGRESS, CENTER_IN_AREA),
 }
@@ -359,6 +414,14 @@ for _state in OPEN_STATES:
     TRANSITIONS[(_state, Action.SUPERVISE)] = Step(
         None, by(APPROVERS, IN_AREA), needs_comment=True, effect="supervise"
     )
+
+# Actions some row grants to followers: `event_act` lets a follower load the event for these
+# only (a follower does not read the event as its reporter or staff do).
+FOLLOWER_ACTIONS = frozenset(
+    action
+    for (_state, action), step in TRANSITIONS.items()
+    if any(Relation.FOLLOWER in grant.relations for grant in step.grants)
+)
 
 # What an approval does to the state, by the pending request.
 APPROVED_STATE = {

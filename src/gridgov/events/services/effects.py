@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
+from gridgov.accounts.roles import Role
 from gridgov.common.errors import DomainError
 from gridgov.events.calendar import WorkingCalendar
 from gridgov.events.models import Assignment, Event, Satisfaction
@@ -217,6 +218,29 @@ def reopen(ctx: Context) -> Outcome:
         changes={"closed_at": None, "satisfaction": "", "department": None, "assignee": None},
         after=[lambda: _offers_replace(ctx.event, [], ctx.now)],
     )
+
+
+def resident_reopen(ctx: Context) -> Outcome:
+    """Still not fixed (issue 11): back to the center as a center reopen puts it, with the
+    resident's photos on the timeline and the event, and the center's shift leaders told.
+    The rating goes: the case is not done, and a new closing will be rated again."""
+    photos = _photos(ctx)
+    out = reopen(ctx)
+    out.details["by_resident"] = True
+    event = ctx.event
+    text = _("Event %(number)s was reopened by a resident: still not fixed. %(comment)s") % {
+        "number": event.number,
+        "comment": ctx.comment,
+    }
+    out.after.append(lambda: notify_after_commit(_shift_leaders(event), "reopened", text, event))
+    return _with_photos(out, ctx, photos)
+
+
+def _shift_leaders(event: Event) -> list[User]:
+    """The center's shift leaders whose area holds the event (who takes a reopened case)."""
+    return [
+        person for person in people_of(event, with_center=True) if person.role == Role.SHIFT_LEADER
+    ]
 
 
 def request_extension(ctx: Context) -> Outcome:

@@ -20,7 +20,14 @@ from gridgov.events.models import Event
 from gridgov.events.services.effects import Context
 from gridgov.events.services.timeline import stage_deadline, timeline_add
 from gridgov.events.signals import event_changed_on_commit
-from gridgov.events.workflow import TERMINAL, TRANSITIONS, Refusal, Relations, refusal
+from gridgov.events.workflow import (
+    FOLLOWER_ACTIONS,
+    TERMINAL,
+    TRANSITIONS,
+    Refusal,
+    Relations,
+    refusal,
+)
 
 
 def event_act(
@@ -36,7 +43,7 @@ def event_act(
     """Apply one row of the workflow table. Two people acting at once: one wins, the other
     gets a Conflict and the event is as the winner left it. `photo_files` (name, bytes) of
     a feedback are stored only once the user may act and the rest is checked."""
-    event = event_for_user(user=user, event_id=event_id)
+    event = event_for_user(user=user, event_id=event_id, as_follower=action in FOLLOWER_ACTIONS)
     if version is not None and version != event.version:
         raise Conflict(
             _("The event changed since you loaded it; reload and try again."), code="stale"

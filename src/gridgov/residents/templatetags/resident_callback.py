@@ -2,11 +2,38 @@
 that events never imports it: events/event.html loads this library."""
 
 from django import template
+from django.template.loader import render_to_string
+
+from gridgov.events.models import Satisfaction
+from gridgov.residents.callbacks import (
+    callback_as_dict,
+    may_call_back,
+    reporter_phone_masked,
+)
+from gridgov.residents.models import Callback
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def resident_callback_panel(context, event) -> str:
-    """Nothing yet: filled in by the callback part of issue 11."""
-    return ""
+    """回访 for the center of the event's area: the reporter's phone masked (revealed on
+    request, audited), the callbacks so far and a form to record one. Nothing for anyone
+    else."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not may_call_back(user, event):
+        return ""
+    return render_to_string(
+        "residents/_callback_panel.html",
+        {
+            "event": event,
+            "masked_phone": reporter_phone_masked(event),
+            "callbacks": [
+                callback_as_dict(c)
+                for c in Callback.objects.filter(event=event).select_related("by")[:50]
+            ],
+            "satisfactions": Satisfaction.choices,
+        },
+        request=request,
+    )
