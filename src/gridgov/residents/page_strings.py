@@ -75,6 +75,9 @@ STRINGS = {
     "choose_rating": _("Please choose a rating."),
     "reopen_photo": _("Please add a photo of how it is now."),
     "sign_in_to_follow": _("Sign in to follow this report"),
+    "sign_in_hint": _(
+        "Sign in with the same phone to be told at each step, add a photo, rate or reopen it."
+    ),
     "follow": _("Follow this report"),
     "unfollow": _("Stop following"),
     "reporter_name": _("Reported by"),

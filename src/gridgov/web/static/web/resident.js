@@ -40,6 +40,7 @@
 
   function stateBadge(item) {
     const key = item.public_state || "";
+    if (!key && !item.state_name) return ""; // "me too" candidates are open by definition
     const name = item.state_name || (S.public_states || {})[key] || key;
     return `<span class="r-state r-state-${esc(key)}">${esc(name)}</span>`;
   }

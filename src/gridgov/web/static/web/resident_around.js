@@ -13,6 +13,7 @@
   const layer = L.layerGroup().addTo(map);
   const MAX_RADIUS = 5000;
   let seq = 0;
+  let located = false; // the phone's position wins over the district's frame
 
   async function load() {
     const mine = ++seq;
@@ -44,11 +45,12 @@
     status.textContent = S.locating;
     try {
       const at = await window.residentMap.locate();
+      located = true;
       map.setView([at.lat, at.lon], 16);
     } catch (e) {
       status.textContent = e.message;
     }
   });
-  ready.then((bounds) => { if (bounds) map.fitBounds(bounds); else load(); });
+  ready.then((bounds) => { if (bounds && !located) map.fitBounds(bounds); else if (!located) load(); });
   setTimeout(() => map.invalidateSize(), 50);
 })();

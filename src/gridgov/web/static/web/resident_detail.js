@@ -162,7 +162,7 @@
       if (!answer.ok) { box.hidden = true; showError(error, answer.status === 404 ? S.not_found : messageOf(answer)); return; }
       if (C.signed_in) { window.location.assign(reportUrl(answer.data.number)); return; } // now followed
       render(answer.data);
-      box.insertAdjacentHTML("beforeend", `<p class="r-note">${esc(S.sign_in_to_follow)}: <a href="${esc(C.login_url)}?next=${encodeURIComponent(reportUrl(answer.data.number))}">${esc(S.me_too_sign_in)}</a></p>`);
+      box.insertAdjacentHTML("beforeend", `<p class="r-note">${esc(S.sign_in_hint)}</p><a class="r-primary r-wide" href="${esc(C.login_url)}?next=${encodeURIComponent(reportUrl(answer.data.number))}">${esc(S.sign_in_to_follow)}</a>`);
     });
   }
 })();

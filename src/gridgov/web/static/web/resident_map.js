@@ -20,11 +20,15 @@
           style: { color: "#b71c1c", weight: 1, opacity: 0.55, fillColor: "#b71c1c", fillOpacity: 0.03 },
         }).addTo(map);
         if (!C.tile_url) {
-          data.features.forEach((f) => {
-            if (!f.properties || !f.properties.name) return;
-            const centre = L.geoJSON(f).getBounds().getCenter();
-            L.marker(centre, { interactive: false, icon: L.divIcon({ className: "r-area-label", html: esc(f.properties.name), iconSize: null }) }).addTo(map);
+          // Without tiles the grids' names are the landmarks; only close up, where they fit.
+          const labels = L.layerGroup();
+          layer.eachLayer((grid) => {
+            const name = grid.feature && grid.feature.properties && grid.feature.properties.name;
+            if (name) L.marker(grid.getBounds().getCenter(), { interactive: false, keyboard: false, icon: L.divIcon({ className: "r-area-label", html: esc(name), iconSize: null }) }).addTo(labels);
           });
+          const toggle = () => { if (map.getZoom() >= 16) labels.addTo(map); else labels.remove(); };
+          map.on("zoomend", toggle);
+          toggle();
         }
         return layer.getBounds();
       })

@@ -65,10 +65,11 @@
     const { map, ready } = window.residentMap.make($("report-map"));
     state.map = map;
     state.pin = L.marker(map.getCenter(), { draggable: true, autoPan: true, icon: window.residentMap.pinIcon(), title: S.pin_hint }).addTo(map);
-    state.pin.on("dragend", () => { state.fromPhone = null; });
-    map.on("click", (e) => { state.fromPhone = null; state.pin.setLatLng(e.latlng); });
+    state.pin.on("dragend", () => { state.fromPhone = null; state.touched = true; });
+    map.on("click", (e) => { state.fromPhone = null; state.touched = true; state.pin.setLatLng(e.latlng); });
     ready.then((bounds) => {
-      if (bounds && !state.fromPhone) { map.fitBounds(bounds, { padding: [10, 10] }); state.pin.setLatLng(map.getCenter()); }
+      // The district's outlines frame the map, unless the resident already placed the pin.
+      if (bounds && !state.fromPhone && !state.touched) { map.fitBounds(bounds, { padding: [10, 10] }); state.pin.setLatLng(map.getCenter()); }
     });
     setTimeout(() => map.invalidateSize(), 50);
   }
@@ -79,6 +80,7 @@
       const at = await window.residentMap.locate();
       placePin(at.lat, at.lon, 17);
       state.fromPhone = at;
+      state.touched = true;
       whereStatus(S.located);
     } catch (e) {
       whereStatus(e.message, true); // the pin stays usable: drag it or search
@@ -105,6 +107,7 @@
     list.querySelectorAll("button[data-i]").forEach((b) => b.addEventListener("click", () => {
       const p = places[Number(b.dataset.i)];
       state.fromPhone = null;
+      state.touched = true;
       placePin(p.lat, p.lon, 17);
       if (!$("address").value) $("address").value = p.address || p.label || "";
       list.hidden = true;
