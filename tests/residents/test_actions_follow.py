@@ -1,4 +1,4 @@
-""""Me too": a resident follows a public report instead of sending it again (issue 11)."""
+"""Me too: a resident follows a public report instead of sending it again (issue 11)."""
 
 import pytest
 from django.test import Client
