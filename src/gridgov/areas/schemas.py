@@ -6,13 +6,13 @@ from ninja import Field, Schema
 
 from gridgov.areas.codes import code12, level_name
 from gridgov.areas.models import Area
-from gridgov.common.schemas import ErrorOut, RowErrorOut
+from gridgov.common.schemas import ErrorOut, Out, RowErrorOut
 
 # A division or grid code: 6 to 18 digits (12-digit padded forms accepted).
 AreaCode = Annotated[str, Field(min_length=1, max_length=24)]
 
 
-class AreaOut(Schema):
+class AreaOut(Out):
     code: str
     code12: str | None
     name: str
@@ -45,7 +45,7 @@ class ChainItem(Schema):
     level: int
 
 
-class AreaWorkerOut(Schema):
+class AreaWorkerOut(Out):
     name: str
     employment: str
 
@@ -62,7 +62,7 @@ class AreaDetail(AreaOut):
     counts: dict[str, int]
 
 
-class LookupOut(Schema):
+class LookupOut(Out):
     lon: float
     lat: float
     code: str | None
@@ -104,7 +104,7 @@ class FeatureProperties(Schema):
     generated: bool
 
 
-class FeatureOut(Schema):
+class FeatureOut(Out):
     """A GeoJSON Feature; its geometry is a free mapping (Polygon or MultiPolygon)."""
 
     type: str
@@ -113,12 +113,12 @@ class FeatureOut(Schema):
     geometry: dict[str, Any] | None
 
 
-class FeatureCollectionOut(Schema):
+class FeatureCollectionOut(Out):
     type: str
     features: list[FeatureOut]
 
 
-class FindingOut(Schema):
+class FindingOut(Out):
     kind: str = Field(description="outside_parent, overlap or gap")
     code: str
     other_code: str | None
@@ -127,7 +127,7 @@ class FindingOut(Schema):
     lat: float
 
 
-class ValidationOut(Schema):
+class ValidationOut(Out):
     count: int
     findings: list[FindingOut]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from gridgov.common.schemas import Day
+from gridgov.common.schemas import Day, Out
 
 
 class FieldIn(Schema):
@@ -33,7 +33,7 @@ class SubmitIn(Schema):
     client_uuid: str | None = Field(None, max_length=64)
 
 
-class FieldOut(Schema):
+class FieldOut(Out):
     key: str
     label: str
     kind: str
@@ -42,7 +42,7 @@ class FieldOut(Schema):
     personal: bool = False
 
 
-class CampaignOut(Schema):
+class CampaignOut(Out):
     id: int
     name: str
     area: str
@@ -52,11 +52,11 @@ class CampaignOut(Schema):
     form: list[FieldOut]
 
 
-class LaunchOut(Schema):
+class LaunchOut(Out):
     created: int = Field(description="tasks made by this launch")
 
 
-class GridProgressOut(Schema):
+class GridProgressOut(Out):
     grid: str
     name: str
     total: int
@@ -64,7 +64,7 @@ class GridProgressOut(Schema):
     share: float | None
 
 
-class TaskOut(Schema):
+class TaskOut(Out):
     id: int
     campaign_id: int
     campaign: str
@@ -74,7 +74,7 @@ class TaskOut(Schema):
     answers: dict[str, Any]
 
 
-class SubmittedOut(Schema):
+class SubmittedOut(Out):
     id: int
     status: str
     answers: dict[str, Any]

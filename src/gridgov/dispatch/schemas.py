@@ -3,7 +3,7 @@ events/api_dispatching.py serves)."""
 
 from ninja import Field, Schema
 
-from gridgov.common.schemas import Lat, Lon
+from gridgov.common.schemas import Lat, Lon, Out
 
 
 class PositionIn(Schema):
@@ -14,14 +14,14 @@ class PositionIn(Schema):
     on_duty: bool = True
 
 
-class PositionOut(Schema):
+class PositionOut(Out):
     lon: float
     lat: float
     at: str
     on_duty: bool
 
 
-class NearWorkerOut(Schema):
+class NearWorkerOut(Out):
     id: int
     name: str = Field(description="family name first (张三)")
     grid_code: str | None
@@ -32,7 +32,7 @@ class NearWorkerOut(Schema):
     phone: str | None
 
 
-class TrackPointOut(Schema):
+class TrackPointOut(Out):
     lon: float
     lat: float
     accuracy_m: float | None

@@ -8,7 +8,7 @@ from typing import Literal
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from gridgov.common.schemas import Day, Id, errors
+from gridgov.common.schemas import Day, Id, Out, errors
 from gridgov.events import whistle_chain
 from gridgov.events.schemas import LONG_TEXT
 from gridgov.events.services import whistles
@@ -20,7 +20,7 @@ class ActionIn(Schema):
     note: str = Field(max_length=LONG_TEXT, description="what was done on the spot")
 
 
-class ActedOut(Schema):
+class ActedOut(Out):
     id: int
     action_at: str
     late: bool = Field(description="after the action deadline")
@@ -31,13 +31,13 @@ class RatingIn(Schema):
     note: str = Field("", max_length=LONG_TEXT, description="required when poor")
 
 
-class RatedOut(Schema):
+class RatedOut(Out):
     id: int
     rating: str
     rated_at: str
 
 
-class DepartmentRatingOut(Schema):
+class DepartmentRatingOut(Out):
     department_id: int
     department: str
     good: int
@@ -47,7 +47,7 @@ class DepartmentRatingOut(Schema):
     score: float = Field(description="good 100, adequate 60, poor 0, averaged")
 
 
-class RatingsOut(Schema):
+class RatingsOut(Out):
     date_from: str
     date_to: str
     departments: list[DepartmentRatingOut]

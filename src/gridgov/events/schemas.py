@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from gridgov.common.schemas import Id, Lat, Lon
+from gridgov.common.schemas import Id, Lat, Lon, Out
 
 # Free text is bounded here so that a megabyte of description is refused before any work;
 # the services keep their own, tighter rules (a description of at most 2000 characters).
@@ -64,7 +64,7 @@ class ReportBackIn(Schema):
     report: str = Field(max_length=LONG_TEXT)
 
 
-class StepOut(Schema):
+class StepOut(Out):
     at: str
     at_display: str | None
     label: str
@@ -78,7 +78,7 @@ class StepOut(Schema):
     reply: str = Field("", description="the public reply: what the reporter is told")
 
 
-class SummonsOut(Schema):
+class SummonsOut(Out):
     id: int
     department: str
     check_in_due_at: str
@@ -94,7 +94,7 @@ class SummonsOut(Schema):
     rating: str = Field("", description="the whistling level's: good, adequate, poor or blank")
 
 
-class WhistleOut(Schema):
+class WhistleOut(Out):
     level: str
     level_name: str
     reason: str
@@ -102,7 +102,7 @@ class WhistleOut(Schema):
     summonses: list[SummonsOut]
 
 
-class EventOut(Schema):
+class EventOut(Out):
     id: int
     number: str
     state: str
@@ -140,34 +140,34 @@ class EventDetailOut(EventOut):
     whistles: list[WhistleOut]
 
 
-class EventPage(Schema):
+class EventPage(Out):
     count: int = Field(description="matches from this page on; an estimate unless count_exact")
     count_exact: bool = True
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
     items: list[EventOut]
 
 
-class PublicReportOut(Schema):
+class PublicReportOut(Out):
     id: int
     number: str
     state: str
     area: str
 
 
-class AlertOut(Schema):
+class AlertOut(Out):
     id: int
     number: str
     area: str
 
 
-class SuggestionOut(Schema):
+class SuggestionOut(Out):
     code: str
     name: str
     score: float
     words: list[str]
 
 
-class PhotoOut(Schema):
+class PhotoOut(Out):
     ref: str
     width: int
     height: int
@@ -175,14 +175,14 @@ class PhotoOut(Schema):
     exif_lat: float | None
 
 
-class HotlineOut(Schema):
+class HotlineOut(Out):
     response_rate: float | None
     solved_rate: float | None
     satisfied_rate: float | None
     score: float | None
 
 
-class RatesOut(Schema):
+class RatesOut(Out):
     counts: dict[str, int]
     closure_rate: float | None
     on_time_closure_rate: float | None
@@ -194,13 +194,13 @@ class RatesOut(Schema):
     average_handling_hours: float | None
 
 
-class RatesReportOut(Schema):
+class RatesReportOut(Out):
     all: RatesOut
     groups: dict[str, RatesOut] | None = Field(None, description="only when `group` is given")
     whistles: dict[str, dict[str, int]] = Field(description="per summoned department")
 
 
-class ScreenEventOut(Schema):
+class ScreenEventOut(Out):
     id: int
     number: str
     lon: float | None
@@ -212,7 +212,7 @@ class ScreenEventOut(Schema):
     reported_at: str
 
 
-class ScreenAlarmOut(Schema):
+class ScreenAlarmOut(Out):
     id: int
     number: str
     kind: str
@@ -224,21 +224,21 @@ class ScreenAlarmOut(Schema):
     lat: float | None
 
 
-class ScreenWorkerOut(Schema):
+class ScreenWorkerOut(Out):
     id: int
     name: str
     lon: float
     lat: float
 
 
-class ScreenAreaOut(Schema):
+class ScreenAreaOut(Out):
     name: str
     open: int = 0
     yellow: int = 0
     red: int = 0
 
 
-class ScreenTodayOut(Schema):
+class ScreenTodayOut(Out):
     reported: int
     closed: int
     closure_rate: float | None
@@ -246,25 +246,25 @@ class ScreenTodayOut(Schema):
     satisfaction_rate: float | None
 
 
-class ScreenTrendOut(Schema):
+class ScreenTrendOut(Out):
     days: list[str]
     reported: list[int]
     closed: list[int]
 
 
-class ScreenWhistleLevelOut(Schema):
+class ScreenWhistleLevelOut(Out):
     level: str
     name: str
     overdue: int
 
 
-class ScreenWhistlesOut(Schema):
+class ScreenWhistlesOut(Out):
     label: str
     overdue_total: int = Field(description="open summonses past a deadline (decision 0025)")
     levels: list[ScreenWhistleLevelOut]
 
 
-class ScreenOut(Schema):
+class ScreenOut(Out):
     generated_at: str
     root: str | None
     open_total: int
@@ -278,18 +278,18 @@ class ScreenOut(Schema):
     whistles: ScreenWhistlesOut | None = None
 
 
-class WhistleBlownOut(Schema):
+class WhistleBlownOut(Out):
     id: int
     level: str
     summonses: list[int]
 
 
-class CheckedInOut(Schema):
+class CheckedInOut(Out):
     id: int
     checked_in_at: str
     late: bool
 
 
-class ReportedBackOut(Schema):
+class ReportedBackOut(Out):
     id: int
     reported_at: str

@@ -2,6 +2,7 @@
 
 from ninja import Field, Schema
 
+from gridgov.common.schemas import Out
 from gridgov.dispatch.schemas import NearWorkerOut
 
 
@@ -27,26 +28,26 @@ class FoundWorkerOut(Offerable):
     phone: str | None
 
 
-class StaffOut(Schema):
+class StaffOut(Out):
     id: int
     name: str
     phone: str | None
 
 
-class PanelDepartmentOut(Schema):
+class PanelDepartmentOut(Out):
     id: int
     name: str
     phone: str | None
     staff: list[StaffOut]
 
 
-class UnitOut(Schema):
+class UnitOut(Out):
     id: int
     name: str
     phone: str | None = Field(description="the unit's duty phone")
 
 
-class OfferOut(Schema):
+class OfferOut(Out):
     worker_id: int
     worker: str
     status: str
@@ -55,7 +56,7 @@ class OfferOut(Schema):
     lead: bool
 
 
-class PanelOut(Schema):
+class PanelOut(Out):
     radius_m: float
     grid_name: str
     grid_code: str
@@ -65,7 +66,7 @@ class PanelOut(Schema):
     offers: list[OfferOut]
 
 
-class TaskOut(Schema):
+class TaskOut(Out):
     event_id: int
     number: str
     kind: str

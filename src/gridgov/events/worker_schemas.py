@@ -2,6 +2,7 @@
 
 from ninja import Field, Schema
 
+from gridgov.common.schemas import Out
 from gridgov.events.schemas import LONG_TEXT, EventDetailOut, EventOut, ReportIn
 
 
@@ -10,12 +11,12 @@ class WorkerTaskOut(EventOut):
     offered_at: str
 
 
-class WorkerListsOut(Schema):
+class WorkerListsOut(Out):
     tasks: list[WorkerTaskOut] = Field(description="my offers and accepted tasks, newest first")
     verify: list[EventOut] = Field(description="handled events of my grid I may verify (核查)")
 
 
-class PulseOut(Schema):
+class PulseOut(Out):
     offers: int = Field(description="offers waiting for my answer")
     newest: int = Field(description="the newest live offer's id: a change means a new task")
 

@@ -11,6 +11,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
+from gridgov.common.schemas import Out
+
 
 class RecordOut(BaseModel):
     """The keys every kind has; the kind's own columns follow as further keys.
@@ -26,7 +28,7 @@ class RecordOut(BaseModel):
     is_generated: bool
 
 
-class RecordPage(Schema):
+class RecordPage(Out):
     count: int
     items: list[RecordOut]
 

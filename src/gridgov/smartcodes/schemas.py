@@ -2,7 +2,7 @@
 
 from ninja import Field, Schema
 
-from gridgov.common.schemas import Lat, Lon, When
+from gridgov.common.schemas import Lat, Lon, Out, When
 
 
 class CheckInIn(Schema):
@@ -19,7 +19,7 @@ class PlateJobIn(Schema):
     single: bool = False
 
 
-class ResolvedOut(Schema):
+class ResolvedOut(Out):
     token: str
     serial: str
     kind: str
@@ -33,7 +33,7 @@ class ResolvedOut(Schema):
     may_check_in: bool
 
 
-class CheckedInOut(Schema):
+class CheckedInOut(Out):
     id: int
     at: str
     distance_m: float | None
@@ -42,7 +42,7 @@ class CheckedInOut(Schema):
     stored: bool = Field(description="false when this client_uuid was stored before")
 
 
-class GridCoverageOut(Schema):
+class GridCoverageOut(Out):
     grid: str
     name: str
     places: int
@@ -50,7 +50,7 @@ class GridCoverageOut(Schema):
     share: float | None
 
 
-class WorkerCoverageOut(Schema):
+class WorkerCoverageOut(Out):
     id: int
     name: str
     grids: list[str]
@@ -59,7 +59,7 @@ class WorkerCoverageOut(Schema):
     flagged: int = Field(description="check-ins without a position or far from the place")
 
 
-class OverduePlaceOut(Schema):
+class OverduePlaceOut(Out):
     kind: str
     id: int
     name: str
@@ -69,13 +69,13 @@ class OverduePlaceOut(Schema):
     workers: list[int]
 
 
-class CoverageOut(Schema):
+class CoverageOut(Out):
     grids: list[GridCoverageOut]
     workers: list[WorkerCoverageOut]
     overdue: list[OverduePlaceOut]
 
 
-class PlateJobOut(Schema):
+class PlateJobOut(Out):
     id: int
     root: str
     status: str
