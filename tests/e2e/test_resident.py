@@ -17,7 +17,7 @@ from gridgov.events.models import Event, Source
 from gridgov.events.photos import Photo
 from gridgov.events.services import event_report
 from gridgov.notifications.models import Notification
-from gridgov.residents.models import Follow
+from gridgov.residents.models import Follow, PublicView
 from tests.events.factories import jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -266,7 +266,18 @@ def test_the_pages_in_english(browser, live_server, spot):
         context.close()
 
 
-def test_around_me_in_chinese(browser, live_server, spot):
+def test_around_me_shows_public_reports_only(browser, live_server, spot):
+    def reported(text: str, user: User | None = None) -> Event:
+        data = {"subclass": "0102", "description": text, "lon": spot["lon"], "lat": spot["lat"]}
+        source = Source.WORKER if user else Source.RESIDENT
+        return event_report(user=user, data=data, source=source)
+
+    hidden = reported("被中心隐藏的上报")
+    PublicView.objects.create(event=hidden, hidden=True, hidden_reason="涉及隐私")
+    worker = User.objects.create(
+        username="around_worker", role="grid_worker", area=Area.objects.get(code=GRID)
+    )
+    internal = reported("工作人员内部上报", worker)  # this kind is public from residents only
     event_report(
         user=None,
         data={
@@ -283,6 +294,13 @@ def test_around_me_in_chinese(browser, live_server, spot):
         page.click("#around-locate")
         page.wait_for_selector("#around-list .r-card")
         shot(page, "around-zh")
+        listed = page.locator("#around-list .r-card").evaluate_all(
+            "cards => cards.map((c) => c.dataset.number)"
+        )
+        assert len(listed) == 1
+        assert hidden.number not in listed
+        assert internal.number not in listed
+        assert "被中心隐藏" not in page.content()
         assert not page.script_errors, page.script_errors
     finally:
         context.close()
