@@ -304,3 +304,37 @@ def test_around_me_shows_public_reports_only(browser, live_server, spot):
         assert not page.script_errors, page.script_errors
     finally:
         context.close()
+
+
+def test_the_reporter_chooses_to_be_named_then_withdraws_their_data(browser, live_server, spot):
+    context, page = _phone(browser, live_server, spot)
+    try:
+        user = _sign_in(page)
+        User.objects.filter(pk=user.pk).update(first_name="和", last_name="")
+        data = {
+            "subclass": "0102",
+            "description": "垃圾桶旁边堆满了纸箱",
+            "lon": spot["lon"],
+            "lat": spot["lat"],
+        }
+        event = event_report(user=user, data=data, source=Source.RESIDENT)
+        page.goto(page.base_url + f"/r/reports/{event.number}/")
+        page.wait_for_selector("#reporter-panel:not([hidden])")
+        assert not page.is_checked("#publicity")
+        page.check("#publicity")
+        page.wait_for_selector("#flash.r-flash-ok")
+        assert PublicView.objects.get(event=event).reporter_named
+        page.reload()
+        page.wait_for_selector("#reporter-panel:not([hidden])")
+        page.wait_for_function("document.getElementById('publicity').checked")
+        shot(page, "reporter-named-zh")
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.click("#withdraw")
+        page.wait_for_selector("#flash.r-flash-ok")
+        event.refresh_from_db()
+        assert event.reporter_id is None
+        assert not Follow.objects.filter(event=event, user=user).exists()
+        page.wait_for_selector("#reporter-panel", state="hidden")
+        assert not page.script_errors, page.script_errors
+    finally:
+        context.close()

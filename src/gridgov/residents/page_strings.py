@@ -47,6 +47,10 @@ STRINGS = {
         "Keep this number. To see how it goes, open “Look up a report” and enter the number "
         "and the phone you gave."
     ),
+    "keep_number": _(
+        "Keep this number. Without a phone you cannot be told how it goes; sign in next "
+        "time to follow your reports."
+    ),
     "follow_signed_in": _("You will be told at each step in your messages."),
     "open_report": _("Open the report"),
     "look_up": _("Look up a report"),

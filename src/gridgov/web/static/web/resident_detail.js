@@ -67,12 +67,19 @@
     show("rate-form", mine && item.can_rate);
     show("reopen-form", mine && item.can_reopen);
     show("reporter-panel", via === "reporter");
-    if (via === "reporter" && item.reporter_named !== undefined) $("publicity").checked = Boolean(item.reporter_named);
+    if (via === "reporter") showPublicity(item);
     const scale = $("rate-scale");
     if (scale && !scale.querySelector("input")) {
       scale.insertAdjacentHTML("beforeend", Object.entries(S.satisfaction_names || {}).map(([value, label]) =>
         `<label class="r-radio"><input type="radio" name="satisfaction" value="${esc(value)}"> ${esc(label)}</label>`).join(""));
     }
+  }
+
+  // Whether the reporter chose to be named: their report's public page names them then.
+  async function showPublicity(item) {
+    if (item.reporter_named !== undefined) { $("publicity").checked = Boolean(item.reporter_named); return; }
+    const answer = await request("GET", `/public/reports/${encodeURIComponent(number)}`);
+    $("publicity").checked = Boolean(answer.ok && answer.data && answer.data.reporter_name);
   }
 
   async function load() {

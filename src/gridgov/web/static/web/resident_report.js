@@ -229,8 +229,9 @@
       return;
     }
     const anonymous = !C.signed_in;
-    const how = anonymous ? (body.reporter_phone ? S.follow_how : "") : S.follow_signed_in;
-    done(answer.data.number, how, !anonymous);
+    if (!anonymous) done(answer.data.number, S.follow_signed_in, true);
+    else if (body.reporter_phone) done(answer.data.number, S.follow_how, false);
+    else done(answer.data.number, S.keep_number, true); // no phone: only its public page
   }
 
   function done(number, how, canOpen) {
