@@ -54,7 +54,7 @@ def main(out: str, users: int) -> None:
     _token, operator_key = api_token_create(user=operator, name="load test")
     session = SessionStore()
     session[SESSION_KEY] = str(operator.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "gridgov.accounts.backends.UserWithAreaBackend"
     session[HASH_SESSION_KEY] = operator.get_session_auth_hash()
     session.create()
 

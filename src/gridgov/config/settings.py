@@ -146,6 +146,9 @@ AUTH_USER_MODEL = "accounts.User"
 # Axes first: it refuses a locked-out account or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's, with the session's user read together with their area (accounts/backends.py);
+    # Django's own stays listed for sessions signed in before it.
+    "gridgov.accounts.backends.UserWithAreaBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -231,14 +231,13 @@ def events_queue_page(
         if cursor and index == cursor.segment:
             condition &= segment.after(cursor)
         take = want - len(keys)
-        found: dict[int, dt.datetime] = {}
-        for branch in every:
-            rows = list(
-                Event.objects.filter(condition & branch)
-                .order_by(*segment.order)
-                .values_list("id", segment.field)[:take]
-            )
-            found.update(rows)
+        reads = [
+            Event.objects.filter(condition & branch)
+            .order_by(*segment.order)
+            .values_list("id", segment.field)[:take]
+            for branch in every
+        ]
+        found: dict[int, dt.datetime] = dict(_union_all(reads))
         ordered = sorted(((at, pk) for pk, at in found.items()), reverse=segment.descending)
         keys += [(index, at, pk) for at, pk in ordered[:take]]
         if len(keys) >= want:
@@ -275,6 +274,15 @@ def events_queue_page(
         count_exact=exact,
         sort=sort,
     )
+
+
+def _union_all(reads: list) -> list[tuple[int, dt.datetime]]:
+    """The branches' rows in one round trip where the database takes ordered, limited parts
+    in a UNION ALL (PostgreSQL: each part still walks its own index and stops), else one
+    read per branch (SQLite). Rows found by several branches come back several times."""
+    if len(reads) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        return list(reads[0].union(*reads[1:], all=True))
+    return [row for read in reads for row in read]
 
 
 def _estimate(full: list[Q], condition: Q, branches: list[Q] | None) -> tuple[int, bool]:

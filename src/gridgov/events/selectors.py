@@ -102,7 +102,14 @@ def visibility_branches(
                 # The queue's area filter folded in: one short list the planner reads right
                 # (the filter ANDed with the subtree's long list misled it into a walk).
                 wanted = set(within)
-                ids = [pk for pk in ids if pk in wanted]
+                inside = [pk for pk in ids if pk in wanted]
+                if queue and len(inside) == len(wanted):
+                    # The filter lies inside the area they read: whatever else is theirs
+                    # there (reported, handed or offered to them) is in this one branch, and
+                    # the filter keeps out what is theirs elsewhere. Three reads saved (an
+                    # OR of them walks the history instead: 1.8 s at 1M).
+                    return [Q(area_id__in=inside)]
+                ids = inside
             branches.append(Q(area_id__in=ids))
     if reads_area or not (queue and user.department_id):
         branches.append(Q(reporter_id=user.pk))
