@@ -241,3 +241,15 @@ def test_status_changes_reach_the_client_by_token_and_request_id(posted, operato
         "closed",
         str(event.__class__.objects.get(pk=event.pk).get_state_display()),
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_anonymous_write_budget_answers_in_the_georeport_shape(settings, fmt):
+    settings.GRIDGOV_ANONYMOUS_WRITES_PER_HOUR = 1
+    client = Client(REMOTE_ADDR=f"203.0.113.{40 + FORMATS.index(fmt)}")
+    client.post(f"/open311/v2/requests.{fmt}", {"service_code": "0102"})
+    response = client.post(f"/open311/v2/requests.{fmt}", {"service_code": "0102"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert error_text(response, fmt)

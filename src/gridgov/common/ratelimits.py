@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 from gridgov.common.client import client_address
+from gridgov.common.middleware import REFUSALS
 
 GROUP = "gridgov.anonymous-write"
 
@@ -60,8 +61,11 @@ def _over_limit(request: HttpRequest, writes: int) -> bool:
 
 def rate_limited_response(request: HttpRequest) -> HttpResponse:
     message = _("Too many reports from this address; please try again in an hour.")
-    if request.path_info.startswith(("/api/", "/open311/")):
-        response: HttpResponse = JsonResponse(
+    refuse = next((f for p, f in REFUSALS.items() if request.path_info.startswith(p)), None)
+    if refuse is not None:  # a URL space with its own error shape (Open311's GeoReport)
+        response: HttpResponse = refuse(request, 429, str(message))
+    elif request.path_info.startswith(("/api/", "/open311/")):
+        response = JsonResponse(
             {"code": "rate_limited", "message": message, "field": None}, status=429
         )
     else:
