@@ -217,3 +217,15 @@ def test_the_list_costs_the_same_few_queries_for_many_reports(
     with django_assert_max_num_queries(8):
         listed = client.get("/api/v1/resident/reports").json()
     assert len(listed) == 7
+
+
+@pytest.mark.django_db
+def test_a_hotline_report_is_found_by_the_callers_phone_not_the_operators(
+    client, loop, operator, wenhui_point
+):
+    from gridgov.accounts.models import User
+
+    User.objects.filter(pk=operator.pk).update(phone="13900000077")
+    event = loop.report(operator, wenhui_point, reporter_phone="13900000010")
+    assert _lookup(client, event.number, "13900000077").status_code == 404
+    assert _lookup(client, event.number, "13900000010").status_code == 200

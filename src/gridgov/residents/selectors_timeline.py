@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.models import User
 from gridgov.common.errors import NotFound
+from gridgov.common.twofactor import is_staff_member
 from gridgov.events.models import Event, Satisfaction, TimelineEntry
 from gridgov.events.workflow import State
 from gridgov.open311.publication import public_description, public_point
@@ -206,10 +207,10 @@ def event_for_lookup(*, number: str, phone: str) -> Event:
     event = _events().select_related("reporter").filter(number=str(number).strip()).first()
     if event is None or not wanted:
         raise _not_found()
-    given = {
-        mobile_or_none(event.reporter_phone) or "".join(event.reporter_phone.split()),
-        mobile_or_none(event.reporter.phone) if event.reporter_id else None,
-    }
+    given = {mobile_or_none(event.reporter_phone) or "".join(event.reporter_phone.split())}
+    if event.reporter_id and not is_staff_member(event.reporter):
+        # A resident's account phone; never a staff member's (an operator on the hotline).
+        given.add(mobile_or_none(event.reporter.phone))
     if wanted not in given - {None, ""}:
         raise _not_found()
     return event
