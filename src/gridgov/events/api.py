@@ -2,6 +2,7 @@
 
 from typing import Annotated, Literal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Path, Query, Router, Status, UploadedFile
 
@@ -242,7 +243,9 @@ def events_screen(
 ):
     """Open events counted per grid (all of them), and the newest 300 inside `bbox` as
     markers (`events_complete` false when there are more: zoom in)."""
-    return screen.screen_summary_shared(user=request.user, level=level, bbox=_bbox(bbox))
+    body = screen.screen_json_shared(user=request.user, level=level, bbox=_bbox(bbox))
+    # Already checked against ScreenOut when it was built (and shared): sent as it is.
+    return HttpResponse(body, content_type="application/json")
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:

@@ -93,20 +93,29 @@ def _alarms(open_events) -> list[dict[str, Any]]:
     ]
 
 
-def screen_summary_shared(
+def screen_json_shared(
     *, user: User, level: str = "grid", bbox: tuple[float, float, float, float] | None = None
-) -> dict[str, Any]:
-    """`screen_summary`, shared for GRIDGOV_SCREEN_CACHE_SECONDS by everyone who would get
-    the same answer. Every open screen polls every few seconds, and the screens of a command
-    center all show the same area: one computes, the others read it (decision 0015).
+) -> bytes:
+    """`screen_summary` as the API's JSON, shared for GRIDGOV_SCREEN_CACHE_SECONDS by everyone
+    who would get the same answer. Every open screen polls every few seconds, and the screens
+    of a command center all show the same area: one computes, the others read it (decision
+    0015). What is kept is the encoded answer, checked against `ScreenOut` once when built:
+    validating and encoding some 200 KB again at every poll was most of a shared poll's time.
 
     The key holds everything the answer depends on: the role and superuser flag decide the
     capabilities (events, positions), the area decides the scope; nothing else of the user
     is read. The check of the capability itself runs first, uncached."""
+    from gridgov.events.schemas import ScreenOut
+
     require_capability(user, Capability.SCREEN_VIEW)
+
+    def build() -> bytes:
+        summary = screen_summary(user=user, level=level, bbox=bbox)
+        return ScreenOut.model_validate(summary).model_dump_json().encode()
+
     seconds = getattr(settings, "GRIDGOV_SCREEN_CACHE_SECONDS", 3)
     if seconds <= 0:
-        return screen_summary(user=user, level=level, bbox=bbox)
+        return build()
     key = "screen:" + ":".join(
         map(str, (user.is_superuser, user.role, user.area_id, level, bbox, translation_key()))
     )
@@ -114,14 +123,14 @@ def screen_summary_shared(
         found = cache.get(key)
     except UNAVAILABLE_ERRORS:  # a cache outage costs speed, not the screen
         found = None
-    if found is not None:
+    if isinstance(found, bytes):
         return found
-    summary = screen_summary(user=user, level=level, bbox=bbox)
+    body = build()
     try:
-        cache.set(key, summary, seconds)
+        cache.set(key, body, seconds)
     except UNAVAILABLE_ERRORS:
         pass
-    return summary
+    return body
 
 
 def translation_key() -> str:
