@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from gridgov.events.models import Subclass
+from gridgov.events.models import Subclass, TimelineEntry
 from gridgov.residents.models import Follow, PublicView
 from gridgov.residents.moderation import public_view_moderate
 from tests.residents.public_factories import photo_of, report
@@ -180,3 +180,21 @@ def test_anonymous_reads_are_rate_limited(wenhui_point):
     response = client.get(REPORTS, {"lon": wenhui_point[0], "lat": wenhui_point[1]})
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
+
+
+def test_public_timeline_shows_public_replies_scrubbed_not_internal_notes(wenhui_point, operator):
+    event = report(wenhui_point)
+    TimelineEntry.objects.create(
+        event=event,
+        actor=operator,
+        action="accept",
+        from_state="reported",
+        to_state="filed",
+        comment="内部备注: 网格员张三",
+        data={"reply": "已受理，请拨打13908881234咨询"},
+    )
+    steps = Client().get(f"{REPORTS}/{event.number}").json()["timeline"]
+    text = str(steps)
+    assert "已受理，请拨打***咨询" in text
+    assert "内部备注" not in text
+    assert "13908881234" not in text
