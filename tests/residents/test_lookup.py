@@ -229,3 +229,33 @@ def test_a_hotline_report_is_found_by_the_callers_phone_not_the_operators(
     event = loop.report(operator, wenhui_point, reporter_phone="13900000010")
     assert _lookup(client, event.number, "13900000077").status_code == 404
     assert _lookup(client, event.number, "13900000010").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_residents_public_addition_is_on_the_timeline(client, loop, reporter, wenhui_point):
+    from gridgov.events.models import TimelineEntry
+
+    event = loop.report(reporter, wenhui_point)
+    TimelineEntry.objects.create(
+        event=event,
+        actor=reporter,
+        action="resident_addition",
+        from_state="reported",
+        to_state="reported",
+        comment="垃圾又多了",
+        data={"public": True, "photos": []},
+    )
+    TimelineEntry.objects.create(
+        event=event,
+        action="resident_addition",
+        from_state="reported",
+        to_state="reported",
+        comment="not marked public",
+        data={},
+    )
+    client.force_login(reporter)
+    report = client.get(f"/api/v1/resident/reports/{event.number}").json()
+    assert [(r["label"], r["text"]) for r in report["timeline"]] == [
+        (L["received"], ""),
+        (L["added"], "垃圾又多了"),
+    ]

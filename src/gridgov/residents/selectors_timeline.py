@@ -40,7 +40,10 @@ STEP_LABELS = {
     rules.REOPENED: pgettext_lazy("resident timeline", "Reopened"),
     "reply": pgettext_lazy("resident timeline", "Reply"),
     "rated": pgettext_lazy("resident timeline", "Rated"),
+    "added": pgettext_lazy("resident timeline", "Added by a resident"),
 }
+# Rows a resident wrote themselves, marked public by who wrote them (residents/actions.py).
+RESIDENT_ROWS = {"resident_addition": "added"}
 
 
 def _not_found() -> NotFound:
@@ -71,6 +74,9 @@ def timeline_public(entries: list[TimelineEntry]) -> list[dict[str, Any]]:
             level = entry.data["satisfaction"]
             label = Satisfaction(level).label if level in Satisfaction.values else level
             rows.append({"at": entry.at, "label": str(STEP_LABELS["rated"]), "text": str(label)})
+        elif entry.action in RESIDENT_ROWS and (entry.data or {}).get("public") is True:
+            label = STEP_LABELS[RESIDENT_ROWS[entry.action]]
+            rows.append({"at": entry.at, "label": str(label), "text": entry.comment})
         reply = (entry.data or {}).get("reply")
         if isinstance(reply, str) and reply.strip():
             rows.append({"at": entry.at, "label": str(STEP_LABELS["reply"]), "text": reply})
