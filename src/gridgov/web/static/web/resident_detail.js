@@ -58,10 +58,12 @@
     actions.hidden = false;
     const via = mine ? item.following_via : null;
     const signInUrl = `${C.login_url}?next=${encodeURIComponent(reportUrl(number))}`;
-    show("follow-panel", via !== "reporter");
-    show("follow-button", C.resident && !via);
-    show("unfollow-button", Boolean(via) && via !== "reporter");
-    show("follow-sign-in", !C.signed_in);
+    const open = !["closed", "rated", "refused"].includes(item.public_state);
+    const follow = C.resident && !via && open, unfollow = Boolean(via) && via !== "reporter", signIn = !C.signed_in && open;
+    show("follow-panel", follow || unfollow || signIn); // staff follow nothing here
+    show("follow-button", follow);
+    show("unfollow-button", unfollow);
+    show("follow-sign-in", signIn);
     $("follow-sign-in").href = safeUrl(signInUrl);
     show("add-form", mine && item.can_add);
     show("rate-form", mine && item.can_rate);
