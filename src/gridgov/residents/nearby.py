@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import haversine_m
@@ -64,7 +65,9 @@ def _subclass(code: str) -> Subclass:
     subclass = catalog().active_subclass(str(code or "").strip())
     if subclass is None:
         raise DomainError(
-            f"Unknown event subclass {code!r}.", code="unknown_subclass", field="subclass"
+            _("Unknown event subclass %(code)r.") % {"code": code},
+            code="unknown_subclass",
+            field="subclass",
         )
     return subclass
 
