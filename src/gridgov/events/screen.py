@@ -159,7 +159,7 @@ def screen_summary(
     else:
         # The subtree's ids as a list: as a subquery the planner guesses 4 areas and loops
         # over all of them (decision 0015).
-        visible = Event.objects.filter(area_id__in=subtree_ids(user, prefix))
+        visible = Event.objects.filter(area_id__any=subtree_ids(user, prefix))
     root_depth = user.area.depth if user.area_id else -1
     open_events = visible.filter(state__in=OPEN_OR_NEW)
 

@@ -1,0 +1,33 @@
+"""`field__any=[...]`: membership in a long list of ids as one array parameter on PostgreSQL
+(`= ANY(%s)`), as IN elsewhere.
+
+A command center's queue reads events of some 700 areas. As `area_id__in`, Django builds
+and compiles 700 placeholders and psycopg quotes 700 values for every read: 6.8 ms of the
+web process's CPU per query against 2.1 ms as one array (bench at 1M events, 27 Nov 2026).
+PostgreSQL plans both the same way (an IN list is an `= ANY(array)` to its planner).
+"""
+
+from django.db.models import ForeignKey, IntegerField, Lookup
+
+
+class AnyOf(Lookup):
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def process_rhs(self, compiler, connection):
+        values = [int(value) for value in self.rhs]
+        if connection.vendor == "postgresql":
+            return "%s", [values]
+        return "(" + ", ".join(["%s"] * len(values)) + ")", values
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if not self.rhs:
+            return "1 = 0", []  # nothing is in an empty list (IN () is not SQL)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        operator = f"= ANY({rhs})" if connection.vendor == "postgresql" else f"IN {rhs}"
+        return f"{lhs} {operator}", [*lhs_params, *rhs_params]
+
+
+IntegerField.register_lookup(AnyOf)
+ForeignKey.register_lookup(AnyOf)
