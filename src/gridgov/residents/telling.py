@@ -15,6 +15,7 @@ runs after the event's change committed: a failure here is logged, never undoes 
 import logging
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -86,6 +87,20 @@ def reporter_phone_follow(event: Event) -> Follow | None:
     user = resident_for_phone_get_or_create(phone)
     if user is None or user.pk == event.reporter_id:
         return None
+    if event.reporter_id is None:
+        # Nobody signed in reported it: the phone given is the person, and its account is
+        # the reporter (rates, sees its photos, withdraws) once they sign in with a code sent
+        # to that phone. Told as the reporter; no follow needed.
+        if Event.objects.filter(pk=event.pk, reporter__isnull=True).update(reporter=user):
+            LogEntry.objects.log_create(
+                event,
+                action=LogEntry.Action.UPDATE,
+                changes={"reporter": ["None", str(user.pk)]},
+                additional_data={"reporter_by_phone": True},
+                force_log=True,
+            )
+            event.reporter_id = user.pk
+            return None
     try:
         with transaction.atomic():
             follow, _created = Follow.objects.get_or_create(
