@@ -17,4 +17,14 @@ CALLS_PART: dict[tuple[str, str, str], Builder] = {
     ("GET", "/r/inbox/", ""): lambda w: Call("GET", "/r/inbox/", marker=w["notification"].text),
     ("POST", "/r/inbox/", ""): lambda w: Call("POST", "/r/inbox/", {}, write=True),
     ("GET", "/r/outlines.json", ""): lambda w: Call("GET", "/r/outlines.json"),
+    ("GET", "/r/photo/<token>.jpg", "signed"): lambda w: Call("GET", _signed_photo(w)),
+    ("GET", "/r/photo/<token>.jpg", "forged"): lambda w: Call(
+        "GET", f"/r/photo/{w['photo'].key}.jpg"
+    ),
 }
+
+
+def _signed_photo(world) -> str:
+    from gridgov.residents.views_photos import report_photo_url
+
+    return report_photo_url(world["photo"].key)

@@ -26,6 +26,7 @@ from gridgov.open311.publication import public_description, public_point
 from gridgov.residents import rules
 from gridgov.residents.identity import mobile_or_none
 from gridgov.residents.models import Follow, PublicView
+from gridgov.residents.views_photos import report_photo_url
 
 LIST_LIMIT = 50
 
@@ -83,16 +84,19 @@ def timeline_public(entries: list[TimelineEntry]) -> list[dict[str, Any]]:
     return rows
 
 
-def _photo_urls(keys: list) -> list[str]:
-    """URLs of photos given as refs ("photo:<uuid>") or keys; anything else is left out."""
+def _photo_urls(keys: list, *, own: bool) -> list[str]:
+    """URLs of photos given as refs ("photo:<uuid>") or keys; anything else is left out. Their
+    own report's photos by a signed link (views_photos), another's only as the public sees
+    them: approved, at the public photo address."""
     urls = []
     for key in keys:
         try:
-            urls.append(
-                reverse("photo_file", kwargs={"key": UUID(str(key).removeprefix("photo:"))})
-            )
+            key = UUID(str(key).removeprefix("photo:"))
         except ValueError:
             continue
+        urls.append(
+            report_photo_url(key) if own else reverse("residents:public_photo", kwargs={"key": key})
+        )
     return urls
 
 
@@ -155,7 +159,7 @@ def resident_report(event: Event, *, viewer: User | None, via: str | None) -> di
         ),
         "can_add": rules.can_add(state=event.state, viewer_relates=relates),
         "following_via": via if viewer is not None else None,
-        "photos": _photo_urls(photo_keys),
+        "photos": _photo_urls(photo_keys, own=own),
         "timeline": timeline_public(entries),
     }
 

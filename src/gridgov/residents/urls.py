@@ -4,6 +4,7 @@ from django.urls import path
 
 from gridgov.residents import views, views_public
 from gridgov.residents.views_desk import desk_callback
+from gridgov.residents.views_photos import report_photo
 
 app_name = "residents"
 urlpatterns = [
@@ -19,4 +20,5 @@ urlpatterns = [
     path("public-photo/<uuid:key>.jpg", views_public.public_photo, name="public_photo"),
     path("desk/<int:event_id>/moderation/", views_public.moderation_save, name="moderation_save"),
     path("desk/<int:event_id>/callbacks/", desk_callback, name="desk_callback"),
+    path("photo/<str:token>.jpg", report_photo, name="report_photo"),
 ]
