@@ -132,3 +132,39 @@ def test_answers_send_only_what_the_schema_names(as_user, community_staff):
     answer = as_user(community_staff).get("/api/v1/areas/")
     assert answer.status_code == 200
     assert [set(area) for area in answer.json()] == [declared]
+
+
+def _schemas_of(annotation, seen: set) -> None:
+    """Every pydantic model an annotation names, nested ones included."""
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _schemas_of(field.annotation, seen)
+        return
+    for argument in typing.get_args(annotation):
+        _schemas_of(argument, seen)
+
+
+def test_no_two_schemas_share_a_name():
+    """The OpenAPI document keys its schemas by class name: two classes of one name (a
+    RatingIn in two apps) silently became one, and clients (and the fuzz test) were told the
+    wrong body for one of the operations."""
+    seen: set = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    _schemas_of(model, seen)
+                for response in operation.response_models.values():
+                    _schemas_of(getattr(response, "__annotations__", {}).get("response"), seen)
+    by_name: dict[str, set] = {}
+    for model in seen:
+        by_name.setdefault(model.__name__, set()).add(f"{model.__module__}.{model.__qualname__}")
+    shared = {name: places for name, places in by_name.items() if len(places) > 1}
+    assert not shared, shared

@@ -16,7 +16,6 @@ from gridgov.events.photos import MAX_BYTES, photo_store
 from gridgov.events.schemas import (
     ActionIn,
     AlertOut,
-    CheckedInOut,
     EventDetailOut,
     EventOut,
     EventPage,
@@ -28,6 +27,7 @@ from gridgov.events.schemas import (
     ReportIn,
     ScreenOut,
     SuggestionOut,
+    SummonsCheckedInOut,
     WhistleBlownOut,
     WhistleIn,
 )
@@ -306,7 +306,7 @@ def event_whistle(request, event_id: Id, payload: WhistleIn):
 
 @router.post(
     "/summonses/{summons_id}/check-in",
-    response={200: CheckedInOut, **errors(400, 403, 404, 409)},
+    response={200: SummonsCheckedInOut, **errors(400, 403, 404, 409)},
     summary="Check in (报到) to a summons",
 )
 def summons_check_in(request, summons_id: Id):

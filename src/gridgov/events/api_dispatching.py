@@ -9,7 +9,7 @@ from gridgov.dispatch.schemas import NearWorkerOut
 from gridgov.dispatch.services import DEFAULT_RADIUS_M
 from gridgov.events import dispatching
 from gridgov.events.access import event_for_user
-from gridgov.events.schemas_dispatching import FoundWorkerOut, PanelOut, TaskOut
+from gridgov.events.schemas_dispatching import DispatchedTaskOut, FoundWorkerOut, PanelOut
 
 router = Router(tags=["dispatch"])
 
@@ -54,6 +54,6 @@ def event_workers_search(request, event_id: Id, q: str):
     return dispatching.dispatch_search(user=request.user, event=event, q=q)
 
 
-@router.get("/tasks", response={200: list[TaskOut], **errors()}, summary="My tasks (worker app)")
+@router.get("/tasks", response={200: list[DispatchedTaskOut], **errors()}, summary="My tasks (worker app)")
 def my_tasks(request):
     return dispatching.tasks_for(user=request.user)

@@ -16,7 +16,7 @@ from gridgov.events.services import whistles
 router = Router(tags=["whistles"])
 
 
-class ActionIn(Schema):
+class SummonsActionIn(Schema):
     note: str = Field(max_length=LONG_TEXT, description="what was done on the spot")
 
 
@@ -58,7 +58,7 @@ class RatingsOut(Out):
     response={200: ActedOut, **errors(400, 403, 404, 409)},
     summary="Record the action on the spot (到场处置) of a summons",
 )
-def summons_act(request, summons_id: Id, payload: ActionIn):
+def summons_act(request, summons_id: Id, payload: SummonsActionIn):
     summons = whistles.summons_act(user=request.user, summons_id=summons_id, note=payload.note)
     return {
         "id": summons.pk,

@@ -284,7 +284,7 @@ class WhistleBlownOut(Out):
     summonses: list[int]
 
 
-class CheckedInOut(Out):
+class SummonsCheckedInOut(Out):
     id: int
     checked_in_at: str
     late: bool

@@ -66,7 +66,7 @@ class PanelOut(Out):
     offers: list[OfferOut]
 
 
-class TaskOut(Out):
+class DispatchedTaskOut(Out):
     event_id: int
     number: str
     kind: str

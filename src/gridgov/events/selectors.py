@@ -44,6 +44,8 @@ STEP_LABELS = {
     "deadline_yellow": _("Deadline near (yellow)"),
     "deadline_red": _("Deadline passed (red)"),
     "triage": _("Category and urgency set"),
+    # Written by the resident's side (residents.actions), which events does not import.
+    "resident_addition": _("Added by the reporter or a follower"),
 }
 
 

@@ -74,7 +74,7 @@ class AdditionOut(Schema):
     created_at: dt.datetime
 
 
-class RatingIn(Schema):
+class ResidentRatingIn(Schema):
     satisfaction: SatisfactionIn
     comment: LongText = ""
 
@@ -183,7 +183,7 @@ def report_addition(request, number: Number, payload: AdditionIn):
     response={200: ActedOut, **errors(403, 404, 409)},
     summary="Rate a closed report on the five-level scale (its reporter)",
 )
-def report_rating(request, number: Number, payload: RatingIn):
+def report_rating(request, number: Number, payload: ResidentRatingIn):
     event = actions.report_rate(
         user=request.user,
         number=number,
