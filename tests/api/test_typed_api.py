@@ -156,6 +156,7 @@ def test_no_two_schemas_share_a_name():
     RatingIn in two apps) silently became one, and clients (and the fuzz test) were told the
     wrong body for one of the operations."""
     seen: set = set()
+    api.get_openapi_schema()  # mounts the nested routers (the resident API's parts) too
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:

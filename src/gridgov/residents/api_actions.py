@@ -14,7 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from gridgov.common.client import client_address, client_address_for_ratelimit
 from gridgov.common.errors import DomainError
-from gridgov.common.schemas import Id, Lat, Lon, errors, public_errors
+from gridgov.common.schemas import Id, Lat, Lon, Out, errors, public_errors
 from gridgov.residents import actions, callbacks, nearby
 
 router = Router(tags=["residents"])
@@ -48,7 +48,7 @@ def _nearby_limit(request) -> None:
         raise RateLimited(_("Too many requests; please try again later."), code="rate_limited")
 
 
-class NearbyOut(Schema):
+class NearbyOut(Out):
     number: str
     subclass_name: str
     public_text: str
@@ -57,7 +57,7 @@ class NearbyOut(Schema):
     followers: int
 
 
-class FollowingOut(Schema):
+class FollowingOut(Out):
     following: bool
 
 
@@ -66,7 +66,7 @@ class AdditionIn(Schema):
     photos: PhotoRefs = []
 
 
-class AdditionOut(Schema):
+class AdditionOut(Out):
     id: int
     number: str
     text: str
@@ -84,13 +84,13 @@ class ReopenIn(Schema):
     photos: PhotoRefs = []
 
 
-class ActedOut(Schema):
+class ResidentActedOut(Out):
     number: str
     state: str
     satisfaction: str | None
 
 
-class PhoneOut(Schema):
+class PhoneOut(Out):
     phone: str
 
 
@@ -100,7 +100,7 @@ class CallbackIn(Schema):
     satisfaction: SatisfactionIn | None = None
 
 
-class CallbackOut(Schema):
+class CallbackOut(Out):
     id: int
     at: dt.datetime
     by: str
@@ -180,7 +180,7 @@ def report_addition(request, number: Number, payload: AdditionIn):
 
 @router.post(
     "/reports/{number}/rating",
-    response={200: ActedOut, **errors(403, 404, 409)},
+    response={200: ResidentActedOut, **errors(403, 404, 409)},
     summary="Rate a closed report on the five-level scale (its reporter)",
 )
 def report_rating(request, number: Number, payload: ResidentRatingIn):
@@ -195,7 +195,7 @@ def report_rating(request, number: Number, payload: ResidentRatingIn):
 
 @router.post(
     "/reports/{number}/reopen",
-    response={200: ActedOut, **errors(403, 404, 409)},
+    response={200: ResidentActedOut, **errors(403, 404, 409)},
     summary="“Still not fixed”: reopen a closed report for the center (reporter or follower)",
 )
 def report_reopen(request, number: Number, payload: ReopenIn):

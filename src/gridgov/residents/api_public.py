@@ -13,7 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from gridgov.common.client import client_address_for_ratelimit
 from gridgov.common.errors import DomainError
-from gridgov.common.schemas import Id, Lat, Lon, errors, public_errors
+from gridgov.common.schemas import Id, Lat, Lon, Out, errors, public_errors
 from gridgov.residents import moderation, places, public, withdrawal
 
 router = Router(tags=["residents"])
@@ -48,7 +48,7 @@ def _read_limit(request) -> None:
         raise RateLimited()
 
 
-class PublicReportOut(Schema):
+class PublicReportListedOut(Out):
     number: str
     subclass_name: str
     public_text: str
@@ -64,17 +64,17 @@ class PublicReportOut(Schema):
     followers: int
 
 
-class PublicStepOut(Schema):
+class PublicStepOut(Out):
     at: dt.datetime
     label: str
     text: str
 
 
-class PublicReportDetailOut(PublicReportOut):
+class PublicReportDetailOut(PublicReportListedOut):
     timeline: list[PublicStepOut]
 
 
-class PlaceOut(Schema):
+class PlaceOut(Out):
     label: str
     address: str
     lon: float
@@ -85,7 +85,7 @@ class PlaceOut(Schema):
 @public_router.get(
     "/reports",
     auth=None,
-    response={200: list[PublicReportOut], **public_errors(429)},
+    response={200: list[PublicReportListedOut], **public_errors(429)},
     summary="Public reports around a point (radius_m ≤ 5000) or in a box, newest first",
 )
 def reports_public(
@@ -143,7 +143,7 @@ class ModerationIn(Schema):
     )
 
 
-class ModerationOut(Schema):
+class ModerationOut(Out):
     event_id: int
     hidden: bool
     hidden_reason: str
@@ -173,7 +173,7 @@ def event_moderate(request, event_id: Annotated[Id, Path()], payload: Moderation
     return _moderation_out(view)
 
 
-class WithdrawnOut(Schema):
+class WithdrawnOut(Out):
     number: str
     withdrawn: bool
 
@@ -192,7 +192,7 @@ class PublicityIn(Schema):
     reporter_named: bool
 
 
-class PublicityOut(Schema):
+class PublicityOut(Out):
     number: str
     reporter_named: bool
 

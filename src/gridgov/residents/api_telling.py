@@ -18,7 +18,7 @@ from ninja.utils import check_csrf
 from gridgov.accounts.models import User
 from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError, PermissionDenied
-from gridgov.common.schemas import errors, public_errors
+from gridgov.common.schemas import Out, errors, public_errors
 from gridgov.common.twofactor import is_staff_member
 from gridgov.residents import phone_login, selectors_timeline, telling
 
@@ -75,7 +75,7 @@ class PhoneCodeIn(Schema):
     phone: Phone
 
 
-class PhoneCodeOut(Schema):
+class PhoneCodeOut(Out):
     expires_in: int = Field(description="seconds the code lives")
 
 
@@ -84,7 +84,7 @@ class PhoneLoginIn(Schema):
     code: Annotated[str, Field(min_length=1, max_length=12)]
 
 
-class PhoneLoginOut(Schema):
+class PhoneLoginOut(Out):
     username: str
     role: str
     next: str = Field(description="where the front end goes now")
@@ -95,13 +95,13 @@ class LookupIn(Schema):
     phone: Phone
 
 
-class TimelineRowOut(Schema):
+class TimelineRowOut(Out):
     at: dt.datetime
     label: str
     text: str
 
 
-class ResidentReportOut(Schema):
+class ResidentReportOut(Out):
     number: str
     subclass_name: str
     description: str
