@@ -2,6 +2,7 @@
 in a json_script block (no template tags inside JavaScript)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.events.models import Satisfaction
 
@@ -94,7 +95,7 @@ STRINGS = {
 # The steps a resident sees (ResidentReportOut.public_state), in the order they happen.
 PUBLIC_STATES = {
     "received": _("Received"),
-    "filed": _("Accepted"),
+    "filed": pgettext_lazy("resident timeline", "Accepted"),
     "refused": _("Not accepted"),
     "dispatched": _("Being handled"),
     "handled": _("Handled"),
