@@ -58,3 +58,22 @@ def test_a_me_too_follower_sees_only_approved_photos(loop, neighbour, wenhui_poi
     event.refresh_from_db()
     (url,) = resident_report(event, viewer=neighbour, via=Follow.Via.ME_TOO)["photos"]
     assert url == f"/r/public-photo/{second.key}.jpg"
+
+
+@pytest.mark.django_db
+def test_a_public_reply_reaches_the_followers_too(loop, reporter, neighbour, operator, wenhui_point):
+    from django.test import TestCase
+
+    from gridgov.events.triage import event_triage
+    from gridgov.notifications.models import Notification
+
+    event = loop.report(reporter, wenhui_point)
+    Follow.objects.create(event=event, user=neighbour, via=Follow.Via.ME_TOO)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        event_triage(
+            user=operator, event_id=event.pk, urgency="urgent", public_reply="您好，已转相关部门"
+        )
+    told = Notification.objects.filter(event=event, kind="reply")
+    assert sorted(told.values_list("user__username", flat=True)) == sorted(
+        [reporter.username, neighbour.username]
+    )

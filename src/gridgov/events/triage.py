@@ -119,10 +119,23 @@ def event_triage(
         if changed:
             rollup_event_changed(before=event, changes=changes, calendar=calendar)
         timeline_add(event, user, TRIAGE, State.REPORTED, State.REPORTED, internal_note, details)
-        if public_reply and event.reporter_id:
-            notify_after_commit([event.reporter], "reply", public_reply, event)
+        if public_reply:
+            listeners = _reporter_and_followers(event)
+            if listeners:
+                notify_after_commit(listeners, "reply", public_reply, event)
     event.refresh_from_db()
     return event
+
+
+def _reporter_and_followers(event: Event) -> list:
+    """Who reads a public reply: the reporter and whoever follows the report ("me too", a
+    look-up). The follows are the resident side's (residents.Follow, above events): read by
+    the reverse relation's name, not imported."""
+    people = [event.reporter] if event.reporter_id else []
+    follows = getattr(event, "follows", None)
+    if follows is not None:
+        people += [follow.user for follow in follows.select_related("user")]
+    return people
 
 
 # The desk's choices (read by the event page and the API) ---------------------------------
