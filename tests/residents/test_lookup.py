@@ -259,3 +259,10 @@ def test_a_residents_public_addition_is_on_the_timeline(client, loop, reporter, 
         (L["received"], ""),
         (L["added"], "垃圾又多了"),
     ]
+
+
+@pytest.mark.django_db
+def test_a_full_width_phone_is_the_same_phone(client, loop, wenhui_point):
+    event = loop.report(None, wenhui_point, reporter_phone="13900000005")
+    assert _lookup(client, event.number, "１３９ ００００ ０００５").status_code == 200
+    assert _lookup(client, event.number, "١٣٩٠٠٠٠٠٠٠٥").status_code == 404  # other digits

@@ -42,15 +42,16 @@ def test_embedded_default_code_in_the_console_and_inbox_then_sign_in(client, cap
     assert answer.json() == {"expires_in": 300}
     code = _code_from_log(caplog)
     assert PHONE not in caplog.text  # the phone is masked in the log
-    account = User.objects.get(username=username_for_phone(PHONE))
-    (message,) = Notification.objects.filter(user=account, kind="resident_code")
-    assert code in message.text
+    # No account is made for a code sent, only for a code verified: so no inbox yet.
+    assert not User.objects.filter(username=username_for_phone(PHONE)).exists()
+    assert not Notification.objects.filter(kind="resident_code").exists()
     stored = PhoneCode.objects.get(phone=PHONE)
     assert code not in stored.code_hash
     assert len(stored.code_hash) == 64
 
     answer = _post(client, LOGIN_URL, {"phone": PHONE, "code": code})
     assert answer.status_code == 200, answer.content
+    account = User.objects.get(username=username_for_phone(PHONE))
     assert answer.json() == {"username": account.username, "role": "resident", "next": "/r/"}
     assert client.get("/api/v1/resident/reports").status_code == 200  # signed in
     # Spent: the same code never signs in again.
@@ -181,3 +182,56 @@ def test_sign_in_checks_csrf(caplog):
     answer = _post(client, LOGIN_URL, {"phone": PHONE, "code": code})
     assert answer.status_code == 403
     assert answer.json()["code"] == "csrf"
+
+
+@pytest.mark.django_db
+def test_an_existing_account_gets_the_code_in_its_inbox_until_it_signs_in(client, caplog):
+    caplog.set_level(logging.WARNING, logger="gridgov.residents")
+    account = User.objects.create(username=username_for_phone(PHONE), phone=PHONE)
+    Notification.objects.create(user=account, kind="other", text="kept")
+    code = _code(client, caplog)
+    (message,) = Notification.objects.filter(user=account, kind="resident_code")
+    assert code in message.text
+    assert _post(client, LOGIN_URL, {"phone": PHONE, "code": code}).status_code == 200
+    # Signed in: the sign-in codes leave the inbox; other messages stay.
+    assert list(Notification.objects.filter(user=account).values_list("kind", flat=True)) == [
+        "other"
+    ]
+
+
+FULL_WIDTH = str.maketrans("0123456789+", "０１２３４５６７８９＋")
+
+
+@pytest.mark.django_db
+def test_full_width_digits_are_the_same_phone(client, caplog, operator):
+    caplog.set_level(logging.WARNING, logger="gridgov.residents")
+    staff_phone = "16063005161"
+    User.objects.filter(pk=operator.pk).update(phone=staff_phone)
+    for given in ("1606300516１", staff_phone.translate(FULL_WIDTH), "＋86 160-6300-5161"):
+        answer = _post(client, CODE_URL, {"phone": given})
+        assert answer.status_code == 403, given
+        assert answer.json()["code"] == "staff_phone"
+        answer = _post(client, LOGIN_URL, {"phone": given, "code": "123456"})
+        assert answer.status_code == 403, given
+    assert not PhoneCode.objects.exists()
+    assert not User.objects.filter(username=username_for_phone(staff_phone)).exists()
+    # A resident's full-width phone is the ASCII phone: one code, one limit, one account.
+    code = _code(client, caplog)
+    answer = _post(client, CODE_URL, {"phone": PHONE.translate(FULL_WIDTH)})
+    assert answer.status_code == 429  # the same phone's once-a-minute limit
+    answer = _post(client, LOGIN_URL, {"phone": PHONE.translate(FULL_WIDTH), "code": code})
+    assert answer.status_code == 200, answer.content
+    assert User.objects.get(username=username_for_phone(PHONE)).phone == PHONE
+    assert set(PhoneCode.objects.values_list("phone", flat=True)) == {PHONE}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", ["١٣٧١٢٣٤٥٦٧٨", "1371234567８9", "13712345678\n"])
+def test_other_scripts_digits_are_not_a_mobile(client, phone):
+    answer = _post(client, CODE_URL, {"phone": phone})
+    assert answer.status_code in (202, 400)
+    if phone.strip() == PHONE:  # a trailing newline is only a separator
+        assert answer.status_code == 202
+    else:
+        assert answer.status_code == 400
+    assert set(PhoneCode.objects.values_list("phone", flat=True)) <= {PHONE}

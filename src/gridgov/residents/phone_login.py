@@ -6,7 +6,8 @@ GRIDGOV_PHONE_CODE_TRIES wrong tries spend it; a new code replaces the phone's l
 (only the newest is ever checked). The code goes out through the active SMS channel that
 carries "resident_code" at once (a sign-in code cannot wait for the retry schedule), else —
 the embedded default without a gateway — to the log (logger "gridgov.residents", shown in
-the `make run` console) and to the inbox of the phone's account. It never goes through
+the `make run` console) and to the inbox of the phone's account if it exists (an account
+is created only when a code is verified). It never goes through
 webhooks or the delivery queue. Staff accounts never sign in this way: their phones are
 refused before any code is made.
 """
@@ -31,6 +32,7 @@ from gridgov.registry.pii import mask_phone
 from gridgov.residents.identity import (
     mobile_or_none,
     phone_is_staff,
+    resident_for_phone,
     resident_for_phone_get_or_create,
 )
 from gridgov.residents.models import PhoneCode
@@ -108,9 +110,10 @@ def phone_code_send(*, phone: str) -> int:
                 code="sms_unavailable",
             ) from error
         return seconds
-    # The embedded default (no SMS gateway): the console and the phone account's inbox.
+    # The embedded default (no SMS gateway): the console, and the inbox of the phone's
+    # account if it has one already (an account is made only when a code is verified).
     logger.warning("sign-in code for %s: %s (no SMS channel configured)", mask_phone(phone), code)
-    account = resident_for_phone_get_or_create(phone)
+    account = resident_for_phone(phone)
     if account is not None:
         # Written here, not by notifications.notify: no channel (a webhook) may carry a code.
         Notification.objects.create(user=account, kind=CODE_KIND, text=text)
@@ -127,7 +130,7 @@ def _wrong() -> DomainError:
 
 def phone_code_check(*, phone: str, code: str) -> User:
     """The resident account of the phone if `code` is its live code (which is then spent),
-    created on first sign-in. A wrong code counts a try; GRIDGOV_PHONE_CODE_TRIES of them
+    created on first sign-in; its sign-in-code messages are then removed from its inbox. A wrong code counts a try; GRIDGOV_PHONE_CODE_TRIES of them
     spend the code. Precondition: `phone` passed `phone_checked`."""
     now = timezone.now()
     tries = settings.GRIDGOV_PHONE_CODE_TRIES
@@ -158,4 +161,6 @@ def phone_code_check(*, phone: str, code: str) -> User:
         )
     if not user.is_active:
         raise PermissionDenied(_("This account is disabled."), code="inactive")
+    # Signed in: the codes in the inbox have served (read or not, none is of use again).
+    Notification.objects.filter(user=user, kind=CODE_KIND).delete()
     return user

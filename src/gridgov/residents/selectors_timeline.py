@@ -24,7 +24,7 @@ from gridgov.events.models import Event, Satisfaction, TimelineEntry
 from gridgov.events.workflow import State
 from gridgov.open311.publication import public_description, public_point
 from gridgov.residents import rules
-from gridgov.residents.identity import mobile_or_none
+from gridgov.residents.identity import mobile_or_none, phone_normalized
 from gridgov.residents.models import Follow, PublicView
 from gridgov.residents.views_photos import report_photo_url
 
@@ -213,11 +213,11 @@ def event_for_lookup(*, number: str, phone: str) -> Event:
     """The report with this number whose reporter gave this phone (with the report, or on
     their account). Every mismatch is the same 404: the answer never says which part was
     wrong."""
-    wanted = mobile_or_none(phone) or "".join(str(phone or "").split())
+    wanted = mobile_or_none(phone) or phone_normalized(phone)
     event = _events().select_related("reporter").filter(number=str(number).strip()).first()
     if event is None or not wanted:
         raise _not_found()
-    given = {mobile_or_none(event.reporter_phone) or "".join(event.reporter_phone.split())}
+    given = {mobile_or_none(event.reporter_phone) or phone_normalized(event.reporter_phone)}
     if event.reporter_id and not is_staff_member(event.reporter):
         # A resident's account phone; never a staff member's (an operator on the hotline).
         given.add(mobile_or_none(event.reporter.phone))
