@@ -15,6 +15,7 @@ from django.test import Client
 from gridgov.events.models import Event, Source, Subclass
 from gridgov.events.services import event_report
 from gridgov.open311.publication import public_text
+from gridgov.residents.models import PublicView
 
 PRIVATE_DESCRIPTION = (
     "张三 13908881234 身份证530702199001011234 家里电话0888-5123456，"
@@ -126,8 +127,13 @@ def test_the_reporters_name_email_and_a_bad_media_link_are_not_published(wenhui_
     assert body["description"] == "***反映：门口垃圾三天没收，邮箱 ***"
     assert body["media_url"] is None
     Event.objects.filter(pk=event.pk).update(extra={"media_url": "https://media.example/1.jpg"})
+    # Published once the center approved media (test_moderation.py): never a bad link.
+    PublicView.objects.create(event=event, approved_photos=[str(uuid.uuid4())])
     body = Client().get(f"/open311/v2/requests/{event.number}.json").json()[0]
     assert body["media_url"] == "https://media.example/1.jpg"
+    Event.objects.filter(pk=event.pk).update(extra={"media_url": "javascript:alert(1)"})
+    body = Client().get(f"/open311/v2/requests/{event.number}.json").json()[0]
+    assert body["media_url"] is None
 
 
 def test_scrubbing_keeps_dates_times_and_short_numbers():

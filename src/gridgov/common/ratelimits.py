@@ -6,6 +6,11 @@ place's page. They share one budget per client address and hour
 (GRIDGOV_ANONYMOUS_WRITES_PER_HOUR), counted with django-ratelimit in the default cache —
 Redis when REDIS_URL is set, so every web process adds to the same counter. The address
 is `client_address` (the trusted proxy header only, never one a client wrote).
+
+A writer that identifies itself with a key of its own (an Open311 client's api_key) is not
+anonymous: an app registers in KEYED_WRITES, by path prefix, how to read a valid key from
+the request and that key's hourly rate, and such a write counts against the key's budget
+instead of the address's (common imports no app).
 """
 
 import re
@@ -21,6 +26,11 @@ from gridgov.common.client import client_address
 from gridgov.common.middleware import REFUSALS
 
 GROUP = "gridgov.anonymous-write"
+KEYED_GROUP = "gridgov.keyed-write"
+
+# By path prefix: (request) -> (an id of the valid key it carries, the key's rate such as
+# "3000/h"), or None when it carries no valid key (the write is anonymous then).
+KEYED_WRITES: dict[str, Callable[[HttpRequest], tuple[str, str] | None]] = {}
 
 # Paths whose POSTs are anonymous writes whoever sends them (the caller is not a session user).
 _ALWAYS_ANONYMOUS = re.compile(
@@ -59,6 +69,24 @@ def _over_limit(request: HttpRequest, writes: int) -> bool:
     return limited
 
 
+def _keyed_quota(request: HttpRequest) -> tuple[str, str] | None:
+    for prefix, keyed in KEYED_WRITES.items():
+        if request.path_info.startswith(prefix):
+            return keyed(request)
+    return None
+
+
+def _over_key_limit(key_id: str, rate: str, request: HttpRequest) -> bool:
+    return is_ratelimited(
+        request,
+        group=KEYED_GROUP,
+        key=lambda _group, _request: key_id,
+        rate=rate,
+        method="POST",
+        increment=True,
+    )
+
+
 def rate_limited_response(request: HttpRequest) -> HttpResponse:
     message = _("Too many reports from this address; please try again in an hour.")
     refuse = next((f for p, f in REFUSALS.items() if request.path_info.startswith(p)), None)
@@ -80,7 +108,11 @@ def anonymous_write_limits(get_response: Callable[[HttpRequest], HttpResponse]):
 
     def middleware(request: HttpRequest) -> HttpResponse:
         writes = anonymous_writes_counted(request)
-        if writes and _over_limit(request, writes):
+        keyed = _keyed_quota(request) if writes else None
+        if keyed is not None:
+            if _over_key_limit(*keyed, request):
+                return rate_limited_response(request)
+        elif writes and _over_limit(request, writes):
             return rate_limited_response(request)
         return get_response(request)
 

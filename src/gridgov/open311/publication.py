@@ -7,6 +7,12 @@ numbers leave the description, the location is rounded to about 100 m unless the
 on a public facility (a registered city component, or a subclass marked so), and the
 address of a private place is replaced by the name of its grid; a media link must be a web
 address.
+
+The command center moderates what the public sees (issue 11, residents.PublicView, reached
+here through the event's reverse one-to-one `public_view` so that open311 imports no
+residents code): a report it hid is not published anywhere, its public wording replaces the
+description (scrubbed all the same), and a client's media link is published only once the
+center approved media of that report for the public.
 """
 
 import re
@@ -42,11 +48,12 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 def published_events(queryset: QuerySet[Event]) -> QuerySet[Event]:
-    """The events of `queryset` that their subclass allows anonymous clients to read."""
+    """The events of `queryset` that their subclass allows anonymous clients to read, less
+    those the command center hid (no PublicView row: nobody hid it)."""
     return queryset.filter(
         Q(subclass__publication=Subclass.Publication.ALL_SOURCES)
         | Q(subclass__publication=Subclass.Publication.PUBLIC_SOURCES, source__in=PUBLIC_SOURCES)
-    )
+    ).exclude(public_view__hidden=True)
 
 
 def _mask_number(match: re.Match) -> str:
@@ -72,11 +79,31 @@ def public_text(text: str, *, names: tuple[str, ...] = ()) -> str:
 
 
 def public_description(event: Event) -> str:
+    """The description scrubbed (what the public reads when the center has not reworded it)."""
     return public_text(event.description, names=(event.reporter_name,))
 
 
+def _moderation(event: Event):
+    """The event's PublicView (residents) or None; read with the event where the caller
+    used select_related("public_view")."""
+    return getattr(event, "public_view", None)  # no row: RelatedObjectDoesNotExist
+
+
+def public_wording(event: Event) -> str:
+    """What the public reads of the report: the center's wording when it wrote one, else
+    the description; scrubbed either way (the center can overlook a phone number)."""
+    view = _moderation(event)
+    text = view.public_text if view is not None and view.public_text else event.description
+    return public_text(text, names=(event.reporter_name,))
+
+
 def public_media_url(event: Event) -> str | None:
-    """A media link only if it is a web address: `extra` of a report is free-form."""
+    """A client's media link once the center approved media of this report for the public
+    (photos need the same approval), and only if it is a web address: `extra` of a report
+    is free-form."""
+    view = _moderation(event)
+    if view is None or view.hidden or not view.approved_photos:
+        return None
     try:
         return web_url_clean((event.extra or {}).get("media_url"), field="media_url")
     except DomainError:

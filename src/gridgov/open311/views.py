@@ -24,9 +24,9 @@ from gridgov.open311.listing import page_of, window_of
 from gridgov.open311.publication import (
     exact_location_public,
     public_address,
-    public_description,
     public_media_url,
     public_point,
+    public_wording,
     published_events,
 )
 from gridgov.open311.writes import open311_request_create
@@ -51,16 +51,18 @@ def _service(subclass: Subclass) -> dict:
 
 
 def _published() -> QuerySet[Event]:
-    """Every read of requests starts here: only what the subclass allows anonymous clients."""
+    """Every read of requests starts here: only what the subclass allows anonymous clients
+    and the center did not hide, with the center's moderation read in the same query."""
     return published_events(
-        Event.objects.select_related("subclass", "department", "area").annotate(
+        Event.objects.select_related("subclass", "department", "area", "public_view").annotate(
             updated=Max("timeline__at")
         )
     )
 
 
 def _request_body(event: Event, updated: dt.datetime | None) -> dict:
-    """One request as published: scrubbed description, rounded location (see publication)."""
+    """One request as published: the center's wording or the description, scrubbed; the
+    location rounded; media only once approved (see publication)."""
     closed = event.state in CLOSED_STATES
     lat, lon = public_point(event)
     sent = ((event.extra or {}).get("open311") or {}).get("address_id")
@@ -70,7 +72,7 @@ def _request_body(event: Event, updated: dt.datetime | None) -> dict:
         "status_notes": str(event.get_state_display()),
         "service_name": event.subclass.name_zh,
         "service_code": event.subclass.code,
-        "description": public_description(event),
+        "description": public_wording(event),
         "agency_responsible": event.department.name if event.department else None,
         "service_notice": None,
         "requested_datetime": _iso(event.reported_at),
