@@ -41,6 +41,7 @@ KEYS = {
     "can_reopen",
     "can_add",
     "following_via",
+    "reporter_named",
     "photos",
     "timeline",
 }

@@ -198,3 +198,30 @@ def test_public_timeline_shows_public_replies_scrubbed_not_internal_notes(wenhui
     assert "已受理，请拨打***咨询" in text
     assert "内部备注" not in text
     assert "13908881234" not in text
+
+
+def test_the_reporter_reads_their_choice_from_the_resident_api_even_when_hidden(
+    wenhui_point, operator
+):
+    from gridgov.accounts.models import User
+
+    person = User.objects.create(username="r-named", role="resident")
+    event = report(wenhui_point, user=person, reporter_name="和丽华")
+    Follow.objects.get_or_create(event=event, user=person, defaults={"via": "reporter"})
+    mine = Client()
+    mine.force_login(person)
+    own = f"/api/v1/resident/reports/{event.number}"
+    assert mine.get(own).json()["reporter_named"] is False
+    mine.post(f"{own}/publicity", {"reporter_named": True}, content_type="application/json")
+    public_view_moderate(user=operator, event_id=event.pk, hidden=True, hidden_reason="核实中")
+    assert Client().get(f"{REPORTS}/{event.number}").status_code == 404  # hidden publicly
+    assert mine.get(own).json()["reporter_named"] is True  # the box shows the choice
+    assert mine.get("/api/v1/resident/reports").json()[0]["reporter_named"] is True
+    # Somebody else who follows it ("me too") is never told the reporter's choice.
+    neighbour = User.objects.create(username="neighbour-named", role="resident")
+    Follow.objects.create(event=event, user=neighbour, via="me_too")
+    theirs = Client()
+    theirs.force_login(neighbour)
+    answer = theirs.get(own)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["reporter_named"] is False

@@ -121,6 +121,9 @@ class ResidentReportOut(Out):
     can_reopen: bool
     can_add: bool
     following_via: str | None = Field(description="reporter, me_too, lookup or null")
+    reporter_named: bool = Field(
+        description="the reporter chose to be named on the public report (false unless own)"
+    )
     photos: list[str]
     timeline: list[TimelineRowOut]
 

@@ -113,6 +113,7 @@ def resident_report(event: Event, *, viewer: User | None, via: str | None) -> di
     Follow's via, or "lookup" (gave the number and the phone: they are the one who gave it).
     A "me too" follower sees the public wording and place, as the public does."""
     entries = list(event.timeline.all())
+    view = _public_view(event)
     own = via in (Follow.Via.REPORTER, Follow.Via.LOOKUP) or via is None
     if own:
         description, lon, lat, address = event.description, event.lon, event.lat, event.address
@@ -120,7 +121,7 @@ def resident_report(event: Event, *, viewer: User | None, via: str | None) -> di
         report = next((e for e in entries if e.action == "report" and not e.from_state), None)
         photo_keys = list(report.data.get("photos") or []) if report else []
     else:
-        public = _public_view(event)
+        public = view
         description = (public.public_text if public and public.public_text else "") or (
             public_description(event)
         )
@@ -159,6 +160,8 @@ def resident_report(event: Event, *, viewer: User | None, via: str | None) -> di
         ),
         "can_add": rules.can_add(state=event.state, viewer_relates=relates),
         "following_via": via if viewer is not None else None,
+        # The reporter's own choice to be named publicly (their checkbox); False to others.
+        "reporter_named": bool(own and view is not None and view.reporter_named),
         "photos": _photo_urls(photo_keys, own=own),
         "timeline": timeline_public(entries),
     }

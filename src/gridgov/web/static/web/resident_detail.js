@@ -78,10 +78,9 @@
   }
 
   // Whether the reporter chose to be named: their report's public page names them then.
-  async function showPublicity(item) {
-    if (item.reporter_named !== undefined) { $("publicity").checked = Boolean(item.reporter_named); return; }
-    const answer = await request("GET", `/public/reports/${encodeURIComponent(number)}`);
-    $("publicity").checked = Boolean(answer.ok && answer.data && answer.data.reporter_name);
+  // Read from the resident API (the public view is 404 for hidden or non-public reports).
+  function showPublicity(item) {
+    $("publicity").checked = Boolean(item.reporter_named);
   }
 
   async function load() {
