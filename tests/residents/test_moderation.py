@@ -160,3 +160,28 @@ def test_events_are_never_changed_by_moderation(wenhui_point, operator):
     before = Event.objects.filter(pk=event.pk).values().get()
     _post(operator, _url(event), {"hidden": True, "hidden_reason": "重复", "public_text": "新"})
     assert Event.objects.filter(pk=event.pk).values().get() == before
+
+
+def test_a_field_not_sent_keeps_its_value_and_photo_refs_are_accepted(wenhui_point, operator):
+    event = report(wenhui_point)
+    first, second = photo_of(event), photo_of(event)
+    body = {"approved_photos": [f"photo:{first.key}", str(second.key), f"photo:{second.key}"]}
+    response = _post(operator, _url(event), body)
+    assert response.status_code == 200, response.content
+    assert response.json()["approved_photos"] == [str(first.key), str(second.key)]
+    # Rewording alone keeps the approved photos; hiding alone keeps the wording.
+    response = _post(operator, _url(event), {"public_text": "路灯不亮"})
+    assert response.json()["approved_photos"] == [str(first.key), str(second.key)]
+    response = _post(operator, _url(event), {"hidden": True, "hidden_reason": "核实中"})
+    assert (response.json()["public_text"], response.json()["hidden"]) == ("路灯不亮", True)
+    assert response.json()["approved_photos"] == [str(first.key), str(second.key)]
+    # Null is "unchanged" too; an empty list is "none approved".
+    response = _post(operator, _url(event), {"hidden": None, "approved_photos": None})
+    assert response.json()["hidden"] is True
+    assert response.json()["hidden_reason"] == "核实中"
+    response = _post(operator, _url(event), {"hidden": False, "approved_photos": []})
+    assert response.json()["approved_photos"] == []
+    assert (response.json()["hidden"], response.json()["hidden_reason"]) == (False, "")
+    view = PublicView.objects.get(event=event)
+    assert (view.public_text, view.approved_photos) == ("路灯不亮", [])
+    assert _post(operator, _url(event), {"approved_photos": ["photo:nope"]}).status_code == 400

@@ -135,11 +135,15 @@ def places_public(request, q: Annotated[str, Query(max_length=200)] = ""):
 
 
 class ModerationIn(Schema):
-    hidden: bool = False
-    hidden_reason: str = Field("", max_length=moderation.HIDDEN_REASON_MAX)
-    public_text: str = Field("", max_length=moderation.PUBLIC_TEXT_MAX)
-    approved_photos: list[Annotated[str, Field(max_length=64)]] = Field(
-        default_factory=list, max_length=moderation.PHOTOS_MAX
+    """Every field is optional: one not sent (or null) keeps its value."""
+
+    hidden: bool | None = None
+    hidden_reason: str | None = Field(None, max_length=moderation.HIDDEN_REASON_MAX)
+    public_text: str | None = Field(None, max_length=moderation.PUBLIC_TEXT_MAX)
+    approved_photos: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None,
+        max_length=moderation.PHOTOS_MAX,
+        description='photo refs, "photo:<uuid>" or "<uuid>"; stored as bare uuids',
     )
 
 

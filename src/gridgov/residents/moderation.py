@@ -28,6 +28,7 @@ from gridgov.residents.models import PublicView
 HIDDEN_REASON_MAX = 200
 PUBLIC_TEXT_MAX = 4000
 PHOTOS_MAX = 20
+PHOTO_REF_PREFIX = "photo:"
 
 
 def moderates(user: User, event: Event) -> bool:
@@ -58,16 +59,19 @@ def default_wording(event: Event) -> str:
 
 
 def approved_photos_checked(event: Event, keys: list[str]) -> list[str]:
-    """`keys` as canonical photo keys of this event's photos, in order, without repeats;
-    a key that is not one of them is refused."""
+    """`keys` ("<uuid>" or "photo:<uuid>") as canonical bare photo keys of this event's
+    photos, in order, without repeats; a key that is not one of them is refused."""
     if len(keys) > PHOTOS_MAX:
         raise DomainError(
             _("At most %(n)s photos may be shown.") % {"n": PHOTOS_MAX}, field="approved_photos"
         )
     wanted: list[str] = []
     for key in keys:
+        bare = str(key).strip()
+        if bare.startswith(PHOTO_REF_PREFIX):  # "photo:<uuid>", the form other APIs use
+            bare = bare[len(PHOTO_REF_PREFIX) :]
         try:
-            canonical = str(uuid.UUID(str(key)))
+            canonical = str(uuid.UUID(bare))
         except ValueError:
             raise DomainError(
                 _("%(key)s is not a photo of this report.") % {"key": str(key)[:40]},
@@ -107,17 +111,21 @@ def public_view_moderate(
     *,
     user: User,
     event_id: int,
-    hidden: bool,
-    hidden_reason: str = "",
-    public_text: str = "",
+    hidden: bool | None = None,
+    hidden_reason: str | None = None,
+    public_text: str | None = None,
     approved_photos: list[str] | None = None,
 ) -> PublicView:
-    """Moderate what the public sees of event `event_id`. Preconditions: `user` moderates
-    it (else 403/404); a hidden report has a reason; every photo key is one of the
-    event's photos. A public text equal to the default wording is stored blank, so a later
-    change of the default (a withdrawn name, a better scrubber) still applies."""
+    """Moderate what the public sees of event `event_id`; a field given as None keeps its
+    value. Preconditions: `user` moderates it (else 403/404); a hidden report has a reason;
+    every photo key is one of the event's photos. A public text equal to the default
+    wording is stored blank, so a later change of the default (a withdrawn name, a better
+    scrubber) still applies."""
     event = event_for_moderator(user=user, event_id=event_id)
-    reason = text_clean(hidden_reason)
+    view = PublicView.objects.select_for_update().filter(event=event).first()
+    view = view or PublicView(event=event)
+    hidden = view.hidden if hidden is None else bool(hidden)
+    reason = text_clean(view.hidden_reason if hidden_reason is None else hidden_reason)
     if len(reason) > HIDDEN_REASON_MAX:
         raise DomainError(
             _("The reason may have at most %(n)s characters.") % {"n": HIDDEN_REASON_MAX},
@@ -125,18 +133,23 @@ def public_view_moderate(
         )
     if hidden and not reason:
         raise DomainError(_("Say why the report is hidden."), field="hidden_reason")
-    text = text_clean(public_text)
-    if len(text) > PUBLIC_TEXT_MAX:
-        raise DomainError(
-            _("The public wording may have at most %(n)s characters.") % {"n": PUBLIC_TEXT_MAX},
-            field="public_text",
-        )
-    if text == default_wording(event):
-        text = ""
-    keys = approved_photos_checked(event, list(approved_photos or []))
-    view = PublicView.objects.select_for_update().filter(event=event).first()
-    view = view or PublicView(event=event)
-    view.hidden = bool(hidden)
+    if public_text is None:
+        text = view.public_text
+    else:
+        text = text_clean(public_text)
+        if len(text) > PUBLIC_TEXT_MAX:
+            raise DomainError(
+                _("The public wording may have at most %(n)s characters.")
+                % {"n": PUBLIC_TEXT_MAX},
+                field="public_text",
+            )
+        if text == default_wording(event):
+            text = ""
+    if approved_photos is None:
+        keys = list(view.approved_photos or [])
+    else:
+        keys = approved_photos_checked(event, list(approved_photos))
+    view.hidden = hidden
     view.hidden_reason = reason if hidden else ""
     view.public_text = text
     view.approved_photos = keys
