@@ -4,6 +4,7 @@ the account of the mobile they gave, a landline is not."""
 
 # ruff: noqa: F811 (the fixtures imported from telling_helpers are used as arguments)
 
+import django.test
 import pytest
 
 from gridgov.accounts.models import User
@@ -203,3 +204,38 @@ def test_only_the_reporter_is_asked_to_rate(loop, reporter, neighbour, wenhui_po
     assert mine != theirs
     assert event.number in mine
     assert event.number in theirs
+
+
+@pytest.mark.django_db
+def test_a_refusal_reason_is_scrubbed_of_phones_and_staff_names(
+    client, loop, reporter, wenhui_point
+):
+    loop.report(reporter, wenhui_point)
+    worker = loop.people["grid_worker"].username
+    loop.act(
+        "operator", "reject", comment=f"联系 {worker} 16063005161，身份证号 53070219800101123X"
+    )
+    (text,) = Notification.objects.filter(user=reporter, kind="resident_refused").values_list(
+        "text", flat=True
+    )
+    number = loop.event.number
+    client.force_login(reporter)
+    own = client.get(f"/api/v1/resident/reports/{number}").json()
+    public = django.test.Client().get(f"/api/v1/public/reports/{number}")
+    shown = [text, own["refusal_reason"], own["timeline"][-1]["text"]]
+    if public.status_code == 200:
+        shown.append(public.json()["timeline"][-1]["text"])
+    for told in shown:
+        assert "联系" in told, told
+        for secret in (worker, "16063005161", "53070219800101123X"):
+            assert secret not in told
+    assert len(own["refusal_reason"]) <= 200
+
+
+@pytest.mark.django_db
+def test_a_long_refusal_reason_is_cut_short(client, loop, reporter, wenhui_point):
+    loop.report(reporter, wenhui_point)
+    loop.act("operator", "reject", comment="不属于受理范围" * 60)
+    client.force_login(reporter)
+    own = client.get(f"/api/v1/resident/reports/{loop.event.number}").json()
+    assert 0 < len(own["refusal_reason"]) <= 200

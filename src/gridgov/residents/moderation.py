@@ -139,8 +139,7 @@ def public_view_moderate(
         text = text_clean(public_text)
         if len(text) > PUBLIC_TEXT_MAX:
             raise DomainError(
-                _("The public wording may have at most %(n)s characters.")
-                % {"n": PUBLIC_TEXT_MAX},
+                _("The public wording may have at most %(n)s characters.") % {"n": PUBLIC_TEXT_MAX},
                 field="public_text",
             )
         if text == default_wording(event):

@@ -26,6 +26,7 @@ from gridgov.open311.publication import public_description, public_point
 from gridgov.residents import rules
 from gridgov.residents.identity import mobile_or_none, phone_normalized
 from gridgov.residents.models import Follow, PublicView
+from gridgov.residents.reasons import reason_public
 from gridgov.residents.views_photos import report_photo_url
 
 LIST_LIMIT = 50
@@ -56,7 +57,8 @@ def _refusal_text(entry: TimelineEntry) -> str:
         return _("The same problem was already reported as %(number)s; it is handled there.") % {
             "number": entry.data["duplicate_of"]
         }
-    return entry.comment
+    # Scrubbed of phone and ID numbers and staff usernames, for the reporter as for anyone.
+    return reason_public(entry.comment, entry.event)
 
 
 def timeline_public(entries: list[TimelineEntry]) -> list[dict[str, Any]]:

@@ -28,10 +28,11 @@ from gridgov.notifications.services import notify
 from gridgov.residents import rules
 from gridgov.residents.identity import mobile_or_none, resident_for_phone_get_or_create
 from gridgov.residents.models import Follow
+from gridgov.residents.reasons import reason_public
 
 logger = logging.getLogger("gridgov.residents")
 
-REASON_CHARS = 120
+REASON_CHARS = 200
 RATE = "closed_rate"  # the closing as told to the reporter, who may rate it
 
 
@@ -55,7 +56,7 @@ def _refusal_reason(action: str, comment: str, event: Event) -> str:
         return _("the same problem was already reported as %(number)s") % {
             "number": duplicate.first() or ""
         }
-    return comment or _("no reason given")
+    return reason_public(comment, event) or _("no reason given")
 
 
 def people_to_tell(event: Event, *, actor: User | None = None) -> list[User]:
