@@ -184,3 +184,21 @@ def test_the_panels_form_records_a_callback(event, operator, grid_worker):
     assert refused.status_code == 404
     assert Callback.objects.count() == 1
     assert client_of(operator).get(f"/r/desk/{event.pk}/callbacks/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_panel_lists_the_satisfaction_by_its_label(event, operator):
+    from django.utils import translation
+
+    from gridgov.events.models import Satisfaction
+
+    Callback.objects.create(event=event, by=operator, reached=True, satisfaction="satisfied")
+    request = RequestFactory().get(f"/events/{event.pk}/")
+    request.user = operator
+    template = Template("{% load resident_callback %}{% resident_callback_panel event %}")
+    with translation.override("zh-hans"):
+        html = template.render(Context({"request": request, "event": event}))
+        label = str(Satisfaction("satisfied").label)
+    (listed,) = [line for line in html.splitlines() if "<ol class=\"callbacks\">" in line]
+    assert f"· {label}" in listed
+    assert "satisfied" not in listed

@@ -15,6 +15,13 @@ from gridgov.residents.models import Callback
 register = template.Library()
 
 
+def _with_label(row: dict) -> dict:
+    """The callback with its satisfaction's label (满意), not its value (satisfied)."""
+    value = row.get("satisfaction") or ""
+    labels = dict(Satisfaction.choices)
+    return {**row, "satisfaction_name": str(labels.get(value, value)) if value else ""}
+
+
 @register.simple_tag(takes_context=True)
 def resident_callback_panel(context, event) -> str:
     """回访 for the center of the event's area: the reporter's phone masked (revealed on
@@ -30,7 +37,7 @@ def resident_callback_panel(context, event) -> str:
             "event": event,
             "masked_phone": reporter_phone_masked(event),
             "callbacks": [
-                callback_as_dict(c)
+                _with_label(callback_as_dict(c))
                 for c in Callback.objects.filter(event=event).select_related("by")[:50]
             ],
             "satisfactions": Satisfaction.choices,
