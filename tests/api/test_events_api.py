@@ -31,9 +31,10 @@ def test_anonymous_resident_report_is_accepted_and_rate_limited(wenhui_point, se
     )
     assert response.status_code == 201
     body = response.json()
-    assert body["area"] == WENHUI_GRID
+    assert "area" not in body  # a resident is told the number, not the grid's code
     assert body["state"] == "reported"
     assert Event.objects.get().reporter is None
+    assert Event.objects.get().area.code == WENHUI_GRID
     for _ in range(budget - 2):
         public.post("/api/v1/events/public", report(wenhui_point), content_type="application/json")
     # A photo upload takes from the same budget: here, the last write of the hour.

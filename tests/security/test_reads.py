@@ -163,12 +163,25 @@ def test_a_photo_whose_file_is_missing_is_a_404(world):
 def test_event_page_shows_the_dispatch_panel_to_the_center_only(world):
     name = world.users["grid_worker"].first_name
     url = f"/events/{world['in_progress'].pk}/"
+    # The reporter is sent to their own view of it (the resident front end, issue 11).
     as_reporter = _client(world.users["reporter"]).get(url)
-    assert as_reporter.status_code == 200
-    assert name not in as_reporter.content.decode()
+    assert as_reporter.status_code == 302
+    assert as_reporter["Location"] == f"/r/reports/{world['in_progress'].number}/"
     assert name in _client(world.users["operator"]).get(url).content.decode()
 
 
-@pytest.mark.parametrize("persona", ["service_provider", "party_secretary", "reporter"])
+@pytest.mark.parametrize("persona", ["service_provider", "party_secretary"])
 def test_the_queue_is_for_staff_and_departments(world, persona):
     assert _client(world.users[persona]).get("/events/").status_code == 403
+
+
+def test_a_resident_is_sent_to_their_own_reports_from_the_staff_pages(world):
+    client = _client(world.users["reporter"])
+    for staff_page, theirs in [
+        ("/events/", "/r/mine/"),
+        ("/inbox/", "/r/inbox/"),
+        ("/app/", "/r/"),
+        ("/report/?lon=100.2&lat=26.8", "/r/report/?lon=100.2&lat=26.8"),
+    ]:
+        answer = client.get(staff_page)
+        assert (answer.status_code, answer["Location"]) == (302, theirs), staff_page

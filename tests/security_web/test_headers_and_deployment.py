@@ -44,7 +44,7 @@ def test_no_template_has_an_inline_script_or_event_handler(template):
 @pytest.mark.django_db
 def test_pages_send_the_policy_and_the_security_headers(client, settings):
     settings.CONTENT_SECURITY_POLICY = production_settings.CONTENT_SECURITY_POLICY
-    response = client.get("/report/")
+    response = client.get("/r/report/")
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline' " not in policy.split("style-src-attr")[0]
@@ -142,10 +142,10 @@ def test_behind_the_proxy_header_https_is_recognised_and_plain_http_redirected(c
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 31536000
-    response = client.get("/report/", HTTP_X_FORWARDED_PROTO="https")
+    response = client.get("/r/report/", HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 200
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
-    plain = client.get("/report/")
+    plain = client.get("/r/report/")
     assert plain.status_code == 301
     assert plain["Location"].startswith("https://")
     assert client.get("/healthz").status_code == 200

@@ -4,19 +4,19 @@ import pytest
 from django.test import Client
 
 
-def _menu(user) -> str:
+def _menu(user, page: str = "/report/") -> str:
     client = Client()
     if user is not None:
         client.force_login(user)
-    page = client.get("/report/").content.decode()
-    return page[page.index("<nav>") : page.index("</nav>")]
+    text = client.get(page).content.decode()
+    return text[text.index("<nav>") : text.index("</nav>")]
 
 
 @pytest.mark.django_db
-def test_a_resident_is_offered_reporting_and_the_inbox_only(resident):
-    menu = _menu(resident)
-    assert 'href="/report/"' in menu
-    assert 'href="/inbox/"' in menu
+def test_a_resident_is_offered_their_own_front_end_only(resident):
+    # A staff page a resident may land on (refused) shows the way back to their own pages.
+    menu = _menu(resident, "/screen/")
+    assert 'href="/r/"' in menu
     for refused in ('href="/screen/"', 'href="/events/"', 'href="/admin/"', "/api/docs", "/party/"):
         assert refused not in menu
 

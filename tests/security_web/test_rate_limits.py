@@ -122,4 +122,4 @@ def test_get_requests_are_never_limited():
     client = Client(REMOTE_ADDR="203.0.113.16")
     for _ in range(4):
         client.post("/api/v1/events/public", {}, content_type="application/json")
-    assert client.get("/report/").status_code == 200
+    assert client.get("/r/report/").status_code == 200

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from gridgov.accounts.roles import Role
 from gridgov.common.errors import OutOfScope, PermissionDenied
 
 if TYPE_CHECKING:
@@ -71,3 +72,9 @@ def require_capability(user: "User", capability: str) -> None:
 def require_area_in_scope(user: "User", area: "Area", *, field: str | None = None) -> None:
     if not area_in_scope(user, area):
         raise OutOfScope(field=field)
+
+
+def lives_as_resident(user: "User") -> bool:
+    """A signed-in resident (not a superuser, whose role field may say resident): their pages
+    are the resident front end's, never the staff's (issue 11)."""
+    return bool(user.is_authenticated and user.role == Role.RESIDENT and not user.is_superuser)

@@ -58,9 +58,7 @@ def event_report(request, payload: ReportIn):
 def event_report_public(request, payload: ReportIn):
     # Counted against the address's hourly budget by common.ratelimits before it gets here.
     event = services.event_report(user=None, data=payload.dict(), source=Source.RESIDENT)
-    return Status(
-        201, {"id": event.pk, "number": event.number, "state": event.state, "area": event.area.code}
-    )
+    return Status(201, {"id": event.pk, "number": event.number, "state": event.state})
 
 
 @router.post(

@@ -148,10 +148,11 @@ class EventPage(Out):
 
 
 class PublicReportOut(Out):
+    """What an anonymous reporter is told: the number to follow it by (no grid code)."""
+
     id: int
     number: str
     state: str
-    area: str
 
 
 class AlertOut(Out):

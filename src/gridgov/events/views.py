@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from gridgov.accounts.roles import Capability, Role
-from gridgov.accounts.scope import can
+from gridgov.accounts.scope import can, lives_as_resident
 from gridgov.analytics.selectors import rates_report
 from gridgov.areas.codes import ancestor_paths
 from gridgov.areas.models import Department
@@ -28,7 +29,9 @@ from gridgov.events.workflow import Action, State
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     # The queue is a work list: for the area's staff and departments' handlers. Residents
-    # follow their reports on /report/; other roles have no queue.
+    # follow their reports on their own front end (/r/mine/); other roles have no queue.
+    if lives_as_resident(request.user):
+        return redirect("residents:mine")
     if not (can(request.user, Capability.EVENTS_VIEW) or request.user.department_id):
         return render(request, "web/forbidden.html", status=403)
     filters = {
@@ -112,6 +115,10 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         event = services.event_for_user(user=request.user, event_id=event_id)
     except DomainError as error:
         return render(request, "web/forbidden.html", {"message": error.message}, status=404)
+    if lives_as_resident(request.user):
+        # A resident's view of their report is the resident front end's: the public timeline,
+        # without grid codes, staff names and internal notes (issue 11).
+        return redirect("residents:report_detail", number=event.number)
     if request.method == "POST" and request.POST.get("op") in WHISTLE_OPS:
         try:
             WHISTLE_OPS[request.POST["op"]](request, event)
@@ -326,7 +333,12 @@ def photo_file(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def report_page(request: HttpRequest) -> HttpResponse:
-    """随手拍: anyone reports; a signed-in resident also follows and rates their reports."""
+    """The desk's report form: the center's operators take hotline calls here, field staff
+    report what they find. Residents and visitors report on the resident front end (a map,
+    no typed coordinates), where a scanned place code's prefill goes too."""
+    if not request.user.is_authenticated or lives_as_resident(request.user):
+        query = request.GET.urlencode()
+        return redirect(reverse("residents:report") + (f"?{query}" if query else ""))
     created = None
     if request.method == "POST":
         data = {

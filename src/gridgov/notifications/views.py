@@ -3,11 +3,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from gridgov.accounts.scope import lives_as_resident
 from gridgov.notifications.services import inbox, notifications_mark_read
 
 
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
+    if lives_as_resident(request.user):
+        return redirect("residents:inbox")  # their own front end's inbox (issue 11)
     if request.method == "POST":
         notifications_mark_read(user=request.user)
         return redirect("inbox")

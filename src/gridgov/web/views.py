@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from gridgov.accounts.roles import Capability, Role
-from gridgov.accounts.scope import can, scope_path
+from gridgov.accounts.scope import can, lives_as_resident, scope_path
 from gridgov.areas.selectors import area_scope_root, grid_level_under
 from gridgov.web.health import health_report
 
@@ -127,6 +127,9 @@ APP_ACTION_NAMES = (
 @ensure_csrf_cookie
 def worker_app(request: HttpRequest) -> HttpResponse:
     from gridgov.events.models import Subclass
+
+    if lives_as_resident(request.user):
+        return redirect("residents:landing")  # the worker app is the field staff's
 
     subclasses = list(
         Subclass.objects.filter(active=True).order_by("code").values_list("code", "name_zh")
