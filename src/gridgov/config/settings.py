@@ -393,3 +393,18 @@ GRIDGOV_REOPEN_DAYS = int(env_str("GRIDGOV_REOPEN_DAYS", "7"))
 # Sign-in by SMS code: how long a code lives, and how many wrong tries spend it.
 GRIDGOV_PHONE_CODE_SECONDS = int(env_str("GRIDGOV_PHONE_CODE_SECONDS", "300"))
 GRIDGOV_PHONE_CODE_TRIES = int(env_str("GRIDGOV_PHONE_CODE_TRIES", "5"))
+# Budgets of the resident side's anonymous and sign-in endpoints (django-ratelimit rates).
+GRIDGOV_PHONE_CODES_PER_IP = env_str("GRIDGOV_PHONE_CODES_PER_IP", "20/h")
+GRIDGOV_PHONE_CODES_PER_PHONE = env_str("GRIDGOV_PHONE_CODES_PER_PHONE", "5/h")
+GRIDGOV_PHONE_LOGINS_PER_IP = env_str("GRIDGOV_PHONE_LOGINS_PER_IP", "30/h")
+GRIDGOV_LOOKUPS_PER_IP = env_str("GRIDGOV_LOOKUPS_PER_IP", "30/h")
+GRIDGOV_LOOKUPS_PER_NUMBER = env_str("GRIDGOV_LOOKUPS_PER_NUMBER", "10/h")
+GRIDGOV_NEARBY_PER_HOUR = int(env_str("GRIDGOV_NEARBY_PER_HOUR", "600"))
+GRIDGOV_PUBLIC_READS_PER_MINUTE = int(env_str("GRIDGOV_PUBLIC_READS_PER_MINUTE", "300"))
+# Open311: a client's writes per key and hour (decision 0028).
+GRIDGOV_OPEN311_WRITES_PER_KEY_PER_HOUR = int(
+    env_str("GRIDGOV_OPEN311_WRITES_PER_KEY_PER_HOUR", "3000")
+)
+# The datum of a phone's own position on the resident pages: "wgs84" (the browser's
+# standard), or "gcj02" where a deployment's phones report China's datum.
+GRIDGOV_PHONE_CRS = env_str("GRIDGOV_PHONE_CRS", "wgs84")
