@@ -199,6 +199,6 @@ def test_the_panel_lists_the_satisfaction_by_its_label(event, operator):
     with translation.override("zh-hans"):
         html = template.render(Context({"request": request, "event": event}))
         label = str(Satisfaction("satisfied").label)
-    (listed,) = [line for line in html.splitlines() if "<ol class=\"callbacks\">" in line]
+    (listed,) = [line for line in html.splitlines() if '<ol class="callbacks">' in line]
     assert f"· {label}" in listed
     assert "satisfied" not in listed

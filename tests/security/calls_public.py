@@ -87,6 +87,12 @@ CALLS_PART: dict[tuple[str, str, str], Builder] = {
         "GET", f"{API}/public/places?q=矩阵单位", marker="矩阵单位"
     ),
     ("GET", f"{API}/public/places", "short q"): lambda w: Call("GET", f"{API}/public/places?q=矩"),
+    ("GET", f"{API}/public/suggest", ""): lambda w: Call(
+        "GET", f"{API}/public/suggest?text=小区门口垃圾堆放没人清运", marker="0102"
+    ),
+    ("GET", f"{API}/public/suggest", "long text"): lambda w: Call(
+        "GET", f"{API}/public/suggest?text={'垃' * 501}"
+    ),
     ("POST", f"{API}/resident/desk/{{event_id}}/moderation", ""): lambda w: Call(
         "POST",
         f"{API}/resident/desk/{w['reported'].pk}/moderation",

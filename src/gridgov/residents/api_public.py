@@ -1,7 +1,7 @@
-"""The resident API's public part (issue 11): public reports and place search for anyone
-(/api/v1/public/*, rate-limited per client address), and at /api/v1/resident/* the
-center's moderation and withdrawal at the desk, and the reporter's choice of being named
-and withdrawal of their report's personal data."""
+"""The resident API's public part (issue 11): public reports, place search and the kind of
+problem a text suggests for anyone (/api/v1/public/*, rate-limited per client address), and
+at /api/v1/resident/* the center's moderation and withdrawal at the desk, and the
+reporter's choice of being named and withdrawal of their report's personal data."""
 
 import datetime as dt
 from typing import Annotated, Literal
@@ -14,6 +14,7 @@ from ninja import Field, Path, Query, Router, Schema
 from gridgov.common.client import client_address_for_ratelimit
 from gridgov.common.errors import DomainError
 from gridgov.common.schemas import Id, Lat, Lon, Out, errors, public_errors
+from gridgov.events import classifier
 from gridgov.residents import moderation, places, public, withdrawal
 
 router = Router(tags=["residents"])
@@ -22,6 +23,7 @@ public_router = Router(tags=["public"])
 
 Number = Annotated[str, Path(max_length=20)]
 READ_GROUP = "gridgov.public-read"
+SUGGEST_TEXT_MAX = 500
 
 
 class RateLimited(DomainError):
@@ -121,6 +123,30 @@ def reports_public(
 def report_public(request, number: Number):
     _read_limit(request)
     return public.public_report(number)
+
+
+class PublicSuggestionOut(Out):
+    """The same shape as /api/v1/events/suggest's answer."""
+
+    code: str
+    name: str
+    score: float
+    words: list[str]
+
+
+@public_router.get(
+    "/suggest",
+    auth=None,
+    response={200: list[PublicSuggestionOut], **public_errors(429)},
+    summary="The likeliest kinds of problem for a text (anyone; rate-limited per address)",
+)
+def suggest_public(request, text: Annotated[str, Query(max_length=2000)] = ""):
+    _read_limit(request)
+    if len(text) > SUGGEST_TEXT_MAX:
+        raise DomainError(
+            _("Give at most %(n)s characters.") % {"n": SUGGEST_TEXT_MAX}, field="text"
+        )
+    return classifier.suggest(text)
 
 
 @public_router.get(
