@@ -24,6 +24,7 @@ STRINGS = {
         "Your position could not be found. Drag the pin or search for a place instead."
     ),
     "pin_hint": _("Drag the pin to the place of the problem, or tap the map."),
+    "pin_placed": _("The pin is where you put it; drag it again if it is not quite right."),
     "no_places": _("No registered place matches."),
     "photo_uploading": _("Uploading the photo…"),
     "photo_ready": _("Photo added."),

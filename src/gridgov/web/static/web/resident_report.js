@@ -9,7 +9,7 @@
   if (!form) return;
   const clientUuid = uuid(); // one per page: a report sent twice is stored once
   const photos = [];
-  const state = { map: null, pin: null, fromPhone: null, kindChosen: false, suggestAllowed: C.signed_in, sending: false };
+  const state = { map: null, pin: null, fromPhone: null, kindChosen: false, suggestAllowed: true, sending: false, moves: 0 };
   const $ = (id) => document.getElementById(id);
   const error = $("form-error");
 
@@ -55,6 +55,15 @@
     node.classList.toggle("r-warn", Boolean(warn));
   }
 
+  // The resident put the pin (a tap, a drag, a place found): the pin is theirs now, and a
+  // message about the phone's position (denied, not found) no longer applies.
+  function pinMoved() {
+    state.fromPhone = null;
+    state.touched = true;
+    state.moves += 1;
+    whereStatus(S.pin_placed);
+  }
+
   function placePin(lat, lon, zoom) {
     state.pin.setLatLng([lat, lon]);
     state.map.setView([lat, lon], Math.max(state.map.getZoom(), zoom || 16));
@@ -65,8 +74,8 @@
     const { map, ready } = window.residentMap.make($("report-map"));
     state.map = map;
     state.pin = L.marker(map.getCenter(), { draggable: true, autoPan: true, icon: window.residentMap.pinIcon(), title: S.pin_hint }).addTo(map);
-    state.pin.on("dragend", () => { state.fromPhone = null; state.touched = true; });
-    map.on("click", (e) => { state.fromPhone = null; state.touched = true; state.pin.setLatLng(e.latlng); });
+    state.pin.on("dragend", pinMoved);
+    map.on("click", (e) => { state.pin.setLatLng(e.latlng); pinMoved(); });
     ready.then((bounds) => {
       // The district's outlines frame the map, unless the resident already placed the pin.
       if (bounds && !state.fromPhone && !state.touched) { map.fitBounds(bounds, { padding: [10, 10] }); state.pin.setLatLng(map.getCenter()); }
@@ -76,6 +85,7 @@
 
   $("locate").addEventListener("click", async () => {
     whereStatus(S.locating);
+    const moves = state.moves;
     try {
       const at = await window.residentMap.locate();
       placePin(at.lat, at.lon, 17);
@@ -83,7 +93,8 @@
       state.touched = true;
       whereStatus(S.located);
     } catch (e) {
-      whereStatus(e.message, true); // the pin stays usable: drag it or search
+      // The pin stays usable: drag it or search (unless the resident already did).
+      if (state.moves === moves) whereStatus(e.message, true);
     }
   });
 
@@ -106,12 +117,10 @@
       : `<li class="r-muted">${esc(S.no_places)}</li>`;
     list.querySelectorAll("button[data-i]").forEach((b) => b.addEventListener("click", () => {
       const p = places[Number(b.dataset.i)];
-      state.fromPhone = null;
-      state.touched = true;
       placePin(p.lat, p.lon, 17);
+      pinMoved();
       if (!$("address").value) $("address").value = p.address || p.label || "";
       list.hidden = true;
-      whereStatus(S.pin_hint);
     }));
   }
   $("place-search").addEventListener("click", searchPlaces);
@@ -138,8 +147,10 @@
     const text = $("description").value.trim();
     const box = $("suggestions");
     if (!state.suggestAllowed || text.length < 3) return;
-    const answer = await request("GET", "/events/suggest?text=" + encodeURIComponent(text));
-    if (answer.status === 401 || answer.status === 403) { state.suggestAllowed = false; return; } // the list is there
+    // Signed out: the public suggestion (at most 500 characters; the first ones decide).
+    const path = C.signed_in ? "/events/suggest?text=" : "/public/suggest?text=";
+    const answer = await request("GET", path + encodeURIComponent(C.signed_in ? text : text.slice(0, 500)));
+    if ([401, 403, 404].includes(answer.status)) { state.suggestAllowed = false; return; } // the list is there
     if (!answer.ok || !Array.isArray(answer.data) || !answer.data.length) { box.hidden = true; return; }
     const known = new Set([...select.options].map((o) => o.value));
     const items = answer.data.filter((s) => known.has(s.code));
