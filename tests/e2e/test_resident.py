@@ -201,9 +201,15 @@ def test_a_signed_out_visitor_reports_without_a_position_and_follows_by_number(
         page.fill("#place-q", "文汇")
         page.click("#place-search")
         page.locator("#place-results button").first.click()
+        # The pin is placed: the refusal of the position no longer stands as the status.
+        page.wait_for_selector("#where-status:not(.r-warn)")
+        assert "您未允许" not in page.inner_text("#where-status")
         _drag_pin(page, 10, 10)
+        assert "您未允许" not in page.inner_text("#where-status")
         page.click("#to-words")
         page.fill("#description", "小区门口垃圾桶满了，垃圾撒了一地")
+        # Signed out, the kind is suggested all the same (the public suggestion).
+        page.wait_for_selector("#suggestions:not([hidden]) button[data-code]")
         page.select_option("#subclass", "0102")
         page.fill("#reporter-phone", "13800138000")
         page.click("#send")
