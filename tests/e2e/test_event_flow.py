@@ -66,19 +66,23 @@ def test_report_file_dispatch_handle_verify_close_rate(
     settings.MEDIA_ROOT = tmp_path / "media"
     point = shape(Area.objects.get(code="530702001002001").geometry).representative_point()
 
-    resident = as_user(browser, live_server, "resident", mobile=True, opened=contexts)
-    resident.goto(live_server.url + "/report/")
-    resident.select_option("select[name=subclass]", label="暴露垃圾")
-    resident.fill("textarea[name=description]", "文汇路垃圾堆放三天无人清运，气味很大")
-    resident.fill("#lon", f"{point.x:.6f}")
-    resident.fill("#lat", f"{point.y:.6f}")
-    screenshot(resident, "flow-1-resident-report")
-    resident.click("button.primary")
-    resident.wait_for_selector("#report-created")
+    # A resident's call taken on the hotline at the desk's form (the resident front end has
+    # its own loop test: tests/e2e/test_resident_loop.py).
+    desk = as_user(browser, live_server, "operator", opened=contexts)
+    desk.goto(live_server.url + "/report/")
+    desk.select_option("select[name=subclass]", label="暴露垃圾")
+    desk.fill("textarea[name=description]", "文汇路垃圾堆放三天无人清运，气味很大")
+    desk.fill("#lon", f"{point.x:.6f}")
+    desk.fill("#lat", f"{point.y:.6f}")
+    desk.fill("input[name=reporter_name]", "和女士")
+    desk.fill("input[name=reporter_phone]", "13908881234")
+    screenshot(desk, "flow-1-hotline-report")
+    desk.click("button.primary")
+    desk.wait_for_selector("#report-created")
     event = Event.objects.get()
-    assert event.reporter.username == "resident"
-    assert event.number in resident.locator("#report-created").inner_text()
-    screenshot(resident, "flow-2-resident-sent")
+    assert event.source == "hotline"
+    assert event.number in desk.locator("#report-created").inner_text()
+    screenshot(desk, "flow-2-hotline-sent")
 
     operator = as_user(browser, live_server, "operator", opened=contexts)
     operator.goto(live_server.url + "/events/?state=reported")
@@ -111,14 +115,17 @@ def test_report_file_dispatch_handle_verify_close_rate(
     act(operator, "close")
     assert operator.locator("#event-state").inner_text() == "已结案"
 
-    resident.goto(live_server.url + f"/events/{event.pk}/")
-    # No rating is chosen for the resident: the form asks for one.
-    rating = resident.locator("form.action[data-action='evaluate'] select[name=satisfaction]")
+    # The caller rated it on the callback (回访): the operator records it, as such; no rating
+    # is chosen for them.
+    operator.goto(live_server.url + f"/events/{event.pk}/")
+    rating = operator.locator(
+        "form.action[data-action='evaluate_callback'] select[name=satisfaction]"
+    )
     assert rating.input_value() == ""
-    act(resident, "evaluate", satisfaction="basically")
-    assert resident.locator("#event-state").inner_text() == "已评价"
+    act(operator, "evaluate_callback", satisfaction="basically")
+    assert operator.locator("#event-state").inner_text() == "已评价"
     assert Event.objects.get().satisfaction == "basically"
-    screenshot(resident, "flow-5-resident-rated")
+    screenshot(operator, "flow-5-callback-rated")
     steps = [t.action for t in Event.objects.get().timeline.all()]
     assert steps == [
         "report",
@@ -128,10 +135,10 @@ def test_report_file_dispatch_handle_verify_close_rate(
         "feedback",
         "verify_pass",
         "close",
-        "evaluate",
+        "evaluate_callback",
     ]
     operator.goto(live_server.url + f"/events/{event.pk}/")
     timeline = operator.locator("#timeline").inner_text()
-    for label in ("已上报", "立案", "派遣", "接收任务", "处置反馈", "核查通过", "结案", "评价"):
+    for label in ("已上报", "立案", "派遣", "接收任务", "处置反馈", "核查通过", "结案", "回访评价"):
         assert label in timeline
     screenshot(operator, "flow-6-event-page")
