@@ -31,10 +31,15 @@ def report_photo(request: HttpRequest, token: str) -> HttpResponse:
     photo = Photo.objects.filter(key=key, event__isnull=False).first()
     if photo is None:
         raise Http404
+    return photo_response(photo, cache_control="private, max-age=600")
+
+
+def photo_response(photo: Photo, *, cache_control: str) -> FileResponse:
+    """The photo's file; a row that outlived its file (a restore, a purge) is a 404."""
     try:
         content = photo.image.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     response = FileResponse(content, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=600"
+    response["Cache-Control"] = cache_control
     return response

@@ -4,7 +4,7 @@ calls the same service as the API."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from gridgov.events.models import Event
 from gridgov.events.photos import Photo
 from gridgov.residents import moderation
 from gridgov.residents.public import reports_public
+from gridgov.residents.views_photos import photo_response
 
 
 def public_photo(request: HttpRequest, key: str) -> HttpResponse:
@@ -29,13 +30,7 @@ def public_photo(request: HttpRequest, key: str) -> HttpResponse:
     )
     if not approved or str(photo.key) not in approved:
         raise Http404
-    try:
-        content = photo.image.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(content, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return photo_response(photo, cache_control="public, max-age=300")
 
 
 @login_required
