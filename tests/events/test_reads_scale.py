@@ -140,10 +140,20 @@ def test_the_queue_reads_in_a_fixed_number_of_queries(persona, request):
 
 
 @pytest.mark.django_db
-def test_the_event_page_reads_in_a_fixed_number_of_queries(operator, reporter, wenhui_point):
+def test_the_event_page_reads_in_a_fixed_number_of_queries(
+    operator, reporter, wenhui_point, settings
+):
+    # What processes keep (catalog, calendar, area tree) is checked against its version at
+    # most once a second: a slow run would count that check in one read and not the other.
+    settings.GRIDGOV_CACHE_VERSION_CHECK_SECONDS = 3600
+    settings.GRIDGOV_TREE_VERSION_CHECK_SECONDS = 3600
     event = event_report(user=reporter, data=report_data(wenhui_point), source="resident")
     event_act(user=operator, event_id=event.pk, action="accept")
     client = signed_in(operator)
+    # Warm: what a process reads once (the catalog's published kinds, the calendar) is not
+    # what this counts.
+    client.get(f"/api/v1/events/{event.pk}")
+    client.get(f"/events/{event.pk}/")
     api_before = queries(lambda: client.get(f"/api/v1/events/{event.pk}"))
     page_before = queries(lambda: client.get(f"/events/{event.pk}/"))
     TimelineEntry.objects.bulk_create(
