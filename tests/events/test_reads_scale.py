@@ -172,7 +172,9 @@ def test_the_event_page_reads_in_a_fixed_number_of_queries(
             ]
         )
     assert queries(lambda: client.get(f"/api/v1/events/{event.pk}")) <= api_before + 2
-    assert queries(lambda: client.get(f"/events/{event.pk}/")) <= page_before + 2
+    # The whistles' panels read their summonses and chain; that the count then stays put
+    # however long the history grows is the test below.
+    assert queries(lambda: client.get(f"/events/{event.pk}/")) <= page_before + 3
     # More of the same adds nothing.
     TimelineEntry.objects.bulk_create(
         [
