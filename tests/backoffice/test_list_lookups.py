@@ -37,7 +37,7 @@ _OUR_APPS = {
         "id_number__startswith=53",
         "birth_date=1980-01-01",
         "address__contains=文汇",
-        "special_groups__contains=x",
+        "phone_tail=1234",
     ],
 )
 def test_a_role_that_sees_masks_cannot_look_up_personal_fields(query, operator):

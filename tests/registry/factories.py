@@ -18,7 +18,6 @@ def resident_data(point: tuple[float, float], **extra) -> dict:
         "id_number": id_number(),
         "phone": "13908881234",
         "residence": "registered",
-        "special_groups": ["elderly_alone"],
         "lon": point[0],
         "lat": point[1],
         "address": "丽江市古城区西安街道文汇社区玉泉小区3栋201室",

@@ -25,10 +25,9 @@ def test_choices_accept_chinese_labels(community_staff, wenhui_point):
     resident = record_create(
         user=community_staff,
         kind_key="residents",
-        data=resident_data(wenhui_point, residence="流动人口", special_groups="独居老人、残疾人"),
+        data=resident_data(wenhui_point, residence="流动人口"),
     )
     assert resident.residence == "floating"
-    assert resident.special_groups == ["disabled", "elderly_alone"]
 
 
 @pytest.mark.parametrize(
@@ -40,7 +39,6 @@ def test_choices_accept_chinese_labels(community_staff, wenhui_point):
         ({"lon": 116.4, "lat": 39.9}, "lon"),  # Beijing: in China, outside every managed area
         ({"lon": "east", "lat": 26.8}, "lon"),
         ({"residence": "martian"}, "residence"),
-        ({"special_groups": ["astronaut"]}, "special_groups"),
         ({"name": ""}, "name"),
         ({"household": "no-such-household"}, "household"),
     ],

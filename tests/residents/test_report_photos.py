@@ -61,7 +61,9 @@ def test_a_me_too_follower_sees_only_approved_photos(loop, neighbour, wenhui_poi
 
 
 @pytest.mark.django_db
-def test_a_public_reply_reaches_the_followers_too(loop, reporter, neighbour, operator, wenhui_point):
+def test_a_public_reply_reaches_the_followers_too(
+    loop, reporter, neighbour, operator, wenhui_point
+):
     from django.test import TestCase
 
     from gridgov.events.triage import event_triage

@@ -458,11 +458,19 @@ CALLS: dict[tuple[str, str, str], Builder] = {
 # The parts kept apart (issue 11), each with its own CSV of rows.
 from tests.security import (  # noqa: E402 - they import Builder from here
     calls_actions,
+    calls_care,
     calls_frontend,
+    calls_homes,
     calls_open311w,
     calls_public,
+    calls_quality,
+    calls_registrypages,
     calls_telling,
+    calls_workerregistry,
 )
 
 for _part in (calls_open311w, calls_telling, calls_actions, calls_public, calls_frontend):
+    CALLS.update(_part.CALLS_PART)
+# Issue 12's parts.
+for _part in (calls_homes, calls_care, calls_workerregistry, calls_quality, calls_registrypages):
     CALLS.update(_part.CALLS_PART)

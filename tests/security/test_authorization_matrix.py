@@ -37,7 +37,7 @@ from tests.security.world import COLUMNS, World
 MATRIX_FILES = sorted(Path(__file__).parent.glob("authorization_matrix*.csv"))
 ROWS = [row for path in MATRIX_FILES for row in csv.DictReader(path.open(encoding="utf-8"))]
 OUR_APPS = ("accounts", "areas", "registry", "events", "dispatch", "canvass", "smartcodes")
-OUR_APPS += ("party", "notifications", "open311", "auditlog", "residents")
+OUR_APPS += ("party", "notifications", "open311", "auditlog", "residents", "care")
 
 
 def _key(row: dict) -> tuple[str, str, str]:

@@ -40,6 +40,9 @@ class Capability(models.TextChoices):
     PARTY_VIEW = "party.view"
     # Smart-code plate jobs and their PDFs, patrol coverage.
     CODES_VIEW = "codes.view"
+    # The sensitive special groups (community correction, drug rehabilitation, serious
+    # mental illness): the tag and the people in it, every read audited (issue 12).
+    CARE_SENSITIVE_VIEW = "care.sensitive"
 
 
 _STAFF_READ = {Capability.AREAS_VIEW, Capability.REGISTRY_VIEW}
@@ -63,6 +66,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.PII_VIEW,
             Capability.EVENTS_VIEW,
             Capability.CODES_VIEW,
+            Capability.CARE_SENSITIVE_VIEW,
         }
     ),
     # Grid heads lead the grid's workers: their positions and tracks too.
@@ -74,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.EVENTS_VIEW,
             Capability.POSITIONS_VIEW,
             Capability.CODES_VIEW,
+            Capability.CARE_SENSITIVE_VIEW,
         }
     ),
     Role.DEPARTMENT_HANDLER: frozenset({Capability.AREAS_VIEW}),
@@ -88,6 +93,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.PARTY_EDIT,
             Capability.PARTY_VIEW,
             Capability.CODES_VIEW,
+            Capability.CARE_SENSITIVE_VIEW,
         }
         | _CENTER_READ
     ),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gridgov.canvass",
     "gridgov.party",
     "gridgov.residents",  # the resident's side (issue 11): above events
+    "gridgov.care",  # special groups and their visits (issue 12): above registry and events
     "gridgov.demo",
     "gridgov.ops",  # backup and restore (docs/decisions/0019)
     "huey.contrib.djhuey",  # the task queue's `run_huey` consumer (docs/decisions/0014)

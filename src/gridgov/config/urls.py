@@ -54,5 +54,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/", include("gridgov.open311.urls")),
     path("r/", include("gridgov.residents.urls")),
+    path("registry/", include("gridgov.registry.urls")),
+    path("care/", include("gridgov.care.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ that is generated is marked `is_generated`. Everything follows from one seed.
 """
 
 import csv
+import datetime as dt
 import json
 import random
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from gridgov.accounts.models import User
@@ -444,8 +446,14 @@ def build_registry(areas: dict[str, list[Area]], rng: random.Random) -> dict[str
     for number, (household, _residents) in enumerate(household_rows, start=1):
         household.number = f"{household.area.code}{number:06d}"
     r.Household.objects.bulk_create([h for h, _ in household_rows], batch_size=2000)
-    residents = [r.Resident(household=h, **p) for h, people in household_rows for p in people]
+    residents, groups = [], []
+    for household, people in household_rows:
+        for person in people:
+            groups.append(person.pop("special_groups"))
+            residents.append(r.Resident(household=household, **person))
     r.Resident.objects.bulk_create(residents, batch_size=2000)
+    _household_heads(household_rows, residents)
+    _care_groups(residents, groups)
     markets = []
     for community in areas["communities"][::6]:
         grid = next(g for g in areas["grids"] if g.parent_id == community.id)
@@ -475,6 +483,39 @@ def build_registry(areas: dict[str, list[Area]], rng: random.Random) -> dict[str
         "cameras": len(cameras),
         "units": len(units),
     }
+
+
+def _household_heads(household_rows: list, residents: list[r.Resident]) -> None:
+    """The first person of each household (户主) heads it; residents are in household order."""
+    people = iter(residents)
+    heads = []
+    for household, rows in household_rows:
+        members = [next(people) for _row in rows]
+        if members:
+            household.head = members[0]
+            heads.append(household)
+    r.Household.objects.bulk_update(heads, ["head"], batch_size=2000)
+
+
+def _care_groups(residents: list[r.Resident], groups: list[list[str]]) -> None:
+    """The demo's special groups as care tags (the tags themselves come with the migrations)."""
+    from gridgov.care.models import CareTag, ResidentTag
+
+    tags = {tag.key: tag for tag in CareTag.objects.all()}
+    today = timezone.localdate()
+    rows = [
+        ResidentTag(
+            resident=resident,
+            tag=tags[key],
+            area_id=resident.area_id,
+            since=today,
+            review_due=today + dt.timedelta(days=tags[key].review_every_days),
+            visit_due=today if tags[key].visit_every_days else None,
+        )
+        for resident, keys in zip(residents, groups, strict=True)
+        for key in keys
+    ]
+    ResidentTag.objects.bulk_create(rows, batch_size=2000)
 
 
 def _household(

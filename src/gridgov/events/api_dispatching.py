@@ -54,6 +54,8 @@ def event_workers_search(request, event_id: Id, q: str):
     return dispatching.dispatch_search(user=request.user, event=event, q=q)
 
 
-@router.get("/tasks", response={200: list[DispatchedTaskOut], **errors()}, summary="My tasks (worker app)")
+@router.get(
+    "/tasks", response={200: list[DispatchedTaskOut], **errors()}, summary="My tasks (worker app)"
+)
 def my_tasks(request):
     return dispatching.tasks_for(user=request.user)

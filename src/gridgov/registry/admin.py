@@ -9,7 +9,6 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +20,6 @@ from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError
 from gridgov.registry import excel, selectors, services
 from gridgov.registry.kinds import KINDS, Kind
-from gridgov.registry.models import Resident
 from gridgov.registry.pii import MASKERS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,9 +38,7 @@ class RegistryAdmin(ScopedAdmin):
     extra_fields: tuple[str, ...] = ()
 
     def get_list_display(self, request):
-        shown = [
-            c for c in self.kind.columns if c not in ("lon", "lat") and c not in ("special_groups",)
-        ][:5]
+        shown = [c for c in self.kind.columns if c not in ("lon", "lat")][:5]
         return [f"masked_{c}" if c in self.kind.pii else c for c in shown] + ["area"]
 
     def get_list_select_related(self, request):
@@ -79,15 +75,7 @@ class RegistryAdmin(ScopedAdmin):
         kwargs["fields"] = [
             f for f in self.get_fields(request, obj) if not f.startswith("masked_") and f != "area"
         ]
-        form = super().get_form(request, obj, **kwargs)
-        if "special_groups" in form.base_fields:
-            form.base_fields["special_groups"] = forms.MultipleChoiceField(
-                label=capfirst(Resident._meta.get_field("special_groups").verbose_name),
-                choices=Resident.SpecialGroup.choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-            )
-        return form
+        return super().get_form(request, obj, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if (

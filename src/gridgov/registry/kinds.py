@@ -68,7 +68,6 @@ KINDS: dict[str, Kind] = {
                 "id_number",
                 "phone",
                 "residence",
-                "special_groups",
                 "relation",
                 "household",
                 *PLACE,

@@ -5,6 +5,7 @@ is what scopes every read and write.
 """
 
 from django.db import models
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.areas.models import duty_phone_validator
@@ -79,8 +80,26 @@ class Household(Placed):
         on_delete=models.PROTECT,
         related_name="households",
     )
+
+    class Occupancy(models.TextChoices):
+        OWNER = "owner", _("Lived in by the owner")
+        RENTED = "rented", _("Rented out")
+        VACANT = "vacant", _("Vacant")
+
     number = models.CharField(_("household number"), max_length=30, unique=True)
     room = models.CharField(_("room"), max_length=30, blank=True)
+    occupancy = models.CharField(
+        _("occupancy"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER
+    )
+    # The head of household (户主) names the household on every page, with its address.
+    head = models.ForeignKey(
+        "Resident",
+        verbose_name=_("head of household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("household")
@@ -95,13 +114,10 @@ class Resident(Placed):
         REGISTERED = "registered", _("Registered (户籍)")
         FLOATING = "floating", _("Floating (流动)")
 
-    class SpecialGroup(models.TextChoices):
-        ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")
-        DISABLED = "disabled", _("Disabled")
-        LOW_INCOME = "low_income", _("Low income")
-        VETERAN = "veteran", _("Veteran")
-        LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child")
-        KEY_CARE = "key_care", _("Key care")
+    class Status(models.TextChoices):
+        LIVING = "living", _("Living here")
+        MOVED_OUT = "moved_out", _("Moved out")
+        DECEASED = "deceased", _("Deceased")
 
     household = models.ForeignKey(
         Household,
@@ -119,8 +135,25 @@ class Resident(Placed):
         _("gender"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))]
     )
     residence = models.CharField(_("residence status"), max_length=16, choices=Residence.choices)
-    special_groups = models.JSONField(_("special groups"), default=list, blank=True)
+    # Special groups are care.ResidentTag rows (issue 12), each with its own visibility.
     relation = models.CharField(_("relation to head"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.LIVING, db_index=True
+    )
+    # Tails the masks show (decision 0031): searched by equality on an index, so "the last
+    # four of the phone" finds a person among a million without scanning the table.
+    phone_tail = models.GeneratedField(
+        expression=Right("phone", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+        db_index=True,
+    )
+    id_tail = models.GeneratedField(
+        expression=Right("id_number", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+        db_index=True,
+    )
 
     class Meta:
         verbose_name = _("resident")
@@ -264,3 +297,72 @@ class Point(Placed):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HouseholdChange(models.Model):
+    """The history of a household and its people (一标三实的变动): who moved in or out, was
+    born or died, when it was rented out or left vacant, and who recorded it. Written only
+    by `registry.changes`, in the same transaction as the change itself."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        MOVED_IN = "moved_in", _("Moved in")
+        MOVED_OUT = "moved_out", _("Moved out")
+        BORN = "born", _("Born")
+        DIED = "died", _("Died")
+        RENTED = "rented", _("Rented out")
+        VACANT = "vacant", _("Left vacant")
+        OWNER = "owner", _("Lived in by the owner")
+        HEAD = "head", _("New head of household")
+        CORRECTED = "corrected", _("Details corrected")
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+    )
+    # The household's grid at the time: scopes the history like the records themselves.
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("change"), max_length=12, choices=Kind.choices)
+    happened_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    # Where a person came from or went to, in words (another city) or as a household here.
+    other_place = models.CharField(_("from/to"), max_length=200, blank=True)
+    other_household = models.ForeignKey(
+        Household,
+        verbose_name=_("other household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The phone's id for an offline submission: the same change sent twice is stored once.
+    client_uuid = models.UUIDField(_("client id"), null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("household change")
+        verbose_name_plural = _("household changes")
+        ordering = ["-happened_on", "-id"]
+        indexes = [models.Index(fields=["household", "-happened_on"], name="change_household_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on}"

@@ -56,19 +56,6 @@ def _choice(field: models.Field, raw: Any) -> str:
     )
 
 
-def _special_groups(kind: Kind, raw: Any) -> list[str]:
-    field = kind.field("residence")  # only residents have special groups
-    choices_field = models.CharField(
-        name="special_groups", choices=field.model.SpecialGroup.choices
-    )
-    items = (
-        raw
-        if isinstance(raw, list)
-        else [p for p in str(raw or "").replace("、", ",").replace("，", ",").split(",")]
-    )
-    return sorted({_choice(choices_field, item) for item in items if str(item).strip()})
-
-
 def _reference(*, user: User, kind: Kind, name: str, raw: Any) -> models.Model | None:
     if raw in (None, ""):
         return None
@@ -111,8 +98,6 @@ def record_clean(
             values["gender"] = id_gender(values[name])
         elif kind.pii.get(name) == "phone":
             values[name] = phone_clean(raw, field=name)
-        elif name == "special_groups":
-            values[name] = _special_groups(kind, raw)
         elif field.choices:
             values[name] = _choice(field, raw)
         elif isinstance(field, models.IntegerField):

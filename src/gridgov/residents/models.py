@@ -54,9 +54,7 @@ class PublicView(models.Model):
     approved_photos = models.JSONField(
         _("photos approved for the public"), default=list, blank=True
     )
-    reporter_named = models.BooleanField(
-        _("the reporter's name is shown"), default=False
-    )
+    reporter_named = models.BooleanField(_("the reporter's name is shown"), default=False)
     moderated_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("moderated by"),

@@ -22,4 +22,3 @@ from gridgov.events.services.whistles import summons_check_in as summons_check_i
 from gridgov.events.services.whistles import summons_report as summons_report
 from gridgov.events.services.whistles import whistle_blow as whistle_blow
 from gridgov.events.workflow import TERMINAL as TERMINAL
-

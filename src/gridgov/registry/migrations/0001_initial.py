@@ -5,209 +5,543 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Camera',
+            name="Camera",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='camera code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('xueliang', '雪亮工程'), ('smart_pole', 'Smart lamp pole'), ('traffic', 'Traffic'), ('police', 'Police'), ('forest_fire', 'Forest fire')], max_length=16, verbose_name='kind')),
-                ('stream_url', models.CharField(blank=True, max_length=300, verbose_name='stream URL')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="camera code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("xueliang", "雪亮工程"),
+                            ("smart_pole", "Smart lamp pole"),
+                            ("traffic", "Traffic"),
+                            ("police", "Police"),
+                            ("forest_fire", "Forest fire"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "stream_url",
+                    models.CharField(blank=True, max_length=300, verbose_name="stream URL"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'camera',
-                'verbose_name_plural': 'cameras',
+                "verbose_name": "camera",
+                "verbose_name_plural": "cameras",
             },
         ),
         migrations.CreateModel(
-            name='Compound',
+            name="Compound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('property_status', models.CharField(choices=[('managed', 'Property company'), ('community', 'Community-run'), ('none', 'None (三无)')], max_length=16, verbose_name='property management')),
-                ('property_company', models.CharField(blank=True, max_length=100, verbose_name='property company')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "property_status",
+                    models.CharField(
+                        choices=[
+                            ("managed", "Property company"),
+                            ("community", "Community-run"),
+                            ("none", "None (三无)"),
+                        ],
+                        max_length=16,
+                        verbose_name="property management",
+                    ),
+                ),
+                (
+                    "property_company",
+                    models.CharField(blank=True, max_length=100, verbose_name="property company"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'residential compound',
-                'verbose_name_plural': 'residential compounds',
+                "verbose_name": "residential compound",
+                "verbose_name_plural": "residential compounds",
             },
         ),
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=50, verbose_name='building')),
-                ('floors', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='floors')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
-                ('compound', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='registry.compound', verbose_name='compound')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=50, verbose_name="building")),
+                (
+                    "floors",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="floors"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "compound",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buildings",
+                        to="registry.compound",
+                        verbose_name="compound",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'building',
-                'verbose_name_plural': 'buildings',
+                "verbose_name": "building",
+                "verbose_name_plural": "buildings",
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='household number')),
-                ('room', models.CharField(blank=True, max_length=30, verbose_name='room')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='households', to='registry.building', verbose_name='building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "number",
+                    models.CharField(max_length=30, unique=True, verbose_name="household number"),
+                ),
+                ("room", models.CharField(blank=True, max_length=30, verbose_name="room")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="registry.building",
+                        verbose_name="building",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
             },
         ),
         migrations.CreateModel(
-            name='Market',
+            name="Market",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('stalls', models.PositiveIntegerField(default=0, verbose_name='stalls')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("stalls", models.PositiveIntegerField(default=0, verbose_name="stalls")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'market',
-                'verbose_name_plural': 'markets',
+                "verbose_name": "market",
+                "verbose_name_plural": "markets",
             },
         ),
         migrations.CreateModel(
-            name='Business',
+            name="Business",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('shop', 'Shop'), ('restaurant', 'Restaurant'), ('hotel', 'Inn/hotel'), ('service', 'Service'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('credit_code', models.CharField(blank=True, max_length=18, verbose_name='unified social credit code')),
-                ('operator_name', models.CharField(blank=True, max_length=50, verbose_name='operator')),
-                ('operator_phone', models.CharField(blank=True, max_length=11, verbose_name='operator phone')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
-                ('market', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='businesses', to='registry.market', verbose_name='market')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("shop", "Shop"),
+                            ("restaurant", "Restaurant"),
+                            ("hotel", "Inn/hotel"),
+                            ("service", "Service"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True, max_length=18, verbose_name="unified social credit code"
+                    ),
+                ),
+                (
+                    "operator_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="operator"),
+                ),
+                (
+                    "operator_phone",
+                    models.CharField(blank=True, max_length=11, verbose_name="operator phone"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "market",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="businesses",
+                        to="registry.market",
+                        verbose_name="market",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shop/business',
-                'verbose_name_plural': 'shops and businesses',
+                "verbose_name": "shop/business",
+                "verbose_name_plural": "shops and businesses",
             },
         ),
         migrations.CreateModel(
-            name='RentalHouse',
+            name="RentalHouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('landlord_name', models.CharField(max_length=50, verbose_name='landlord')),
-                ('landlord_phone', models.CharField(blank=True, max_length=11, verbose_name='landlord phone')),
-                ('tenants', models.PositiveSmallIntegerField(default=0, verbose_name='tenants')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='rentals', to='registry.building', verbose_name='building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("landlord_name", models.CharField(max_length=50, verbose_name="landlord")),
+                (
+                    "landlord_phone",
+                    models.CharField(blank=True, max_length=11, verbose_name="landlord phone"),
+                ),
+                ("tenants", models.PositiveSmallIntegerField(default=0, verbose_name="tenants")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="rentals",
+                        to="registry.building",
+                        verbose_name="building",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rental house',
-                'verbose_name_plural': 'rental houses',
+                "verbose_name": "rental house",
+                "verbose_name_plural": "rental houses",
             },
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('id_number', models.CharField(max_length=18, unique=True, verbose_name='ID number')),
-                ('phone', models.CharField(blank=True, max_length=11, verbose_name='phone')),
-                ('birth_date', models.DateField(verbose_name='birth date')),
-                ('gender', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='gender')),
-                ('residence', models.CharField(choices=[('registered', 'Registered (户籍)'), ('floating', 'Floating (流动)')], max_length=16, verbose_name='residence status')),
-                ('special_groups', models.JSONField(blank=True, default=list, verbose_name='special groups')),
-                ('relation', models.CharField(blank=True, max_length=20, verbose_name='relation to head')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='registry.household', verbose_name='household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "id_number",
+                    models.CharField(max_length=18, unique=True, verbose_name="ID number"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=11, verbose_name="phone")),
+                ("birth_date", models.DateField(verbose_name="birth date")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female")],
+                        max_length=1,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "residence",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered (户籍)"),
+                            ("floating", "Floating (流动)"),
+                        ],
+                        max_length=16,
+                        verbose_name="residence status",
+                    ),
+                ),
+                (
+                    "special_groups",
+                    models.JSONField(blank=True, default=list, verbose_name="special groups"),
+                ),
+                (
+                    "relation",
+                    models.CharField(blank=True, max_length=20, verbose_name="relation to head"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="registry.household",
+                        verbose_name="household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resident',
-                'verbose_name_plural': 'residents',
+                "verbose_name": "resident",
+                "verbose_name_plural": "residents",
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('government', 'Government organ (机关)'), ('institution', 'Public institution'), ('enterprise', 'Enterprise'), ('new_economic', 'New economic organization (两新)'), ('new_social', 'New social organization (两新)')], max_length=16, verbose_name='kind')),
-                ('credit_code', models.CharField(blank=True, max_length=18, verbose_name='unified social credit code')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='contact')),
-                ('contact_phone', models.CharField(blank=True, max_length=11, verbose_name='contact phone')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
-                ('linked_grids', models.ManyToManyField(blank=True, related_name='linked_units', to='areas.area', verbose_name='linked grids')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "Government organ (机关)"),
+                            ("institution", "Public institution"),
+                            ("enterprise", "Enterprise"),
+                            ("new_economic", "New economic organization (两新)"),
+                            ("new_social", "New social organization (两新)"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True, max_length=18, verbose_name="unified social credit code"
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=11, verbose_name="contact phone"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "linked_grids",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="linked_units",
+                        to="areas.area",
+                        verbose_name="linked grids",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
             },
         ),
         migrations.AddConstraint(
-            model_name='compound',
-            constraint=models.UniqueConstraint(fields=('area', 'name'), name='unique_compound_per_grid'),
+            model_name="compound",
+            constraint=models.UniqueConstraint(
+                fields=("area", "name"), name="unique_compound_per_grid"
+            ),
         ),
     ]

@@ -5,32 +5,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("areas", "0001_initial"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Point',
+            name="Point",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lon', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('is_generated', models.BooleanField(default=False, help_text='Demo data, not real.', verbose_name='generated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('purpose', models.CharField(choices=[('campaign', 'Campaign point'), ('registration', 'Registration point'), ('service', 'Service station')], max_length=16, verbose_name='purpose')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='contact')),
-                ('contact_phone', models.CharField(blank=True, max_length=11, verbose_name='contact phone')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='grid')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lon", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "is_generated",
+                    models.BooleanField(
+                        default=False, help_text="Demo data, not real.", verbose_name="generated"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("campaign", "Campaign point"),
+                            ("registration", "Registration point"),
+                            ("service", "Service station"),
+                        ],
+                        max_length=16,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=11, verbose_name="contact phone"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="grid",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign or service point',
-                'verbose_name_plural': 'campaign and service points',
+                "verbose_name": "campaign or service point",
+                "verbose_name_plural": "campaign and service points",
             },
         ),
     ]

@@ -1,0 +1,9 @@
+"""Reserved for issue 12's parts (kept empty so parallel work can fill it in)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0006_reserved")]
+
+    operations = []
