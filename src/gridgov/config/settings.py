@@ -352,6 +352,7 @@ AUDITLOG_MASK_TRACKING_FIELDS = (
     "address",
     "room",
     "answers",  # canvass answers may hold ID numbers and phones
+    "details",  # a special group's own fields (guardians' phones, risk levels)
 )
 AUDITLOG_STORE_JSON_CHANGES = True
 
