@@ -16,6 +16,8 @@ from gridgov.accounts.token_cache import token_user
 from gridgov.areas.api import router as areas_router
 from gridgov.canvass.api import router as canvass_router
 from gridgov.care.api import router as care_router
+from gridgov.care.api_bundle import router as worker_registry_router
+from gridgov.care.api_quality import router as quality_router
 from gridgov.common.errors import DomainError
 from gridgov.dispatch.api import router as dispatch_router
 from gridgov.events.api import router as events_router
@@ -24,9 +26,8 @@ from gridgov.events.api_triage import router as triage_router
 from gridgov.events.api_whistles import router as whistles_router
 from gridgov.events.api_worker import router as worker_router
 from gridgov.registry.api import router as registry_router
+from gridgov.registry.api_changes import router as changes_router
 from gridgov.registry.api_homes import router as homes_router
-from gridgov.registry.api_quality import router as quality_router
-from gridgov.registry.api_worker import router as worker_registry_router
 from gridgov.residents.api import public_router as residents_public_router
 from gridgov.residents.api import router as residents_router
 from gridgov.smartcodes.api import router as codes_router
@@ -126,6 +127,7 @@ api.add_router("/v1/resident", residents_router)
 api.add_router("/v1/public", residents_public_router)
 # The registry as people live in it (issue 12); own prefixes: /v1/registry/{kind} takes the rest.
 api.add_router("/v1/homes", homes_router)
+api.add_router("/v1/homes", changes_router)
 api.add_router("/v1/quality", quality_router)
 api.add_router("/v1/worker/registry", worker_registry_router)
 api.add_router("/v1/care", care_router)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gridgov.canvass import views as canvass_views
+from gridgov.care import views_quality as care_quality_views
 from gridgov.common import twofactor
 from gridgov.config.api import api
 from gridgov.events import views as event_views
@@ -54,6 +55,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/", include("gridgov.open311.urls")),
     path("r/", include("gridgov.residents.urls")),
+    path("registry/quality/", care_quality_views.quality_page, name="registry_quality"),
     path("registry/", include("gridgov.registry.urls")),
     path("care/", include("gridgov.care.urls")),
     path("admin/", admin.site.urls),

@@ -18,7 +18,7 @@ def household_address(household: Household, *, masked: bool = False) -> str:
 
 
 def household_title(household: Household, *, masked: bool = False) -> str:
-    """"丽江市古城区…3栋201室 · 张三户" — needs `head` loaded (select_related) to avoid a query."""
+    """ "丽江市古城区…3栋201室 · 张三户" — needs `head` loaded (select_related) to avoid a query."""
     address = household_address(household, masked=masked) or _("Household without an address")
     head = household.head
     if head is None:
