@@ -13,8 +13,12 @@ def event_for_user(*, user: User, event_id: int, as_follower: bool = False) -> E
     """The event if the user may act on it: staff inside their area, department staff on their
     department's events, residents on what they reported. `as_follower`: also a follower of it
     (for the workflow rows that grant followers, which decide the rest)."""
+    # The grid's outline is not needed to act on an event and is the largest column read.
     event = (
-        Event.objects.select_related("subclass", "area", "department").filter(pk=event_id).first()
+        Event.objects.select_related("subclass", "area", "department")
+        .defer("area__geometry")
+        .filter(pk=event_id)
+        .first()
     )
     if event is None:
         raise NotFound(_("No event #%(id)s.") % {"id": event_id})
