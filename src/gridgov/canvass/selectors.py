@@ -21,6 +21,7 @@ from gridgov.accounts.services import pii_access_record
 from gridgov.areas.codes import ancestor_paths
 from gridgov.canvass.models import Campaign, Field, Task
 from gridgov.common.errors import PermissionDenied
+from gridgov.registry.naming import household_address, household_title
 from gridgov.registry.pii import mask_id_number, mask_phone, mask_text
 
 READ_CAPABILITY = Capability.CAMPAIGNS_EDIT
@@ -79,20 +80,22 @@ def my_tasks(user: User, *, campaign_id: int | None = None, status: str = "todo"
     if status:
         queryset = queryset.filter(status=status)
     rows = list(
-        queryset.select_related("household", "household__building", "campaign").order_by(
-            "campaign_id", "household__building_id", "household__room", "pk"
-        )[:1000]
+        queryset.select_related(
+            "household", "household__building", "household__head", "campaign"
+        ).order_by("campaign_id", "household__building_id", "household__room", "pk")[:1000]
     )
     forms = _forms_of({t.campaign_id for t in rows})
+    # Cards are titled by address and head (issue 12), never by the household number; the
+    # address is personal data, masked for a role that reads it masked.
+    masked = not can(user, Capability.PII_VIEW)
     # The phone app never needs the stored answers back: personal ones go out masked.
     return [
         {
             "id": t.pk,
             "campaign_id": t.campaign_id,
             "campaign": t.campaign.name,
-            "household": t.household.number,
-            "address": f"{t.household.building or ''} {t.household.room}".strip()
-            or t.household.address,
+            "household": household_title(t.household, masked=masked),
+            "address": household_address(t.household, masked=masked),
             "status": t.status,
             "answers": answers_shown(forms[t.campaign_id], t.answers, reveal=False),
         }

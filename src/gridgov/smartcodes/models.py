@@ -10,6 +10,9 @@ PLACE_KINDS = (
     "businesses",
     "markets",
     "points",
+    # Door plates (issue 12): a grid worker scans one to open the household on the phone,
+    # offline too. Public scans of a household's plate show no address and no person.
+    "households",
 )  # registry kinds that carry a plate
 
 

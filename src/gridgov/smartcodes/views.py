@@ -51,6 +51,9 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         "form_uuid": uuid.uuid4(),
         "today": timezone.localdate().isoformat(),
     }
+    if worker and code.kind == "households":
+        # The grid's own staff go on to the household in the registry (pages or the app).
+        context["household_url"] = f"/registry/households/{place.pk}/"
     if worker:
         context["check_ins"] = code.check_ins.select_related("user").order_by("-at")[:5]
         context["report_url"] = (
