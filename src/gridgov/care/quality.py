@@ -1,0 +1,356 @@
+"""The registry's data quality (数据质量): what is missing or wrong, per grid, as figures for the
+leaders and as a worklist for the grid worker — issue 12.
+
+Every figure is a GROUP BY over the grid (`area_id`) in the database, rolled up to the
+communities in Python over the few hundred grids, never a loop over the residents: a city
+holds a million of them. The checks, as written on the page:
+
+- households_empty: a household not marked vacant in which nobody lives (no living member);
+- people_bad_id: a living person whose ID number is not a valid 18-character number (17 digits
+  and a digit or X, a province's region code, a real month and day, the check digit right) —
+  the services refuse such numbers, so these come from older data;
+- people_no_phone: a living adult of 16 to 80 without a phone number;
+- addresses_nonstandard: a household without an address, or neither in a building nor with a
+  door (room) number — it cannot be found on the standard address (标准地址);
+- people_duplicate: a living person with the same name and birth date as a living person of
+  another household (the same ID number twice the database already refuses);
+- households_same_address: two households or more at the same address, building and room;
+- tags_review_overdue: a live special-group membership whose review is overdue. Sensitive groups
+  only for a role with CARE_SENSITIVE_VIEW (for anyone else they are not counted at all), and a
+  worklist that shows sensitive memberships is recorded as a read of them.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Length, Mod, StrIndex, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov.accounts.models import User
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can, require_capability, scope_queryset
+from gridgov.accounts.services import pii_access_record
+from gridgov.areas.codes import AreaKind, normalize_code
+from gridgov.areas.models import Area
+from gridgov.care.models import CareTag, ResidentTag
+from gridgov.common.errors import NotFound
+from gridgov.registry.models import Household, Resident
+from gridgov.registry.naming import household_title
+
+CHECKS: dict[str, object] = {
+    "households_empty": gettext_lazy("Households where nobody lives"),
+    "people_bad_id": gettext_lazy("People without a valid ID number"),
+    "people_no_phone": gettext_lazy("Adults (16–80) without a phone"),
+    "addresses_nonstandard": gettext_lazy("Households not on a standard address"),
+    "people_duplicate": gettext_lazy("Same name and birth date in two households"),
+    "households_same_address": gettext_lazy("Households at the same address"),
+    "tags_review_overdue": gettext_lazy("Special groups overdue for review"),
+}
+HOUSEHOLD_CHECKS = ("households_empty", "addresses_nonstandard", "households_same_address")
+WORKLIST_LIMIT = 50
+# Duplicate keys looked at: far more than a grid worker can work through, and bounded.
+MAX_DUPLICATE_KEYS = 5000
+GRID_KINDS = (AreaKind.GRID, AreaKind.MICRO_GRID)
+
+_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_CHECK_CHARS = "10X98765432"
+_PROVINCES = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82",
+]  # fmt: skip
+# Every month-and-day of a leap year: "0230" is not a date, "0229" is taken as one.
+_MONTH_DAYS = [
+    f"{day:%m%d}" for day in (dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(366))
+]
+
+
+def _living(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(status=Resident.Status.LIVING)
+
+
+def _digit(position: int):
+    """The digit at `position` (1-based) of the ID number, -1 for any other character: a
+    lookup in a string rather than a cast, which PostgreSQL would refuse for an "X"."""
+    return StrIndex(Value("0123456789"), Substr("id_number", position, 1)) - 1
+
+
+def people_bad_id(residents: QuerySet) -> QuerySet:
+    """Living people whose ID number pii.id_number_clean would refuse, as one SQL query."""
+    checksum = sum(_digit(i + 1) * weight for i, weight in enumerate(_WEIGHTS))
+    annotated = _living(residents).annotate(
+        _id_length=Length("id_number"),
+        _id_province=Substr("id_number", 1, 2),
+        _id_birth=Substr("id_number", 7, 8),
+        _id_month_day=Substr("id_number", 11, 4),
+        _id_check=Substr("id_number", 18, 1),
+        _id_expected=Substr(Value(_CHECK_CHARS), Mod(checksum, 11) + 1, 1),
+    )
+    valid = Q(
+        _id_length=18,
+        id_number__regex=r"^[0-9]{17}[0-9X]$",
+        _id_province__in=_PROVINCES,
+        _id_month_day__in=_MONTH_DAYS,
+        _id_birth__gte="19000101",
+        _id_birth__lte=timezone.localdate().strftime("%Y%m%d"),
+        _id_check=F("_id_expected"),
+    )
+    return annotated.exclude(valid)
+
+
+def people_no_phone(residents: QuerySet) -> QuerySet:
+    today = timezone.localdate()
+    return _living(residents).filter(
+        phone="",
+        birth_date__lte=_years_before(today, 16),
+        birth_date__gt=_years_before(today, 81),
+    )
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def households_empty(households: QuerySet) -> QuerySet:
+    someone = Resident.objects.filter(household=OuterRef("pk"), status=Resident.Status.LIVING)
+    return households.exclude(occupancy=Household.Occupancy.VACANT).exclude(Exists(someone))
+
+
+def addresses_nonstandard(households: QuerySet) -> QuerySet:
+    return households.filter(Q(address="") | Q(building__isnull=True, room=""))
+
+
+def households_same_address(households: QuerySet) -> QuerySet:
+    """Households sharing an address, building and room with another household in `households`
+    (the scope: a household elsewhere is not named to someone who may not see it). The keys
+    come from one GROUP BY (a NULL building equals a NULL building here, unlike in SQL)."""
+    with_address = households.exclude(address="")
+    keys = list(
+        with_address.values("address", "building_id", "room")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("address", "building_id", "room")
+        .values_list("address", "building_id", "room")[:MAX_DUPLICATE_KEYS]
+    )
+    if not keys:
+        return households.none()
+    condition = Q()
+    for address, building_id, room in keys:
+        building = Q(building__isnull=True) if building_id is None else Q(building_id=building_id)
+        condition |= Q(address=address, room=room) & building
+    return with_address.filter(condition)
+
+
+def people_duplicate(residents: QuerySet) -> QuerySet:
+    """Living people sharing name and birth date with a living person of another household in
+    the same scope. The keys come from one GROUP BY; the people from one lookup by them."""
+    living = _living(residents)
+    keys = list(
+        living.values("name", "birth_date")
+        .annotate(households=Count("household_id", distinct=True))
+        .filter(households__gt=1)
+        .order_by("name", "birth_date")
+        .values_list("name", "birth_date")[:MAX_DUPLICATE_KEYS]
+    )
+    if not keys:
+        return living.none()
+    condition = Q()
+    for name, birth_date in keys:
+        condition |= Q(name=name, birth_date=birth_date)
+    return living.filter(condition)
+
+
+def visible_tags(user: User) -> QuerySet:
+    """The special groups the user may learn of: the sensitive ones only with the right."""
+    tags = CareTag.objects.all()
+    if not can(user, Capability.CARE_SENSITIVE_VIEW):
+        tags = tags.filter(sensitive=False)
+    return tags
+
+
+def tags_review_overdue(user: User, tags: QuerySet) -> QuerySet:
+    return tags.filter(
+        ended_on__isnull=True,
+        review_due__lt=timezone.localdate(),
+        tag__in=visible_tags(user),
+        resident__status=Resident.Status.LIVING,
+    )
+
+
+def quality_area(*, user: User, code: str | None) -> Area:
+    """The area asked for (the user's own when none), inside the user's scope, or NotFound."""
+    require_capability(user, Capability.REGISTRY_VIEW)
+    areas = scope_queryset(Area.objects.all(), user, area_field="")
+    if code:
+        area = areas.filter(code=normalize_code(code)).first()
+    elif user.area_id:
+        area = areas.filter(pk=user.area_id).first()
+    else:  # a superuser without an area: the top of the tree
+        area = areas.order_by("depth", "code").first()
+    if area is None:
+        raise NotFound(
+            _("There is no area with code %(code)s in your scope.") % {"code": code or "-"},
+            field="area",
+        )
+    return area
+
+
+def _in_area(queryset: QuerySet, area: Area, field: str = "area") -> QuerySet:
+    return queryset.filter(**{f"{field}__path__startswith": area.path})
+
+
+def check_querysets(user: User, area: Area) -> dict[str, QuerySet]:
+    households = _in_area(Household.objects.all(), area)
+    residents = _in_area(Resident.objects.all(), area)
+    return {
+        "households_empty": households_empty(households),
+        "people_bad_id": people_bad_id(residents),
+        "people_no_phone": people_no_phone(residents),
+        "addresses_nonstandard": addresses_nonstandard(households),
+        "people_duplicate": people_duplicate(residents),
+        "households_same_address": households_same_address(households),
+        "tags_review_overdue": tags_review_overdue(user, _in_area(ResidentTag.objects.all(), area)),
+    }
+
+
+def _per_grid(queryset: QuerySet) -> dict[int, int]:
+    return dict(queryset.order_by().values_list("area_id").annotate(n=Count("pk")))
+
+
+def _rows_of(area: Area) -> list[Area]:
+    """What the figures are broken down by: the communities under a street or anything above,
+    the grids under a community, the area itself for a grid."""
+    if area.kind in GRID_KINDS:
+        return [area]
+    below = Area.objects.filter(path__startswith=area.path).exclude(pk=area.pk)
+    if area.kind == AreaKind.COMMUNITY:
+        return list(below.filter(kind=AreaKind.GRID).order_by("code"))
+    return list(below.filter(kind=AreaKind.COMMUNITY).order_by("code"))
+
+
+def quality_figures(*, user: User, area_code: str | None = None) -> dict:
+    """Counts of every check per community (or grid) under the area, with the area's totals.
+
+    One GROUP BY per check (and two for the sizes), whatever the number of residents."""
+    area = quality_area(user=user, code=area_code)
+    rows_areas = _rows_of(area)
+    grids = dict(Area.objects.filter(path__startswith=area.path).values_list("pk", "path"))
+    sizes = {
+        "households": _per_grid(_in_area(Household.objects.all(), area)),
+        "residents": _per_grid(_living(_in_area(Resident.objects.all(), area))),
+    }
+    per_check = {
+        name: _per_grid(queryset) for name, queryset in check_querysets(user, area).items()
+    }
+
+    def rolled(counts: dict[int, int], row: Area) -> int:
+        return sum(n for pk, n in counts.items() if grids.get(pk, "").startswith(row.path))
+
+    rows = []
+    for row_area in rows_areas:
+        rows.append(
+            {
+                "code": row_area.code,
+                "name": row_area.name,
+                "kind": row_area.kind,
+                "households": rolled(sizes["households"], row_area),
+                "residents": rolled(sizes["residents"], row_area),
+                "counts": {name: rolled(counts, row_area) for name, counts in per_check.items()},
+            }
+        )
+    totals = {
+        "households": sum(sizes["households"].values()),
+        "residents": sum(sizes["residents"].values()),
+        "counts": {name: sum(counts.values()) for name, counts in per_check.items()},
+    }
+    return {
+        "area": {"code": area.code, "name": area.name, "kind": area.kind},
+        "checks": [{"key": key, "label": str(label)} for key, label in CHECKS.items()],
+        "rows": rows,
+        "totals": totals,
+    }
+
+
+def _household_item(check: str, household: Household, masked: bool) -> dict:
+    return {
+        "check": check,
+        "type": "household",
+        "id": household.pk,
+        "title": household_title(household, masked=masked),
+        "detail": "",
+        "url": f"/registry/households/{household.pk}/",
+        "grid": household.area.name,
+    }
+
+
+def _person_item(check: str, person: Resident, masked: bool, detail: str = "") -> dict:
+    return {
+        "check": check,
+        "type": "person",
+        "id": person.pk,
+        "title": person.name,
+        "detail": detail
+        or (household_title(person.household, masked=masked) if person.household_id else ""),
+        "url": f"/registry/people/{person.pk}/",
+        "grid": person.area.name,
+    }
+
+
+def quality_worklist(
+    *, user: User, area_code: str | None = None, channel: str = "api", ip: str | None = None
+) -> dict:
+    """What to fix in an area, check by check (the first WORKLIST_LIMIT of each, with the
+    count): the grid worker's own grid by default. Household titles masked as everywhere
+    for a role without PII_VIEW; the review of sensitive memberships shown is recorded."""
+    area = quality_area(user=user, code=area_code)
+    masked = not can(user, Capability.PII_VIEW)
+    sections = []
+    for check, queryset in check_querysets(user, area).items():
+        if check in HOUSEHOLD_CHECKS:
+            records = queryset.select_related("head", "building__compound", "area").order_by("pk")
+            items = [_household_item(check, h, masked) for h in records[:WORKLIST_LIMIT]]
+        elif check == "tags_review_overdue":
+            records = queryset.select_related(
+                "tag",
+                "resident__area",
+                "resident__household__head",
+                "resident__household__building__compound",
+            ).order_by("review_due", "pk")[:WORKLIST_LIMIT]
+            items = []
+            for membership in records:
+                detail = _("%(group)s · review was due %(day)s") % {
+                    "group": membership.tag.name,
+                    "day": membership.review_due.isoformat(),
+                }
+                items.append(_person_item(check, membership.resident, masked, detail))
+            _record_sensitive_read(user, records, channel, ip)
+        else:
+            records = queryset.select_related(
+                "area", "household__head", "household__building__compound"
+            ).order_by("household_id", "pk")
+            items = [_person_item(check, p, masked) for p in records[:WORKLIST_LIMIT]]
+        sections.append(
+            {"key": check, "label": str(CHECKS[check]), "count": queryset.count(), "items": items}
+        )
+    return {"area": {"code": area.code, "name": area.name, "kind": area.kind}, "sections": sections}
+
+
+def _record_sensitive_read(user: User, memberships, channel: str, ip: str | None) -> None:
+    by_tag: dict[str, list[int]] = {}
+    for membership in memberships:
+        if membership.tag.sensitive:
+            by_tag.setdefault(membership.tag.key, []).append(membership.resident_id)
+    for key, resident_ids in by_tag.items():
+        pii_access_record(
+            user=user,
+            model="care.residenttag",
+            object_ids=resident_ids,
+            fields=[f"tag:{key}"],
+            channel=channel,
+            ip=ip,
+        )
