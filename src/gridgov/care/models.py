@@ -76,6 +76,9 @@ class ResidentTag(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The day grid workers were last warned that this visit is overdue: the daily warning
+    # claims it by compare-and-swap, so two consumers warn once (care.tasks).
+    overdue_warned_on = models.DateField(_("overdue warned on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("why it ended"), max_length=200, blank=True)
 

@@ -35,7 +35,7 @@ from gridgov.accounts.services import pii_access_record
 from gridgov.areas.codes import AreaKind, normalize_code
 from gridgov.areas.models import Area
 from gridgov.care.models import CareTag, ResidentTag
-from gridgov.common.errors import NotFound
+from gridgov.common.errors import DomainError, NotFound
 from gridgov.registry.models import Household, Resident
 from gridgov.registry.naming import household_title
 
@@ -187,7 +187,10 @@ def quality_area(*, user: User, code: str | None) -> Area:
     require_capability(user, Capability.REGISTRY_VIEW)
     areas = scope_queryset(Area.objects.all(), user, area_field="")
     if code:
-        area = areas.filter(code=normalize_code(code)).first()
+        try:
+            area = areas.filter(code=normalize_code(code)).first()
+        except DomainError:  # not a code at all: as unknown as a code that is not in scope
+            area = None
     elif user.area_id:
         area = areas.filter(pk=user.area_id).first()
     else:  # a superuser without an area: the top of the tree
