@@ -224,12 +224,18 @@
     window.scrollTo(0, 0);
     if (tab === "report") locate();
     if (tab === "canvass") loadCanvass();
+    if (tabHandlers[tab]) tabHandlers[tab]();
   }
+  // Tabs and scans other scripts answer (app_registry.js: the registry tab, door plates).
+  const tabHandlers = {};
+  const plateHandlers = [];
 
   // --- scan and check in ------------------------------------------------------------------
   $("#scan-form").addEventListener("submit", (e) => { e.preventDefault(); lookUp($("#scan-token").value); });
   async function lookUp(token) {
     const card = $("#place");
+    // A household's door plate opens the household, from the phone's copy when offline.
+    for (const handler of plateHandlers) if (await handler(token).catch(() => false)) { card.hidden = true; return; }
     card.hidden = false;
     let answer = null;
     try { answer = await api("GET", "/codes/resolve?token=" + encodeURIComponent(token)); } catch (e) { answer = null; }
@@ -388,7 +394,7 @@
   setDuty(localStorage.getItem("gridgov-on-duty") === "1");
 
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch(() => {});
-  window.gridgovApp = Object.freeze({ T, el, flash, show, api, enqueue, sync, senders, versions, uploadPhotos, refsOf, queueAll, listeners, position });
+  window.gridgovApp = Object.freeze({ T, el, flash, show, api, enqueue, sync, senders, versions, uploadPhotos, refsOf, queueAll, listeners, position, tabHandlers, plateHandlers });
   renderNet(); renderQueue();
   if (navigator.onLine) sync();
 })();
