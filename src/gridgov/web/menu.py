@@ -18,6 +18,7 @@ def menu(request: HttpRequest) -> dict:
             "screen": can(user, Capability.SCREEN_VIEW),
             "events": can(user, Capability.EVENTS_VIEW) or department,
             "party": can(user, Capability.PARTY_VIEW),
+            "registry": can(user, Capability.REGISTRY_VIEW),
             "back_office": bool(
                 user.is_authenticated
                 and (user.is_superuser or (user.is_staff and user.role in STAFF_ROLES))
