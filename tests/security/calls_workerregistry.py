@@ -1,6 +1,18 @@
 """The authorization matrix's calls for one part of issue 12 (rows in
 authorization_matrix_workerregistry.csv). Same shape as calls.CALLS."""
 
-from tests.security.calls import Builder
+from tests.security.calls import Builder, Call
 
-CALLS_PART: dict[tuple[str, str, str], Builder] = {}
+API = "/api/v1"
+
+CALLS_PART: dict[tuple[str, str, str], Builder] = {
+    ("GET", f"{API}/worker/registry/key", ""): lambda w: Call("GET", f"{API}/worker/registry/key"),
+    ("GET", f"{API}/worker/registry/bundle", ""): lambda w: Call(
+        "GET", f"{API}/worker/registry/bundle", marker=w["resident"].name
+    ),
+    # The row is calls.py's; its marker was the household number, which canvass cards no
+    # longer show (titled by address and head, issue 12): the campaign's name marks the task.
+    ("GET", f"{API}/canvass/tasks", ""): lambda w: Call(
+        "GET", f"{API}/canvass/tasks", marker=w["campaign"].name
+    ),
+}
