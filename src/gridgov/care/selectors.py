@@ -157,6 +157,7 @@ def group_members(
         household = membership.resident.household
         out.append(
             {
+                **_tag_dict(membership, today),
                 "id": membership.pk,
                 "resident_id": membership.resident_id,
                 "name": membership.resident.name,
@@ -168,7 +169,6 @@ def group_members(
                 "last_visit_at": membership.last_visit_at,
                 "review_due": membership.review_due,
                 "details": details_display(tag.fields, membership.details, masked=masked),
-                **_tag_dict(membership, today),
             }
         )
     sensitive_reads_record(user, rows, channel=channel, ip=ip)

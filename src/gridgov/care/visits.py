@@ -217,7 +217,9 @@ def visit_event_create(*, user, visit_id: int, description: str = "", subclass: 
     whose outcome is "needs help", in the user's area; once per visit (a second call answers
     the event already made). Service orders are issue 14."""
     require_capability(user, Capability.REGISTRY_EDIT)
-    visits = get_in_scope(user, Visit.objects.select_related("resident"), Capability.REGISTRY_EDIT)
+    visits = get_in_scope(
+        user, Visit.objects.select_related("resident", "photo"), Capability.REGISTRY_EDIT
+    )
     with transaction.atomic():
         visit = visits.select_for_update(of=("self",)).filter(pk=visit_id).first()
         if visit is None:
@@ -241,6 +243,8 @@ def visit_event_create(*, user, visit_id: int, description: str = "", subclass: 
                 "lat": resident.lat,
                 "address": resident.address,
                 "client_uuid": visit.client_uuid,
+                # The visit's photo shows the need: the event takes it (and keeps it).
+                "photos": [f"photo:{visit.photo.key}"] if visit.photo_id else [],
             },
             source=Source.WORKER,
         )

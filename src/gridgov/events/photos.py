@@ -189,12 +189,15 @@ def photos_attach(photos: list[Photo], event) -> None:
 
 def photos_purge_unattached(*, older_than: dt.timedelta = UNATTACHED_KEPT) -> int:
     """Delete photos uploaded more than `older_than` ago and never attached to an event (a
-    report that was abandoned or refused), files included. Idempotent; returns how many."""
+    report that was abandoned or refused) nor to a care visit (`care_visits`, the reverse
+    relation the care app names; events never imports care), files included. Idempotent;
+    returns how many."""
     cutoff = timezone.now() - older_than
     purged = 0
-    for photo in Photo.objects.filter(event__isnull=True, created_at__lt=cutoff).iterator():
-        # Only while still unattached: a report that took it at this moment keeps it.
-        if Photo.objects.filter(pk=photo.pk, event__isnull=True).delete()[0]:
+    unattached = {"event__isnull": True, "care_visits__isnull": True}
+    for photo in Photo.objects.filter(created_at__lt=cutoff, **unattached).iterator():
+        # Only while still unattached: a report or a visit that took it now keeps it.
+        if Photo.objects.filter(pk=photo.pk, **unattached).delete()[0]:
             name = photo.image.name
             storage = photo.image.storage
             transaction.on_commit(lambda n=name, s=storage: s.delete(n))
