@@ -48,8 +48,8 @@ def _resident(household: Household, name: str, relation: str, phone: str = "") -
     )
 
 
-@pytest.fixture
-def homes(db, wenhui_point, jinjia_point) -> Homes:
+@pytest.fixture(name="homes")
+def homes_fixture(db, wenhui_point, jinjia_point) -> Homes:
     grid = Area.objects.get(code=WENHUI_GRID)
     lon, lat = wenhui_point
     place = {"area": grid, "lon": lon, "lat": lat}
@@ -89,8 +89,8 @@ def homes(db, wenhui_point, jinjia_point) -> Homes:
     return Homes(compound, building, household, neighbour, head, wife, elsewhere)
 
 
-@pytest.fixture
-def dept_handler(db) -> User:
+@pytest.fixture(name="dept_handler")
+def dept_handler_fixture(db) -> User:
     user = _persona("dept_handler", Role.DEPARTMENT_HANDLER, "530702001")
     user.department = Department.objects.get(name="西安街道综合执法中队")
     user.save(update_fields=["department"])
@@ -151,7 +151,8 @@ def test_a_role_without_personal_data_finds_nothing_by_address(operator, homes):
 @pytest.mark.django_db
 def test_another_community_finds_nothing_here(other_community_staff, homes):
     page = text(client_for(other_community_staff).get("/registry/", {"q": "木光明"}))
-    assert "/registry/people/" not in page and "/registry/households/" not in page
+    assert "/registry/people/" not in page
+    assert "/registry/households/" not in page
 
 
 @pytest.mark.django_db
@@ -199,13 +200,15 @@ def test_the_household_page_shows_its_people_around_and_history(community_staff,
     for person in (homes.head, homes.wife):
         assert f'href="/registry/people/{person.pk}/"' in page
         assert person.id_number not in page
-    assert PHONE not in page and "139****7788" in page
+    assert PHONE not in page
+    assert "139****7788" in page
     assert f'href="/registry/households/{homes.neighbour.pk}/"' in page  # around it
     assert 'id="record-change"' in page  # may record changes
     audit = PiiAccess.objects.get(
         user=community_staff, model="households", object_ids=[homes.household.pk]
     )
-    assert audit.fields == ["address"] and audit.channel == "page"
+    assert audit.fields == ["address"]
+    assert audit.channel == "page"
 
 
 @pytest.mark.django_db
@@ -238,7 +241,8 @@ def test_a_move_out_is_recorded_once_and_shown(community_staff, homes):
     }
     url = f"/registry/households/{homes.household.pk}/"
     response = client.post(url, form)
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302
+    assert response["Location"] == url
     again = client.post(url, form)  # the same form sent twice
     assert again.status_code == 302
     change = HouseholdChange.objects.get()
@@ -251,7 +255,8 @@ def test_a_move_out_is_recorded_once_and_shown(community_staff, homes):
     homes.wife.refresh_from_db()
     assert homes.wife.status == "moved_out"
     page = text(client.get(url))
-    assert "昆明市" in page and "随子女居住" in page
+    assert "昆明市" in page
+    assert "随子女居住" in page
     assert 'data-kind="moved_out"' in page
 
 
@@ -271,7 +276,8 @@ def test_a_bad_id_number_is_refused_with_a_message_and_nothing_changes(community
     page = text(response)
     assert 'id="change-error"' in page
     assert 'value="木小宝"' in page  # what was typed is kept
-    assert Resident.objects.count() == before and not HouseholdChange.objects.exists()
+    assert Resident.objects.count() == before
+    assert not HouseholdChange.objects.exists()
 
 
 @pytest.mark.django_db
@@ -321,13 +327,16 @@ def test_a_person_is_masked_until_revealed_and_the_reveal_is_recorded(community_
     client = client_for(community_staff)
     url = f"/registry/people/{homes.head.pk}/"
     page = text(client.get(url))
-    assert homes.head.id_number not in page and PHONE not in page
+    assert homes.head.id_number not in page
+    assert PHONE not in page
     assert 'id="reveal"' in page
     assert not PiiAccess.objects.filter(model="residents").exists()
     revealed = client.post(url, {"op": "reveal"})
     assert revealed.status_code == 200
     page = text(revealed)
-    assert homes.head.id_number in page and PHONE in page and ADDRESS in page
+    assert homes.head.id_number in page
+    assert PHONE in page
+    assert ADDRESS in page
     assert 'id="revealed-note"' in page
     audit = PiiAccess.objects.get(model="residents")
     assert (audit.user, audit.object_ids, audit.channel) == (
@@ -342,7 +351,8 @@ def test_a_role_without_personal_data_cannot_reveal(operator, homes):
     client = client_for(operator)
     url = f"/registry/people/{homes.head.pk}/"
     page = text(client.get(url))
-    assert "木光明" in page and 'id="reveal"' not in page
+    assert "木光明" in page
+    assert 'id="reveal"' not in page
     response = client.post(url, {"op": "reveal"})
     assert response.status_code == 403
     assert homes.head.id_number not in text(response)
@@ -385,7 +395,8 @@ def test_roles_without_the_registry_are_refused(request, homes, who):
 def test_nobody_signed_in_is_sent_to_sign_in(homes):
     for url in ["/registry/", *_pages(homes)]:
         response = Client().get(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
 
 
 @pytest.mark.django_db
