@@ -296,7 +296,9 @@
       if (newPerson) {
         const idNumber = form.id_number.value.trim().toUpperCase();
         if (!idValid(idNumber)) { error.textContent = T.r_id_invalid; error.hidden = false; form.id_number.focus(); return; }
-        payload.person = { name: form.name.value.trim(), id_number: idNumber, phone: form.phone.value.trim(), relation: form.relation.value.trim() };
+        payload.person = { name: form.name.value.trim(), id_number: idNumber };
+        if (form.phone.value.trim()) payload.person.phone = form.phone.value.trim();
+        if (form.relation.value.trim()) payload.person.relation = form.relation.value.trim();
         label = `${title}: ${payload.person.name} · ${household.title}`;
       } else {
         label = `${title}: ${person.name} · ${household.title}`;
