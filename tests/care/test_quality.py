@@ -116,3 +116,127 @@ def test_each_check_counts_what_it_should_in_the_grid(grid_worker, registry):
         "households_same_address": 2,
         "tags_review_overdue": 0,
     }
+
+
+@pytest.mark.django_db
+def test_figures_roll_up_per_community_with_the_district_totals(district_staff, registry):
+    figures = quality_figures(user=district_staff, area_code="530702")
+    rows = {row["code"]: row for row in figures["rows"]}
+    assert all(row["kind"] == "community" for row in figures["rows"])
+    assert rows[WENHUI]["counts"]["households_empty"] == 2
+    assert rows[JINJIA]["counts"]["households_empty"] == 1  # the household in 金甲
+    assert rows[JINJIA]["counts"]["addresses_nonstandard"] == 1
+    assert figures["totals"]["counts"]["households_empty"] == 3
+    assert figures["totals"]["households"] == Household.objects.count()
+    assert figures["totals"]["residents"] == Resident.objects.filter(status="living").count()
+    # a community's figures are per grid
+    community = quality_figures(user=district_staff, area_code=WENHUI)
+    assert {row["kind"] for row in community["rows"]} == {"grid"}
+    assert {r["code"]: r for r in community["rows"]}[WENHUI_GRID]["counts"]["people_bad_id"] == 3
+
+
+@pytest.mark.django_db
+def test_figures_take_the_same_number_of_queries_for_more_residents(district_staff, registry):
+    with CaptureQueriesContext(connection) as first:
+        quality_figures(user=district_staff, area_code="530702")
+    grid = Area.objects.get(code=WENHUI_GRID)
+    for n in range(30):
+        _person(_household(grid, f"more{n}", address=""), f"多{n}", phone="")
+    with CaptureQueriesContext(connection) as second:
+        figures = quality_figures(user=district_staff, area_code="530702")
+    assert len(second) == len(first)
+    assert figures["totals"]["counts"]["addresses_nonstandard"] == 33
+
+
+@pytest.mark.django_db
+def test_nobody_reads_figures_outside_their_area_or_without_the_registry(
+    other_community_staff, grid_worker, resident, registry
+):
+    jinjia = quality_figures(user=other_community_staff)
+    assert jinjia["area"]["code"] == JINJIA
+    assert jinjia["totals"]["counts"]["households_empty"] == 1
+    for user, code in (
+        (other_community_staff, WENHUI),
+        (grid_worker, JINJIA),
+        (grid_worker, WENHUI),
+    ):
+        with pytest.raises(NotFound):
+            quality_figures(user=user, area_code=code)
+    with pytest.raises(NotFound):
+        quality_worklist(user=grid_worker, area_code="not-a-code")
+    with pytest.raises(PermissionDenied):
+        quality_figures(user=resident)
+
+
+@pytest.mark.django_db
+def test_the_worklist_links_each_problem_to_its_page_masked_for_a_role_without_pii(
+    grid_worker, party_secretary, registry
+):
+    worklist = quality_worklist(user=grid_worker)
+    sections = {s["key"]: s for s in worklist["sections"]}
+    empty = sections["households_empty"]
+    assert empty["count"] == 2
+    assert f"/registry/households/{registry['empty'].pk}/" in [i["url"] for i in empty["items"]]
+    listed = [(i["type"], i["id"]) for s in worklist["sections"] for i in s["items"]]
+    assert ("household", registry["far"].pk) not in listed
+    duplicates = sections["people_duplicate"]["items"]
+    assert [i["title"] for i in duplicates] == ["同名", "同名"]
+    assert all(i["url"].startswith("/registry/people/") for i in duplicates)
+    assert "文汇路9号" not in str(worklist)  # twin_a's address is 同址路1号
+    titles = [i["title"] for i in sections["households_same_address"]["items"]]
+    assert titles == ["同址路1号", "同址路1号"]  # no head: the address alone
+    masked = quality_worklist(user=party_secretary, area_code=WENHUI_GRID)
+    masked_titles = [
+        i["title"]
+        for s in masked["sections"]
+        if s["key"] == "households_same_address"
+        for i in s["items"]
+    ]
+    assert masked_titles
+    assert "同址路1号" not in masked_titles
+
+
+def _tag(person: Resident, key: str, review_due: dt.date) -> ResidentTag:
+    return ResidentTag.objects.create(
+        resident=person,
+        tag=CareTag.objects.get(key=key),
+        area=person.area,
+        since=review_due - dt.timedelta(days=365),
+        review_due=review_due,
+    )
+
+
+@pytest.mark.django_db
+def test_sensitive_groups_overdue_for_review_only_for_those_who_may_see_them(
+    grid_worker, party_secretary, community_staff, registry
+):
+    grid = Area.objects.get(code=WENHUI_GRID)
+    household = _household(grid, "t1")
+    elderly, corrected = _person(household, "独居老人"), _person(household, "矫正对象")
+    _tag(elderly, "elderly_alone", TODAY - dt.timedelta(days=3))
+    _tag(corrected, "community_correction", TODAY - dt.timedelta(days=10))
+    _tag(_person(household, "按时"), "disabled", TODAY + dt.timedelta(days=3))  # not yet due
+    assert CareTag.objects.get(key="community_correction").sensitive
+
+    secretary = quality_worklist(user=party_secretary, area_code=WENHUI_GRID)
+    review = next(s for s in secretary["sections"] if s["key"] == "tags_review_overdue")
+    assert (review["count"], [i["title"] for i in review["items"]]) == (1, ["独居老人"])
+    assert "矫正" not in str(secretary)
+    assert "社区矫正" not in str(secretary)
+    figures = quality_figures(user=party_secretary, area_code=WENHUI)
+    assert figures["totals"]["counts"]["tags_review_overdue"] == 1
+    assert not PiiAccess.objects.filter(model="care.residenttag").exists()
+
+    worker = quality_worklist(user=grid_worker, channel="page", ip="10.0.0.7")
+    review = next(s for s in worker["sections"] if s["key"] == "tags_review_overdue")
+    assert [i["title"] for i in review["items"]] == [
+        "矫正对象",
+        "独居老人",
+    ]  # longest overdue first
+    access = PiiAccess.objects.get(model="care.residenttag")
+    assert (access.user, access.channel, access.fields) == (
+        grid_worker,
+        "page",
+        ["tag:community_correction"],
+    )
+    assert quality_figures(user=community_staff)["totals"]["counts"]["tags_review_overdue"] == 2
