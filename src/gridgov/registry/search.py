@@ -118,9 +118,13 @@ def _status_clean(status: Any) -> str:
 def _grid_in_scope(user: User, code: str | None) -> Area | None:
     if not code:
         return None
+    try:
+        code = normalize_code(str(code))
+    except DomainError as error:
+        raise DomainError(error.message, code=error.code, field="grid") from None
     area = (
         get_in_scope(user, Area.objects.all(), Capability.REGISTRY_VIEW, area_field="")
-        .filter(code=normalize_code(str(code)))
+        .filter(code=code)
         .first()
     )
     if area is None:
