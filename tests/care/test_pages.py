@@ -1,0 +1,128 @@
+"""The care pages, the panels on the registry's pages and the registry's filter by group."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.test import RequestFactory
+from django.utils import timezone
+
+from gridgov.accounts.models import PiiAccess
+from gridgov.care import panels
+from gridgov.care.models import ResidentTag, Visit
+from gridgov.common.errors import NotFound
+from gridgov.registry import extensions
+from gridgov.registry.models import Resident
+
+
+def _request(user, path="/registry/people/1/"):
+    request = RequestFactory().get(path)
+    request.user = user
+    return request
+
+
+@pytest.mark.django_db
+def test_overview_counts_members_and_overdue_and_lists_who_needs_a_visit(
+    client, community_staff, granny_alone, convict_tagged
+):
+    ResidentTag.objects.filter(pk=granny_alone.pk).update(visit_due=dt.date(2020, 1, 1))
+    client.force_login(community_staff)
+    page = client.get("/care/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "独居老人" in html
+    assert "社区矫正人员" in html  # community staff have the right
+    assert html.index("王秀英") < html.index("李建军")  # the most overdue first
+    group = client.get("/care/groups/elderly_alone/?grid=530702001002001").content.decode()
+    assert "王秀英" in group
+    assert "2020-01-01" in group
+
+
+@pytest.mark.django_db
+def test_pages_refuse_roles_without_the_registry_and_other_areas(
+    client, resident, other_community_staff, granny_alone
+):
+    client.force_login(resident)
+    assert client.get("/care/").status_code in (302, 403)
+    client.force_login(other_community_staff)
+    assert "王秀英" not in client.get("/care/groups/elderly_alone/").content.decode()
+    assert client.get("/care/?grid=530702001002001").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_person_panel_shows_fields_plan_and_overdue_and_forms_for_editors(
+    grid_worker, operator, granny_alone, convict_tagged
+):
+    ResidentTag.objects.filter(pk=granny_alone.pk).update(visit_due=dt.date(2020, 1, 1))
+    html = panels.person_panel(_request(grid_worker), granny_alone.resident)
+    assert "独居老人" in html
+    assert "健康状况" in html
+    assert "一般" in html
+    assert "2020-01-01" in html
+    assert f'action="/care/people/{granny_alone.resident_id}/visits/"' in html
+    # The household panel shows both people to someone with the right, and records the read.
+    household = granny_alone.resident.household
+    html = panels.household_panel(_request(grid_worker), household)
+    assert "社区矫正人员" in html
+    assert PiiAccess.objects.filter(model="care.residenttag", fields=["tag:community_correction"])
+    # Without it: neither the group nor a form to add anyone to it.
+    html = panels.household_panel(_request(operator), household)
+    assert "社区矫正" not in html
+    assert "/care/people/" not in html  # no forms for a reader
+    assert panels.person_panel(_request(operator), convict_tagged.resident).count("care-tag") == 0
+
+
+@pytest.mark.django_db
+def test_the_registry_filter_by_group_keeps_the_rule(grid_worker, operator, convict_tagged):
+    residents = Resident.objects.all()
+    assert [o[0] for o in extensions.tag_options(operator)].count("community_correction") == 0
+    assert "community_correction" in [o[0] for o in extensions.tag_options(grid_worker)]
+    found = extensions.residents_with_tag(grid_worker, residents, "community_correction")
+    assert list(found.values_list("name", flat=True)) == ["李建军"]
+    assert PiiAccess.objects.filter(user=grid_worker, model="care.residenttag").exists()
+    for key in ("community_correction", "no_such_group"):
+        with pytest.raises(NotFound):
+            extensions.residents_with_tag(operator, residents, key)
+
+
+@pytest.mark.django_db
+def test_forms_on_the_panel_record_once_and_refuse_bad_fields(client, grid_worker, granny):
+    client.force_login(grid_worker)
+    back = f"/registry/people/{granny.pk}/"
+    added = client.post(
+        f"/care/people/{granny.pk}/tags/",
+        {"tag": "left_behind_child", "d_school": "文汇小学", "next": back},
+    )
+    assert added.status_code == 302  # back with the message: the guardian is required
+    assert not ResidentTag.objects.exists()
+    client.post(
+        f"/care/people/{granny.pk}/tags/",
+        {"tag": "elderly_alone", "d_health": "一般", "next": back},
+    )
+    assert ResidentTag.objects.get().details == {"health": "一般"}
+    key = str(uuid.uuid4())
+    for _ in range(2):
+        answer = client.post(
+            f"/care/people/{granny.pk}/visits/",
+            {"outcome": "well", "note": "好", "client_uuid": key, "next": "https://evil.example/"},
+        )
+        assert answer["Location"] == back  # never to another site
+    assert Visit.objects.count() == 1
+    assert ResidentTag.objects.get().visit_due == timezone.localdate() + dt.timedelta(days=7)
+
+
+@pytest.mark.django_db
+def test_forms_refuse_hostile_users_and_change_nothing(
+    client, operator, other_community_staff, granny_alone
+):
+    for user, status in ((operator, 403), (other_community_staff, 404)):
+        client.force_login(user)
+        answer = client.post(f"/care/memberships/{granny_alone.pk}/end/", {"reason": "恶意"})
+        assert answer.status_code in (403, 404)
+        answer = client.post(
+            f"/care/people/{granny_alone.resident_id}/visits/", {"outcome": "well"}
+        )
+        assert answer.status_code == status
+    granny_alone.refresh_from_db()
+    assert granny_alone.ended_on is None
+    assert not Visit.objects.exists()
