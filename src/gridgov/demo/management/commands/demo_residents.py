@@ -116,11 +116,16 @@ class Generator:
         return grids
 
     def _placed(self, grid: Grid, address: str, spot=None) -> dict:
-        spot = spot or self.rng.choice(grid.spots)
+        if spot is None:  # somewhere near one of the grid's spots (±40 m)
+            near = self.rng.choice(grid.spots)
+            spot = Point(
+                near.x + self.rng.uniform(-0.0004, 0.0004),
+                near.y + self.rng.uniform(-0.0004, 0.0004),
+            )
         return {
             "area": grid.area,
-            "lon": round(spot.x + self.rng.uniform(-0.0004, 0.0004), 6),
-            "lat": round(spot.y + self.rng.uniform(-0.0004, 0.0004), 6),
+            "lon": round(spot.x, 6),
+            "lat": round(spot.y, 6),
             "address": address,
             "is_generated": True,
         }
