@@ -230,3 +230,62 @@ def test_offline_a_worker_scans_the_plate_of_an_elderly_woman_and_records_a_visi
     assert visit.scanned_code == grid_home["plate"]
     tag = ResidentTag.objects.get(resident=granny)
     assert tag.visit_due > timezone.localdate()
+
+
+def test_a_worker_records_a_move_out_and_a_new_resident_with_the_id_checked(
+    browser, live_server, grid_home
+):
+    from gridgov.registry.models import HouseholdChange
+
+    wife = Resident.objects.get(name="赵美兰")
+    good_id = id_number()
+    context, page = _phone(browser, live_server, grid_home["point"], "zh-CN")
+    try:
+        page.goto(page.base_url + "/accounts/login/")
+        page.fill("input[name=username]", "reg_worker")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url("**/app/")
+        page.click(".app-tabs [data-tab=registry]")
+        page.fill("#registry-q", "李建国")
+        page.click(f"#registry-results [data-household='{wife.household_id}']")
+
+        # Online: she moved to Kunming; sent at once.
+        page.click(f"#household-people .person[data-resident='{wife.pk}'] .do-move-out")
+        page.fill("#change-form input[name=other_place]", "昆明市五华区")
+        page.click("#change-form button.primary")
+        page.wait_for_selector(
+            f"#household-people .person[data-resident='{wife.pk}']", state="detached"
+        )
+
+        # Offline: a newborn's grandmother moves in; a wrong check character is caught on the phone.
+        context.set_offline(True)
+        page.wait_for_selector("#net.net-off")
+        page.click("#do-new-resident")
+        page.fill("#change-form input[name=name]", "杨玉珍")
+        wrong = good_id[:17] + ("0" if good_id[17] != "0" else "1")
+        page.fill("#change-form input[name=id_number]", wrong)
+        page.fill("#change-form input[name=relation]", "母亲")
+        page.click("#change-form button.primary")
+        page.wait_for_selector("#change-error:not([hidden])")
+        _shot(page, "zh", "7-id-check-digit")
+        assert page.text_content("#queue-count") == "0"
+        page.fill("#change-form input[name=id_number]", good_id)
+        page.click("#change-form button.primary")
+        _queue_is(page, 1)
+        context.set_offline(False)
+        _queue_is(page, 0, timeout=30_000)
+        page.wait_for_selector("#household-people .person:has-text('杨玉珍')", timeout=30_000)
+        _shot(page, "zh", "8-new-resident-sent")
+    finally:
+        context.close()
+
+    wife.refresh_from_db()
+    assert wife.status == Resident.Status.MOVED_OUT
+    moved = HouseholdChange.objects.get(kind="moved_out")
+    assert moved.other_place == "昆明市五华区"
+    assert moved.recorded_by == grid_home["worker"]
+    newcomer = Resident.objects.get(id_number=good_id)
+    assert newcomer.household_id == wife.household_id
+    assert newcomer.relation == "母亲"
+    assert HouseholdChange.objects.filter(kind="registered", resident=newcomer).count() == 1

@@ -161,6 +161,7 @@
     syncing = true;
     let interrupted = false;
     let touched = false;
+    let delivered = 0;
     try {
       for (const item of await queueAll()) {
         if (item.status === "failed") continue;
@@ -171,6 +172,7 @@
         if (answer.ok) {
           if (answer.data && answer.data.id && answer.data.version !== undefined) versions[answer.data.id] = answer.data.version;
           await archive(item, "done", answer);
+          delivered += 1;
         }
         else if (item.payload && item.payload.event && (answer.status === 409 || answer.status === 403) && CONFLICTS.includes(code)) await archive(item, "conflict", answer);
         else if (answer.status === 401 || answer.status === 403) { item.error = T.sign_in_again; await queuePut(item); break; }
@@ -180,6 +182,8 @@
     } finally {
       syncing = false;
       await renderQueue();
+      // "Saved on this phone" must not stay on screen once it has been sent.
+      if (delivered && !$("#flash").hidden && $("#flash").textContent === T.queued) flash(T.sent, "success");
       if (touched) changed();
     }
     if (again) { again = false; return sync(); }

@@ -279,12 +279,12 @@
       el("h3", {}, person ? `${title}: ${person.name}` : title),
       newPerson ? el("label", {}, T.r_name + " *", " ", el("input", { name: "name", required: "", maxlength: "50" })) : null,
       newPerson ? el("label", {}, T.r_id_number + " *", " ", el("input", { name: "id_number", required: "", maxlength: "18", autocomplete: "off", inputmode: "text" })) : null,
+      newPerson ? el("p", { class: "form-error", id: "change-error", role: "alert", hidden: "" }) : null,
       newPerson ? el("label", {}, T.r_phone, " ", el("input", { name: "phone", maxlength: "11", inputmode: "tel" })) : null,
       newPerson ? el("label", {}, T.r_relation, " ", el("input", { name: "relation", maxlength: "20" })) : null,
       kind !== "registered" ? el("label", {}, kind === "moved_out" ? T.r_moved_to : T.r_moved_from, " ", el("input", { name: "other_place", maxlength: "200" })) : null,
       el("label", {}, T.r_date, " ", el("input", { name: "happened_on", type: "date", max: today(), value: today() })),
       el("label", {}, T.note, " ", el("input", { name: "note", maxlength: "300" })),
-      el("p", { class: "flash flash-error", id: "change-error", hidden: "" }),
       el("button", { type: "submit", class: "primary" }, T.save));
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
