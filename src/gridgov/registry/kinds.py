@@ -19,6 +19,10 @@ class Kind:
     pii: dict[str, str]  # field -> masker name (see pii.MASKERS)
     natural_key: tuple[str, ...]  # how an import finds the record it updates
     references: dict[str, str] | None = None  # fk field -> lookup field on the target
+    # Columns a workbook shows but an import does not change on an existing record: they
+    # change through the household's history (registry.changes: moved out, died, rented),
+    # which records who and when. A new record may be given them.
+    read_only: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -59,6 +63,7 @@ KINDS: dict[str, Kind] = {
             {"room": "text", "address": "text"},
             ("number",),
             {"building": "pk"},
+            read_only=("occupancy",),
         ),
         Kind(
             "residents",
@@ -75,6 +80,7 @@ KINDS: dict[str, Kind] = {
             {"id_number": "id_number", "phone": "phone", "address": "text"},
             ("id_number",),
             {"household": "number"},
+            read_only=("status",),
         ),
         Kind(
             "rentals",
