@@ -22,9 +22,17 @@ from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import require_capability, scope_queryset
 from gridgov.common.errors import Conflict, DomainError, NotFound
 from gridgov.common.idempotency import client_uuid_clean
+from gridgov.registry.changes_input import (
+    day_clean,
+    id_clean,
+    inputs_check,
+    kind_clean,
+    person_clean,
+    text_clean,
+)
 from gridgov.registry.models import Household, HouseholdChange, Resident
 from gridgov.registry.naming import household_address
-from gridgov.registry.pii import id_birth_date, id_gender, id_number_clean, phone_clean
+from gridgov.registry.pii import id_birth_date, id_number_clean
 
 Kind = HouseholdChange.Kind
 Status = Resident.Status
@@ -33,12 +41,9 @@ OCCUPANCY = {
     Kind.VACANT: Household.Occupancy.VACANT,
     Kind.OWNER: Household.Occupancy.OWNER,
 }
-PERSON_FIELDS = ("name", "id_number", "phone", "relation", "residence")
 CORRECTABLE = ("name", "phone", "relation", "residence")
 CHILD = "子女"
 HEAD_RELATIONS = ("户主", "本人")
-OLDEST_DATE = dt.date(1900, 1, 1)
-MAX_ID = 2**63 - 1  # the largest key the databases hold
 
 
 @dataclass
@@ -55,21 +60,6 @@ class _Input:
     other_place: str
     other_household_id: int | None
     client_uuid: uuid.UUID | None
-
-
-# kind -> (resident_id, person): "required", "optional" or "" (not taken).
-INPUTS: dict[str, tuple[str, str]] = {
-    Kind.REGISTERED: ("", "required"),
-    Kind.MOVED_IN: ("optional", "optional"),  # exactly one of the two
-    Kind.MOVED_OUT: ("required", ""),
-    Kind.BORN: ("", "required"),
-    Kind.DIED: ("required", ""),
-    Kind.RENTED: ("", ""),
-    Kind.VACANT: ("", ""),
-    Kind.OWNER: ("", ""),
-    Kind.HEAD: ("required", ""),
-    Kind.CORRECTED: ("required", "required"),
-}
 
 
 def household_change_record(
@@ -89,16 +79,16 @@ def household_change_record(
     and its people. Needs REGISTRY_EDIT; the household (and any other household or
     resident named) in the user's scope. Returns (the change, created?)."""
     require_capability(user, Capability.REGISTRY_EDIT)
-    kind = _kind_clean(kind)
+    kind = kind_clean(kind)
     client_uuid = client_uuid_clean(client_uuid)
     resent = _resent(user=user, household_id=household_id, kind=kind, client_uuid=client_uuid)
     if resent is not None:
         return resent, False
-    note = _text(note, 300, "note")
-    other_place = _text(other_place, 200, "other_place")
-    resident_id = _id_clean(resident_id, "resident_id")
-    other_household_id = _id_clean(other_household_id, "other_household_id")
-    _check_inputs(kind, resident_id, person, other_household_id)
+    note = text_clean(note, 300, "note")
+    other_place = text_clean(other_place, 200, "other_place")
+    resident_id = id_clean(resident_id, "resident_id")
+    other_household_id = id_clean(other_household_id, "other_household_id")
+    inputs_check(kind, resident_id, person, other_household_id)
     try:
         with transaction.atomic():
             household = _household_for_update(user, household_id)
@@ -107,7 +97,7 @@ def household_change_record(
                     user=user,
                     household=household,
                     kind=kind,
-                    happened_on=_day_clean(happened_on),
+                    happened_on=day_clean(happened_on),
                     note=note,
                     resident_id=resident_id,
                     person=person,
@@ -129,18 +119,6 @@ def household_change_record(
     return change, True
 
 
-# Checks ----------------------------------------------------------------------------------
-def _kind_clean(kind: Any) -> str:
-    value = str(kind or "").strip()
-    if value not in Kind.values:
-        raise DomainError(
-            _("Unknown change %(kind)r; one of: %(kinds)s.")
-            % {"kind": value, "kinds": ", ".join(Kind.values)},
-            field="kind",
-        )
-    return value
-
-
 def _resent(
     *, user: User, household_id: int, kind: str, client_uuid: uuid.UUID | None
 ) -> HouseholdChange | None:
@@ -160,71 +138,6 @@ def _resent(
             field="client_uuid",
         )
     return existing
-
-
-def _text(value: Any, max_length: int, field: str) -> str:
-    text = "" if value is None else str(value).strip()
-    if len(text) > max_length:
-        raise DomainError(
-            _("At most %(max)s characters.") % {"max": max_length}, code="too_long", field=field
-        )
-    return text
-
-
-def _id_clean(value: Any, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if isinstance(value, bool) or not 1 <= number <= MAX_ID:
-        raise DomainError(_("Not a valid id."), field=field)
-    return number
-
-
-def _day_clean(value: Any) -> dt.date:
-    if value in (None, ""):
-        return timezone.localdate()
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    elif not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise DomainError(_("The date must be YYYY-MM-DD."), field="happened_on") from None
-    if value > timezone.localdate():
-        raise DomainError(_("The date cannot be in the future."), field="happened_on")
-    if value < OLDEST_DATE:
-        raise DomainError(_("The date is too far in the past."), field="happened_on")
-    return value
-
-
-def _check_inputs(kind: str, resident_id: Any, person: Any, other_household_id: Any) -> None:
-    wants_resident, wants_person = INPUTS[kind]
-    for name, value, wanted in (
-        ("resident_id", resident_id, wants_resident),
-        ("person", person, wants_person),
-    ):
-        if wanted == "required" and value in (None, {}):
-            raise DomainError(_("This change needs %(name)s.") % {"name": name}, field=name)
-        if not wanted and value not in (None, {}):
-            raise DomainError(_("This change does not take %(name)s.") % {"name": name}, field=name)
-    if kind == Kind.MOVED_IN and (resident_id is None) == (person in (None, {})):
-        raise DomainError(
-            _("A move-in names either a resident of another household or a new person."),
-            field="resident_id",
-        )
-    if other_household_id is not None and kind not in (Kind.MOVED_IN, Kind.MOVED_OUT):
-        raise DomainError(_("Only moves take another household."), field="other_household_id")
-    if person is not None and not isinstance(person, dict):
-        raise DomainError(_("person must be an object."), field="person")
-    unknown = sorted(set(person or {}) - set(PERSON_FIELDS))
-    if unknown:
-        raise DomainError(
-            _("Unknown fields of a person: %(names)s.") % {"names": ", ".join(unknown)},
-            field=f"person.{unknown[0]}",
-        )
 
 
 def _household_for_update(user: User, household_id: Any, field: str | None = None) -> Household:
@@ -262,39 +175,6 @@ def _member(data: _Input, *, living: bool = True) -> Resident:
     return resident
 
 
-def _choice(value: Any, choices: list[str], field: str) -> str:
-    text = str(value or "").strip()
-    if text not in choices:
-        raise DomainError(
-            _("%(value)r is not one of: %(allowed)s.")
-            % {"value": text, "allowed": ", ".join(choices)},
-            field=field,
-        )
-    return text
-
-
-def _person_clean(person: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    """The person's fields, cleaned; all of name and id_number unless `partial`."""
-    values: dict[str, Any] = {}
-    if "name" in person or not partial:
-        values["name"] = _text(person.get("name"), 50, "person.name")
-        if not values["name"]:
-            raise DomainError(_("The name is required."), code="required", field="person.name")
-    if "id_number" in person or not partial:
-        values["id_number"] = id_number_clean(person.get("id_number"), field="person.id_number")
-        values["birth_date"] = id_birth_date(values["id_number"])
-        values["gender"] = id_gender(values["id_number"])
-    if "phone" in person:
-        values["phone"] = phone_clean(person.get("phone"), field="person.phone")
-    if "relation" in person:
-        values["relation"] = _text(person.get("relation"), 20, "person.relation")
-    if "residence" in person:
-        values["residence"] = _choice(
-            person.get("residence"), Resident.Residence.values, "person.residence"
-        )
-    return values
-
-
 # Writes ----------------------------------------------------------------------------------
 def _change(data: _Input, *, resident: Resident | None = None, **fields) -> HouseholdChange:
     values = {
@@ -327,7 +207,7 @@ def _head_clear_if(household: Household, resident: Resident) -> None:
 
 
 def _new_resident(data: _Input, *, residence: str, relation: str = "") -> Resident:
-    values = _person_clean(data.person or {}, partial=False)
+    values = person_clean(data.person or {}, partial=False)
     if Resident.objects.filter(id_number=values["id_number"]).exists():
         # Anywhere, not only in the user's area: the ID number is unique in the registry.
         raise Conflict(
@@ -479,7 +359,7 @@ def _corrected(data: _Input) -> HouseholdChange:
             field="person.id_number",
         )
     resident = _member(data, living=False)
-    values = _person_clean(data.person or {}, partial=True)
+    values = person_clean(data.person or {}, partial=True)
     changed = [
         name for name in CORRECTABLE if name in values and values[name] != getattr(resident, name)
     ]

@@ -180,8 +180,11 @@ def _match(
             user=user, model="households", queryset=through_address, fields=["address"], ip=ip
         )
         places |= Q(address__icontains=q)
-    # One character is a surname: a prefix, which an index serves; more: anywhere in the name.
-    name = Q(name__istartswith=q) if len(q) == 1 else Q(name__icontains=q)
+    # One character is a surname: a prefix; more: anywhere in the name. Case-sensitive
+    # lookups (Chinese names have no case) so that plain indexes serve them on PostgreSQL
+    # (a btree with text_pattern_ops for the prefix, a pg_trgm GIN for the rest), where
+    # icontains would need indexes on UPPER(name).
+    name = Q(name__startswith=q) if len(q) == 1 else Q(name__contains=q)
     return households.filter(places), people.filter(name), revealed
 
 
