@@ -498,3 +498,45 @@ def test_a_role_without_pii_view_cannot_reveal_the_history(operator, home):
     with pytest.raises(PermissionDenied):
         household_history(user=operator, household_id=home.pk, reveal=True)
     assert PiiAccess.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_resend_racing_the_first_is_stored_once(grid_worker, home, monkeypatch):
+    """Two requests with one uuid: the second passed the look-up before the first was saved,
+    and meets the unique key instead."""
+    from gridgov.registry import changes
+
+    sent = uuid.uuid4()
+    first, _ = household_change_record(
+        user=grid_worker, household_id=home.pk, kind="rented", client_uuid=sent
+    )
+    looked_up = changes._resent
+    calls = []
+
+    def late(**kwargs):
+        calls.append(kwargs)
+        return None if len(calls) == 1 else looked_up(**kwargs)
+
+    monkeypatch.setattr(changes, "_resent", late)
+    home.occupancy = "owner"
+    home.save()
+    again, created = household_change_record(
+        user=grid_worker, household_id=home.pk, kind="rented", client_uuid=sent
+    )
+    assert (again.pk, created, len(calls)) == (first.pk, False, 2)
+    assert HouseholdChange.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_history_reads_in_a_fixed_number_of_queries(
+    community_staff, home, neighbour, django_assert_num_queries
+):
+    for kind in ("rented", "vacant", "owner"):
+        household_change_record(user=community_staff, household_id=home.pk, kind=kind)
+    wang = member(neighbour, "王五")
+    household_change_record(
+        user=community_staff, household_id=home.pk, kind="moved_in", resident_id=wang.pk
+    )
+    with django_assert_num_queries(2):  # the household in scope, its changes with names
+        rows = household_history(user=community_staff, household_id=home.pk)
+    assert [r["kind"] for r in rows] == ["moved_in", "owner", "vacant", "rented"]

@@ -196,3 +196,20 @@ def test_a_long_query_is_refused(community_staff):
     with pytest.raises(DomainError) as error:
         homes_search(user=community_staff, q="长" * 101)
     assert error.value.field == "q"
+
+
+@pytest.mark.django_db
+def test_a_search_reads_in_a_fixed_number_of_queries(
+    operator, wenhui_point, django_assert_num_queries
+):
+    for n in range(5):
+        household = _household(wenhui_point, f"H-Q{n}", f"文汇路{n}号")
+        household.head = _resident(household, f"和{n}")
+        household.save()
+    # A count of homes and of people, and a page of people (no home matches).
+    with django_assert_num_queries(3):
+        answer = homes_search(user=operator, q="和", grid=None)
+    assert answer["count"] == 5
+    with django_assert_num_queries(3):  # the grid, then homes: a count and a page
+        answer = homes_search(user=operator, grid=WENHUI_GRID)
+    assert answer["count"] == 5
