@@ -540,3 +540,13 @@ def test_the_history_reads_in_a_fixed_number_of_queries(
     with django_assert_num_queries(2):  # the household in scope, its changes with names
         rows = household_history(user=community_staff, household_id=home.pk)
     assert [r["kind"] for r in rows] == ["moved_in", "owner", "vacant", "rented"]
+
+
+@pytest.mark.django_db
+def test_a_household_that_is_not_an_id_or_not_there(community_staff, home):
+    with pytest.raises(DomainError) as error:
+        household_change_record(user=community_staff, household_id="H-A", kind="vacant")
+    assert (error.value.status, error.value.field) == (400, "household_id")
+    with pytest.raises(NotFound):
+        household_change_record(user=community_staff, household_id=home.pk + 1000, kind="vacant")
+    assert HouseholdChange.objects.count() == 0

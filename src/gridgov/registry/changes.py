@@ -80,6 +80,7 @@ def household_change_record(
     resident named) in the user's scope. Returns (the change, created?)."""
     require_capability(user, Capability.REGISTRY_EDIT)
     kind = kind_clean(kind)
+    household_id = id_clean(household_id, "household_id")
     client_uuid = client_uuid_clean(client_uuid)
     resent = _resent(user=user, household_id=household_id, kind=kind, client_uuid=client_uuid)
     if resent is not None:
