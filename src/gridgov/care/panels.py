@@ -88,7 +88,9 @@ def household_panel(request, household) -> str:
     if not people:
         return ""
     context = _context(request, people)
-    if not any(p["tags"] for p in context["people"]) and not context["edits"]:
+    # Only the people in a group: adding someone to one is done on their own page.
+    context["people"] = [p for p in context["people"] if p["tags"]]
+    if not context["people"]:
         return ""
     context["household"] = True
     return render_to_string("care/panel.html", context, request=request)
