@@ -78,7 +78,11 @@ def grid_home(demo_city):
     today = timezone.localdate()
     ResidentTag.objects.create(
         resident=granny,
-        tag=CareTag.objects.get(key="elderly_alone"),
+        # Seeded by a migration, but a transactional test's flush removes it after the first.
+        tag=CareTag.objects.get_or_create(
+            key="elderly_alone",
+            defaults={"name": "独居老人", "visit_every_days": 7, "review_every_days": 180},
+        )[0],
         area=grid,
         since=today - dt.timedelta(days=200),
         review_due=today + dt.timedelta(days=100),

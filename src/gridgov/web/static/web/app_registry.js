@@ -88,6 +88,7 @@
 
   // Online: a fresh bundle (and who needs a visit from the care API); offline: the copy.
   let loading = null;
+  let retries = 0;
   function load() {
     if (!loading) loading = loadOnce().finally(() => { loading = null; });
     return loading;
@@ -97,8 +98,10 @@
     if (navigator.onLine) {
       try {
         const answer = await api("GET", "/worker/registry/bundle");
-        if (answer.ok) fresh = answer.data;
+        if (answer.ok) { fresh = answer.data; retries = 0; }
         else if (answer.status === 403) { await wipe(); renderStatus(answer.data && answer.data.message); return; }
+        // A busy server: the fresher copy (a visit just stored moved the due date) shortly.
+        else if (answer.status >= 500 && retries < 5) { retries += 1; setTimeout(load, 2000 * retries); }
       } catch (e) { fresh = null; }
     }
     if (fresh) {
