@@ -213,3 +213,10 @@ def test_a_search_reads_in_a_fixed_number_of_queries(
     with django_assert_num_queries(3):  # the grid, then homes: a count and a page
         answer = homes_search(user=operator, grid=WENHUI_GRID)
     assert answer["count"] == 5
+
+
+@pytest.mark.django_db
+def test_a_phone_written_with_spaces_is_the_same_phone(community_staff, operator, yuquan):
+    assert found(community_staff, "139 0888-1234") == [("person", "张三丰")]
+    assert found(operator, "139 0888 1234") == []
+    assert found(operator, "12 34") == [("person", "张三丰")]

@@ -41,6 +41,7 @@ PHONE_TAIL = re.compile(r"^\d{4}$")
 ID_TAIL = re.compile(r"^\d{3}[\dX]$")
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+NUMBER = re.compile(r"^\d+[\dXx]$")
 
 
 def homes_search(
@@ -153,6 +154,10 @@ def _match(
     if not q:
         return households, people, set()
     sees_pii = user.has_capability(Capability.PII_VIEW)
+    # A number as people write it: "139 0888 1234", "5307-02…".
+    compact = re.sub(r"[\s-]", "", q)
+    if NUMBER.match(compact):
+        q = compact
     upper = q.upper()
     if PHONE_TAIL.match(q) or ID_TAIL.match(upper):
         condition = Q(phone_tail=q) if PHONE_TAIL.match(q) else Q(pk__in=[])
