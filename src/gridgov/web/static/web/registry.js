@@ -8,16 +8,16 @@
   if (!el || !data.self) return;
   const map = gridgov.makeMap(el, { scrollWheelZoom: false });
   const here = [data.self.lat, data.self.lon];
-  const around = L.layerGroup().addTo(map);
-  const points = [here];
-  (data.around || []).forEach((p) => {
-    points.push([p.lat, p.lon]);
-    L.circleMarker([p.lat, p.lon], { radius: 6, color: "#486581", weight: 1, fillColor: "#9fb3c8", fillOpacity: 0.8 })
-      .bindPopup(`<a href="${esc(safeUrl(p.url))}">${esc(p.title)}</a>`).addTo(around);
-  });
-  L.circleMarker(here, { radius: 9, color: "#7f0000", weight: 2, fillColor: "#b71c1c", fillOpacity: 0.9 })
-    .bindTooltip(esc(data.self.title)).addTo(map);
+  const around = data.around || [];
+  // The view first: Leaflet draws nothing on a map without one.
+  const points = [here].concat(around.map((p) => [p.lat, p.lon]));
   const distinct = new Set(points.map((p) => p.join(",")));
   if (distinct.size > 1) map.fitBounds(points, { padding: [24, 24], maxZoom: 18 });
   else map.setView(here, 17);
+  around.forEach((p) => {
+    L.circleMarker([p.lat, p.lon], { radius: 6, color: "#486581", weight: 1, fillColor: "#9fb3c8", fillOpacity: 0.8 })
+      .bindPopup(`<a href="${esc(safeUrl(p.url))}">${esc(p.title)}</a>`).addTo(map);
+  });
+  L.circleMarker(here, { radius: 9, color: "#7f0000", weight: 2, fillColor: "#b71c1c", fillOpacity: 0.9 })
+    .bindTooltip(esc(data.self.title)).addTo(map);
 })();
