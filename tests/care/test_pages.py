@@ -126,3 +126,56 @@ def test_forms_refuse_hostile_users_and_change_nothing(
     granny_alone.refresh_from_db()
     assert granny_alone.ended_on is None
     assert not Visit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_visit_for_a_sensitive_group_is_absent_without_the_right(
+    grid_worker, operator, granny_alone, convict_tagged
+):
+    from gridgov.care.visits import visit_record
+
+    # 李建军 is in a second, open group too: the reader sees that one, not the other's visit.
+    ResidentTag.objects.create(
+        resident_id=convict_tagged.resident_id,
+        tag=granny_alone.tag,
+        area_id=convict_tagged.area_id,
+        since=timezone.localdate(),
+        review_due=timezone.localdate(),
+    )
+    visit_record(
+        user=grid_worker,
+        resident_id=convict_tagged.resident_id,
+        tag="community_correction",
+        outcome="well",
+        note="矫正走访记录",
+    )
+    assert "矫正走访记录" in panels.person_panel(_request(grid_worker), convict_tagged.resident)
+    html = panels.person_panel(_request(operator), convict_tagged.resident)
+    assert "独居老人" in html
+    assert "矫正" not in html
+
+
+@pytest.mark.django_db
+def test_the_due_list_takes_the_same_queries_for_more_people(
+    client, grid_worker, home, wenhui_point
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridgov.care.services import resident_tag_add
+    from tests.care.conftest import person
+
+    def add(n: int) -> None:
+        for i in range(n):
+            someone = person(wenhui_point, home.area, home, f"老人{i}{n}")
+            resident_tag_add(user=grid_worker, resident_id=someone.pk, tag="elderly_alone")
+
+    client.force_login(grid_worker)
+    add(2)
+    client.get("/api/v1/care/due")  # warm: the session and the user are read once
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/api/v1/care/due").json()) == 2
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/api/v1/care/due").json()) == 22
+    assert len(many) == len(few)

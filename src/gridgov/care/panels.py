@@ -14,6 +14,7 @@ from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
 from gridgov.care.access import (
     memberships_visible,
+    sees_sensitive,
     sensitive_reads_record,
     tag_visible,
     tags_visible,
@@ -25,12 +26,11 @@ from gridgov.common.client import client_address
 RECENT_VISITS = 5
 
 
-def _visits(resident_ids: list[int]) -> list[dict]:
-    rows = (
-        Visit.objects.filter(resident_id__in=resident_ids)
-        .select_related("worker")
-        .order_by("-visited_at")[:RECENT_VISITS]
-    )
+def _visits(user, resident_ids: list[int]) -> list[dict]:
+    rows = Visit.objects.filter(resident_id__in=resident_ids)
+    if not sees_sensitive(user):  # a visit made for a sensitive group is absent
+        rows = rows.exclude(resident_tag__tag__sensitive=True)
+    rows = rows.select_related("worker").order_by("-visited_at")[:RECENT_VISITS]
     return [
         {
             "id": v.pk,
@@ -58,7 +58,7 @@ def _context(request, people: list[dict]) -> dict:
     return {
         "people": people,
         "edits": can(user, Capability.REGISTRY_EDIT),
-        "visits": _visits(ids) if memberships else [],
+        "visits": _visits(user, ids) if memberships else [],
         "outcomes": Visit.Outcome.choices,
         "next": request.get_full_path(),
         "today": timezone.localdate().isoformat(),
