@@ -214,3 +214,16 @@ def test_canvass_cards_are_titled_by_address_and_head(grid_worker, grid_home, co
     assert card["household"] == _title(home)
     assert card["address"] == ADDRESS
     assert "T-BUNDLE-1" not in json.dumps(card, ensure_ascii=False)
+
+
+@pytest.mark.django_db
+def test_the_service_worker_keeps_the_registry_script_and_never_caches_personal_answers(
+    grid_worker,
+):
+    body = _client(grid_worker).get("/app/sw.js").content.decode()
+    assert "web/app_registry.js" in body
+    for prefix in ("/api/v1/worker/registry/", "/api/v1/care/", "/api/v1/homes/"):
+        assert f'"{prefix}"' in body
+    page = _client(grid_worker).get("/app/").content.decode()
+    assert 'data-tab="registry"' in page
+    assert "web/app_registry.js" in page

@@ -99,7 +99,8 @@
       try {
         const answer = await api("GET", "/worker/registry/bundle");
         if (answer.ok) { fresh = answer.data; retries = 0; }
-        else if (answer.status === 403) { await wipe(); renderStatus(answer.data && answer.data.message); return; }
+        // Signed out elsewhere (401) or no longer a worker of a grid (403): the copy goes too.
+        else if (answer.status === 401 || answer.status === 403) { await wipe(); renderStatus(answer.data && answer.data.message); render(); return; }
         // A busy server: the fresher copy (a visit just stored moved the due date) shortly.
         else if (answer.status >= 500 && retries < 5) { retries += 1; setTimeout(load, 2000 * retries); }
       } catch (e) { fresh = null; }
