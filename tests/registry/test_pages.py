@@ -7,7 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from gridgov.accounts.models import PiiAccess, User
 from gridgov.accounts.roles import Role
@@ -403,3 +405,33 @@ def test_nobody_signed_in_is_sent_to_sign_in(homes):
 def test_the_menu_offers_the_registry_to_its_readers_only(community_staff, dept_handler, homes):
     assert 'href="/registry/"' in text(client_for(community_staff).get("/registry/"))
     assert 'href="/registry/"' not in text(client_for(dept_handler).get("/inbox/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["household", "building"])
+def test_a_page_reads_as_many_times_for_two_people_as_for_ten(community_staff, homes, where):
+    client = client_for(community_staff)
+    url = (
+        f"/registry/households/{homes.household.pk}/"
+        if where == "household"
+        else f"/registry/buildings/{homes.building.pk}/"
+    )
+    client.get(url)  # sessions, catalogs: warm
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(4):
+        _resident(homes.household, f"家人{n}", "子女")
+        more = Household.objects.create(
+            number=f"53070200100200100099{n}",
+            building=homes.building,
+            room=f"30{n}",
+            address=ADDRESS.replace("201", f"30{n}"),
+            area=homes.household.area,
+            lon=homes.household.lon,
+            lat=homes.household.lat,
+        )
+        more.head = _resident(more, f"邻居{n}", "户主")
+        more.save(update_fields=["head"])
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
