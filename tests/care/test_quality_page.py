@@ -8,6 +8,7 @@ from tests.conftest import JINJIA, WENHUI, WENHUI_GRID
 
 # The registry with one case of each check, as in the tests of the checks themselves.
 grids, registry = test_quality.grids, test_quality.registry
+_no_cached_figures = test_quality._no_cached_figures
 
 
 def client_of(user, language: str = "zh-hans") -> Client:

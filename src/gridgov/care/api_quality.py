@@ -1,5 +1,6 @@
 """Data quality of the registry per grid: the worker's worklist and figures per community — issue 12."""
 
+from datetime import datetime
 from typing import Annotated
 
 from ninja import Field, Router
@@ -44,6 +45,7 @@ class QualityFiguresOut(Out):
     checks: list[QualityCheck]
     rows: list[QualityFigureRow]
     totals: QualityTotals
+    counted_at: datetime
 
 
 class QualityItem(Out):

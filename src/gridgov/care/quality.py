@@ -22,6 +22,7 @@ holds a million of them. The checks, as written on the page:
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Length, Mod, StrIndex, Substr
 from django.utils import timezone
@@ -203,13 +204,20 @@ def quality_area(*, user: User, code: str | None) -> Area:
     return area
 
 
-def _in_area(queryset: QuerySet, area: Area, field: str = "area") -> QuerySet:
-    return queryset.filter(**{f"{field}__path__startswith": area.path})
+def _in_area(queryset: QuerySet, area_ids: list[int]) -> QuerySet:
+    """Records of the area's subtree by the ids of its areas (an indexed IN on `area_id`),
+    not by a join on the areas' paths, which SQLite's planner turns into a scan of every
+    resident with the checks evaluated on each."""
+    return queryset.filter(area_id__in=area_ids)
 
 
-def check_querysets(user: User, area: Area) -> dict[str, QuerySet]:
-    households = _in_area(Household.objects.all(), area)
-    residents = _in_area(Resident.objects.all(), area)
+def _subtree_ids(area: Area) -> list[int]:
+    return list(Area.objects.filter(path__startswith=area.path).values_list("pk", flat=True))
+
+
+def check_querysets(user: User, area_ids: list[int]) -> dict[str, QuerySet]:
+    households = _in_area(Household.objects.all(), area_ids)
+    residents = _in_area(Resident.objects.all(), area_ids)
     return {
         "households_empty": households_empty(households),
         "people_bad_id": people_bad_id(residents),
@@ -217,7 +225,9 @@ def check_querysets(user: User, area: Area) -> dict[str, QuerySet]:
         "addresses_nonstandard": addresses_nonstandard(households),
         "people_duplicate": people_duplicate(residents),
         "households_same_address": households_same_address(households),
-        "tags_review_overdue": tags_review_overdue(user, _in_area(ResidentTag.objects.all(), area)),
+        "tags_review_overdue": tags_review_overdue(
+            user, _in_area(ResidentTag.objects.all(), area_ids)
+        ),
     }
 
 
@@ -236,47 +246,64 @@ def _rows_of(area: Area) -> list[Area]:
     return list(below.filter(kind=AreaKind.COMMUNITY).order_by("code"))
 
 
+# Figures of a street or more are kept this long: a city's checks scan a million residents,
+# and a leader's page need not be newer than a few minutes (the page says as of when).
+FIGURES_CACHE_SECONDS = 600
+CACHED_ABOVE = (AreaKind.COMMUNITY, *GRID_KINDS)
+
+
 def quality_figures(*, user: User, area_code: str | None = None) -> dict:
     """Counts of every check per community (or grid) under the area, with the area's totals.
 
-    One GROUP BY per check (and two for the sizes), whatever the number of residents."""
+    One GROUP BY per check (and two for the sizes), whatever the number of residents; for a
+    street or more, kept for FIGURES_CACHE_SECONDS per area and per sensitive right."""
     area = quality_area(user=user, code=area_code)
+    sensitive = can(user, Capability.CARE_SENSITIVE_VIEW)
+    key = f"care:quality:figures:{area.pk}:{int(sensitive)}"
+    counted = cache.get(key) if area.kind not in CACHED_ABOVE else None
+    if counted is None:
+        counted = _figures_counted(user, area)
+        if area.kind not in CACHED_ABOVE:
+            cache.set(key, counted, FIGURES_CACHE_SECONDS)
+    return {
+        "area": {"code": area.code, "name": area.name, "kind": area.kind},
+        "checks": [{"key": key, "label": str(label)} for key, label in CHECKS.items()],
+        **counted,
+    }
+
+
+def _figures_counted(user: User, area: Area) -> dict:
     rows_areas = _rows_of(area)
     grids = dict(Area.objects.filter(path__startswith=area.path).values_list("pk", "path"))
+    area_ids = list(grids)
     sizes = {
-        "households": _per_grid(_in_area(Household.objects.all(), area)),
-        "residents": _per_grid(_living(_in_area(Resident.objects.all(), area))),
+        "households": _per_grid(_in_area(Household.objects.all(), area_ids)),
+        "residents": _per_grid(_living(_in_area(Resident.objects.all(), area_ids))),
     }
     per_check = {
-        name: _per_grid(queryset) for name, queryset in check_querysets(user, area).items()
+        name: _per_grid(queryset) for name, queryset in check_querysets(user, area_ids).items()
     }
 
     def rolled(counts: dict[int, int], row: Area) -> int:
         return sum(n for pk, n in counts.items() if grids.get(pk, "").startswith(row.path))
 
-    rows = []
-    for row_area in rows_areas:
-        rows.append(
-            {
-                "code": row_area.code,
-                "name": row_area.name,
-                "kind": row_area.kind,
-                "households": rolled(sizes["households"], row_area),
-                "residents": rolled(sizes["residents"], row_area),
-                "counts": {name: rolled(counts, row_area) for name, counts in per_check.items()},
-            }
-        )
+    rows = [
+        {
+            "code": row_area.code,
+            "name": row_area.name,
+            "kind": row_area.kind,
+            "households": rolled(sizes["households"], row_area),
+            "residents": rolled(sizes["residents"], row_area),
+            "counts": {name: rolled(counts, row_area) for name, counts in per_check.items()},
+        }
+        for row_area in rows_areas
+    ]
     totals = {
         "households": sum(sizes["households"].values()),
         "residents": sum(sizes["residents"].values()),
         "counts": {name: sum(counts.values()) for name, counts in per_check.items()},
     }
-    return {
-        "area": {"code": area.code, "name": area.name, "kind": area.kind},
-        "checks": [{"key": key, "label": str(label)} for key, label in CHECKS.items()],
-        "rows": rows,
-        "totals": totals,
-    }
+    return {"rows": rows, "totals": totals, "counted_at": timezone.now()}
 
 
 def _household_item(check: str, household: Household, masked: bool) -> dict:
@@ -313,7 +340,7 @@ def quality_worklist(
     area = quality_area(user=user, code=area_code)
     masked = not can(user, Capability.PII_VIEW)
     sections = []
-    for check, queryset in check_querysets(user, area).items():
+    for check, queryset in check_querysets(user, _subtree_ids(area)).items():
         if check in HOUSEHOLD_CHECKS:
             records = queryset.select_related("head", "building__compound", "area").order_by("pk")
             items = [_household_item(check, h, masked) for h in records[:WORKLIST_LIMIT]]
