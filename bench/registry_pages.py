@@ -58,10 +58,11 @@ def _plan(call, show: str) -> None:
         call()
     queries = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
     total = sum(float(q["time"]) for q in queries) * 1000
-    print(f"      {len(queries)} queries, {total:.0f} ms in the database; the slowest:")
-    if not queries:
+    reads = [q for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    print(f"      {len(queries)} queries, {total:.0f} ms in the database; the slowest read:")
+    if not reads:
         return
-    sql = queries[0]["sql"]
+    sql = reads[0]["sql"]
     print(f"      {sql[:600]}")
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
@@ -199,6 +200,12 @@ def _cases(look: dict) -> list[tuple[str, str, str]]:
         ("grid_worker", f"{homes}/search?q={q['phone_tail']}", "homes search API q=phone tail"),
         ("grid_worker", f"{homes}/search?q={q['phone']}", "homes search API q=full phone"),
         ("operator", f"{homes}/search?tag=elderly_alone", "homes search API tag=elderly_alone"),
+        (
+            "community_staff",
+            f"{homes}/search?tag=elderly_alone",
+            "homes search API tag=, community",
+        ),
+        ("grid_worker", f"{homes}/search?tag=disabled", "homes search API tag=disabled, grid"),
         ("community_staff", f"{homes}/search?grid={COMMUNITY}001", "homes search API grid="),
         ("community_staff", f"/registry/?q={q['common']}", "registry page /registry/?q=common"),
         ("community_staff", "/registry/", "registry page /registry/ (no query)"),
