@@ -4,7 +4,7 @@ Names are searched case-sensitively (`name__contains`, `name__startswith`: Chine
 no case), i.e. `name LIKE '%q%'` or `'q%'`: no B-tree serves a leading wildcard, so every
 search read the whole table. A GIN index of the trigrams of `name` (pg_trgm) serves a prefix
 of any length (its first trigram is padded: "  和") and any substring of three characters
-or more; a two-character substring has no trigram (see decision "registry indexes"). CJK
+or more; a two-character substring has no trigram (decision 0032). CJK
 characters are word characters for pg_trgm when the database's LC_CTYPE is a UTF-8 locale
 (C.UTF-8, zh_CN.UTF-8). A household's address is searched with `icontains` (UPPER(address)).
 
