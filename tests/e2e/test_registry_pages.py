@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import PiiAccess, User
 from gridgov.accounts.roles import Role
 from gridgov.areas.models import Area
 from gridgov.registry.models import Building, Compound, Household, HouseholdChange, Resident
@@ -136,5 +136,16 @@ def test_a_community_staffer_finds_a_household_and_records_a_move_out(
         assert Resident.objects.get(name="木晓东").status == "moved_out"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= VIEWPORTS[screen]["viewport"]["width"]  # nothing wider than the screen
+
+        # The head's page: masked, then shown in full by a button that says it is recorded.
+        page.click("#members a:has-text('木光明')")
+        page.wait_for_selector("#reveal")
+        assert "13908887788" not in page.inner_text("#person-facts")
+        screenshot(page, f"{name}-5-person")
+        page.click("#reveal")
+        page.wait_for_selector("#revealed-note")
+        assert page.inner_text("#person-phone") == "13908887788"
+        screenshot(page, f"{name}-6-revealed")
+        assert PiiAccess.objects.filter(model="residents", channel="page").count() == 1
     finally:
         context.close()
