@@ -79,8 +79,10 @@ def registry(grids):
     _household(grid, "3", occupancy=Household.Occupancy.VACANT)  # vacant: not a problem
     no_address = _household(grid, "4", address="")
     _person(no_address, "无址")
-    no_door = _household(grid, "5", room="")
+    no_door = _household(grid, "5", room="", address="文汇路")
     _person(no_door, "无门牌")
+    village = _household(grid, "5b", room="", address="龙山村179号")  # a door number
+    _person(village, "村民")
     compound = Compound.objects.create(
         area=grid, name="玉泉小区", property_status="managed", lon=100.2, lat=26.87
     )

@@ -10,8 +10,9 @@ holds a million of them. The checks, as written on the page:
   and a digit or X, a province's region code, a real month and day, the check digit right) —
   the services refuse such numbers, so these come from older data;
 - people_no_phone: a living adult of 16 to 80 without a phone number;
-- addresses_nonstandard: a household without an address, or neither in a building nor with a
-  door (room) number — it cannot be found on the standard address (标准地址);
+- addresses_nonstandard: a household without an address, or neither in a building, nor with a
+  room, nor with a door number ("179号") in its address — it cannot be found on the
+  standard address (标准地址);
 - people_duplicate: a living person with the same name and birth date as a living person of
   another household (the same ID number twice the database already refuses);
 - households_same_address: two households or more at the same address, building and room;
@@ -54,6 +55,8 @@ WORKLIST_LIMIT = 50
 # Duplicate keys looked at: far more than a grid worker can work through, and bounded.
 MAX_DUPLICATE_KEYS = 5000
 GRID_KINDS = (AreaKind.GRID, AreaKind.MICRO_GRID)
+# A door number in an address: "179号", "12号附1", "3-2号".
+DOOR_NUMBER = r"[0-9]+(-[0-9]+)?号"
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK_CHARS = "10X98765432"
@@ -123,7 +126,10 @@ def households_empty(households: QuerySet) -> QuerySet:
 
 
 def addresses_nonstandard(households: QuerySet) -> QuerySet:
-    return households.filter(Q(address="") | Q(building__isnull=True, room=""))
+    """Without an address, or with nothing that finds the door: no building, no room and no
+    door number in the address (a village house is "…龙山村179号": on a standard address)."""
+    no_door = Q(building__isnull=True, room="") & ~Q(address__regex=DOOR_NUMBER)
+    return households.filter(Q(address="") | no_door)
 
 
 def households_same_address(households: QuerySet) -> QuerySet:
