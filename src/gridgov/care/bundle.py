@@ -81,9 +81,12 @@ def registry_bundle(*, user: User, ip: str | None = None) -> dict[str, Any]:
     for anyone who is not a grid's worker."""
     grids = _require_worker(user)
     today = timezone.localdate()
-    paths = Q()
+    # The grids and any micro-grids under them, as ids: the area index answers, where a
+    # LIKE on the joined path would read every resident of the district.
+    under = Q()
     for grid in grids:
-        paths |= Q(area__path__startswith=grid.path)
+        under |= Q(path__startswith=grid.path)
+    paths = Q(area_id__in=list(Area.objects.filter(under).values_list("pk", flat=True)))
     pii = can(user, Capability.PII_VIEW)
     sensitive = can(user, Capability.CARE_SENSITIVE_VIEW)
 
