@@ -550,3 +550,36 @@ def test_a_household_that_is_not_an_id_or_not_there(community_staff, home):
     with pytest.raises(NotFound):
         household_change_record(user=community_staff, household_id=home.pk + 1000, kind="vacant")
     assert HouseholdChange.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_id_number_is_not_corrected_and_nothing_unchanged_is(community_staff, home):
+    li = member(home, "李梅")
+    before = state(home)
+    for changed, field in (
+        ({"id_number": id_number()}, "person.id_number"),
+        ({"name": "李梅"}, "person"),
+    ):
+        with pytest.raises(DomainError) as error:
+            household_change_record(
+                user=community_staff,
+                household_id=home.pk,
+                kind="corrected",
+                resident_id=li.pk,
+                person=changed,
+            )
+        assert error.value.field == field
+    assert state(home) == before
+
+
+@pytest.mark.django_db
+def test_a_persons_history_stays_in_the_readers_area(community_staff, other_community_staff, home):
+    li = member(home, "李梅")
+    household_change_record(
+        user=community_staff, household_id=home.pk, kind="died", resident_id=li.pk
+    )
+    assert [h["kind"] for h in resident_history(user=community_staff, resident_id=li.pk)] == [
+        "died"
+    ]
+    with pytest.raises(NotFound):
+        resident_history(user=other_community_staff, resident_id=li.pk)
