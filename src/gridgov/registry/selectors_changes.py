@@ -57,7 +57,7 @@ def change_as_dict(change: HouseholdChange, *, reveal: bool = False) -> dict[str
 
 
 def _as_dicts(
-    *, user: User, changes: list[HouseholdChange], reveal: bool, ip: str | None
+    *, user: User, changes: list[HouseholdChange], reveal: bool, channel: str, ip: str | None
 ) -> list[dict[str, Any]]:
     if reveal:
         if not user.has_capability(Capability.PII_VIEW):
@@ -68,14 +68,19 @@ def _as_dicts(
             model="registry.householdchange",
             object_ids=[c.pk for c in shown],
             fields=["other_place", "other_household.address"],
-            channel="api",
+            channel=channel,
             ip=ip,
         )
     return [change_as_dict(change, reveal=reveal) for change in changes]
 
 
 def household_history(
-    *, user: User, household_id: int, reveal: bool = False, ip: str | None = None
+    *,
+    user: User,
+    household_id: int,
+    reveal: bool = False,
+    channel: str = "api",
+    ip: str | None = None,
 ) -> list[dict]:
     """The changes of a household in the user's area (REGISTRY_VIEW), newest first."""
     require_capability(user, Capability.REGISTRY_VIEW)
@@ -87,11 +92,16 @@ def household_history(
     if household is None:
         raise NotFound(_("No such household in your area."))
     changes = list(_changes(HouseholdChange.objects.filter(household=household)))
-    return _as_dicts(user=user, changes=changes, reveal=reveal, ip=ip)
+    return _as_dicts(user=user, changes=changes, reveal=reveal, channel=channel, ip=ip)
 
 
 def resident_history(
-    *, user: User, resident_id: int, reveal: bool = False, ip: str | None = None
+    *,
+    user: User,
+    resident_id: int,
+    reveal: bool = False,
+    channel: str = "api",
+    ip: str | None = None,
 ) -> list[dict]:
     """The changes of one person (in every household they lived in) in the user's area."""
     require_capability(user, Capability.REGISTRY_VIEW)
@@ -105,4 +115,4 @@ def resident_history(
     changes = HouseholdChange.objects.filter(resident=resident)
     # A change recorded in a household outside the user's area stays out of their view.
     changes = list(_changes(get_in_scope(user, changes, Capability.REGISTRY_VIEW)))
-    return _as_dicts(user=user, changes=changes, reveal=reveal, ip=ip)
+    return _as_dicts(user=user, changes=changes, reveal=reveal, channel=channel, ip=ip)
