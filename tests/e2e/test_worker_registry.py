@@ -18,6 +18,7 @@ from gridgov.care.models import CareTag, ResidentTag, Visit
 from gridgov.registry.models import Household, Resident
 from gridgov.smartcodes.models import SmartCode
 from gridgov.smartcodes.services import codes_issue
+from tests.events.factories import jpeg_bytes
 from tests.registry.factories import id_number
 
 pytestmark = pytest.mark.browser
@@ -127,9 +128,12 @@ def _queue_is(page, n: int, timeout: int = 15_000):
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"], ids=["zh", "en"])
 def test_offline_a_worker_scans_the_plate_of_an_elderly_woman_and_records_a_visit(
-    browser, live_server, grid_home, locale
+    browser, live_server, grid_home, locale, tmp_path, settings
 ):
     lang = locale[:2]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = tmp_path / "visit.jpg"
+    photo.write_bytes(jpeg_bytes())
     granny = grid_home["granny"]
     due_item = f"#registry-due .due-item[data-resident='{granny.pk}']"
     context, page = _phone(browser, live_server, grid_home["point"], locale)
@@ -179,6 +183,7 @@ def test_offline_a_worker_scans_the_plate_of_an_elderly_woman_and_records_a_visi
         person = f"#household-people .person[data-resident='{granny.pk}']"
         page.click(f"{person} .do-visit")
         page.fill("#visit-form textarea[name=note]", NOTE)
+        page.set_input_files("#visit-form input[name=photo]", str(photo))
         _shot(page, lang, "3-visit-form")
         page.click("#visit-form button.primary")
         _queue_is(page, 1)
@@ -232,11 +237,12 @@ def test_offline_a_worker_scans_the_plate_of_an_elderly_woman_and_records_a_visi
     assert visit.outcome == "well"
     assert visit.worker == grid_home["worker"]
     assert visit.scanned_code == grid_home["plate"]
+    assert visit.photo is not None
     tag = ResidentTag.objects.get(resident=granny)
     assert tag.visit_due > timezone.localdate()
 
 
-def test_a_worker_records_a_move_out_and_a_new_resident_with_the_id_checked(
+def test_a_worker_records_a_move_out_a_new_resident_with_the_id_checked_and_a_move_in(
     browser, live_server, grid_home
 ):
     from gridgov.registry.models import HouseholdChange
@@ -281,15 +287,32 @@ def test_a_worker_records_a_move_out_and_a_new_resident_with_the_id_checked(
         _queue_is(page, 0, timeout=30_000)
         page.wait_for_selector("#household-people .person:has-text('杨玉珍')", timeout=30_000)
         _shot(page, "zh", "8-new-resident-sent")
+
+        # The grandmother upstairs moves in with them: someone of the grid, chosen by name.
+        page.click("#do-move-in")
+        page.fill("#change-form input[name=from_grid]", "王")
+        choice = page.eval_on_selector("#grid-people option[value^='王秀英']", "o => o.value")
+        page.fill("#change-form input[name=from_grid]", choice)
+        _shot(page, "zh", "9-move-in-from-the-grid")
+        page.click("#change-form button.primary")
+        page.wait_for_selector(
+            f"#household-people .person[data-resident='{grid_home['granny'].pk}']",
+            timeout=30_000,
+        )
     finally:
         context.close()
 
     wife.refresh_from_db()
     assert wife.status == Resident.Status.MOVED_OUT
-    moved = HouseholdChange.objects.get(kind="moved_out")
+    moved = HouseholdChange.objects.get(kind="moved_out", resident=wife)
     assert moved.other_place == "昆明市五华区"
     assert moved.recorded_by == grid_home["worker"]
     newcomer = Resident.objects.get(id_number=good_id)
     assert newcomer.household_id == wife.household_id
     assert newcomer.relation == "母亲"
     assert HouseholdChange.objects.filter(kind="registered", resident=newcomer).count() == 1
+    granny = Resident.objects.get(pk=grid_home["granny"].pk)
+    assert granny.household_id == wife.household_id
+    assert granny.status == Resident.Status.LIVING
+    assert HouseholdChange.objects.filter(resident=granny, kind="moved_in").count() == 1
+    assert HouseholdChange.objects.filter(resident=granny, kind="moved_out").count() == 1

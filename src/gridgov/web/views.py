@@ -151,6 +151,9 @@ APP_STRINGS = {
     "r_moved_from": _("Came from"),
     "r_date": _("Date"),
     "r_id_invalid": _("This ID number is not valid: check the 18 characters and the last one."),
+    "r_from_grid": _("Someone of my grid (type a name)"),
+    "r_or_from_elsewhere": _("Or someone from elsewhere:"),
+    "r_pick_from_list": _("Choose the person from the list, or clear the field."),
 }
 # The loop's actions the app sends, by their names (workflow.Action's labels).
 APP_ACTION_NAMES = (

@@ -186,6 +186,9 @@
   async function openHousehold(id, code) {
     const household = householdOf(id);
     if (!household) return;
+    // A form being filled in survives a fresher copy of the same household.
+    const same = current && current.household === id && !$("#registry-card").hidden;
+    const filling = same && $("#registry-form") ? $("#registry-form").firstElementChild : null;
     current = { household: id, code: code || (current && current.household === id ? current.code : null) };
     const people = peopleOf(id);
     const queued = await queuedFor((p) => p.household_id === id);
@@ -206,7 +209,8 @@
         el("button", { type: "button", class: "secondary", id: "do-new-resident", onclick: () => changeForm(household, "registered") }, T.r_new_resident),
         el("button", { type: "button", class: "secondary", id: "do-move-in", onclick: () => changeForm(household, "moved_in") }, T.r_move_in)),
       el("div", { id: "registry-form" })].filter(Boolean));
-    window.scrollTo(0, 0);
+    if (filling) $("#registry-form").replaceChildren(filling);
+    else window.scrollTo(0, 0);
   }
   function closeHousehold() {
     current = null;
@@ -278,11 +282,19 @@
   const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
   function changeForm(household, kind, person) {
     const newPerson = kind !== "moved_out";
+    // Moved in: someone of my grid (moved from their household to this one), or from elsewhere.
+    const others = kind === "moved_in" && bundle ? bundle.people.filter((p) => p.household_id !== household.id) : [];
+    const choices = new Map(others.map((p) => [`${p.name} · ${(householdOf(p.household_id) || {}).title || ""}`, p]));
+    const required = kind === "registered" ? { required: "" } : {};
     const title = { registered: T.r_new_resident, moved_in: T.r_move_in, moved_out: T.r_move_out }[kind];
     const form = el("form", { class: "stack", id: "change-form", "data-kind": kind },
       el("h3", {}, person ? `${title}: ${person.name}` : title),
-      newPerson ? el("label", {}, T.r_name + " *", " ", el("input", { name: "name", required: "", maxlength: "50" })) : null,
-      newPerson ? el("label", {}, T.r_id_number + " *", " ", el("input", { name: "id_number", required: "", maxlength: "18", autocomplete: "off", inputmode: "text" })) : null,
+      kind === "moved_in" ? el("label", {}, T.r_from_grid, " ",
+        el("input", { name: "from_grid", list: "grid-people", autocomplete: "off" }),
+        el("datalist", { id: "grid-people" }, ...[...choices.keys()].map((value) => el("option", { value })))) : null,
+      kind === "moved_in" ? el("p", { class: "muted" }, T.r_or_from_elsewhere) : null,
+      newPerson ? el("label", {}, T.r_name + " *", " ", el("input", { name: "name", maxlength: "50", ...required })) : null,
+      newPerson ? el("label", {}, T.r_id_number + " *", " ", el("input", { name: "id_number", maxlength: "18", autocomplete: "off", inputmode: "text", ...required })) : null,
       newPerson ? el("p", { class: "form-error", id: "change-error", role: "alert", hidden: "" }) : null,
       newPerson ? el("label", {}, T.r_phone, " ", el("input", { name: "phone", maxlength: "11", inputmode: "tel" })) : null,
       newPerson ? el("label", {}, T.r_relation, " ", el("input", { name: "relation", maxlength: "20" })) : null,
@@ -297,7 +309,15 @@
       if (form.other_place) payload.other_place = form.other_place.value.trim();
       if (person) payload.resident_id = person.id;
       let label = `${title} · ${household.title}`;
-      if (newPerson) {
+      const fromGrid = form.from_grid ? form.from_grid.value.trim() : "";
+      if (fromGrid) {
+        const mover = choices.get(fromGrid);
+        if (!mover) { error.textContent = T.r_pick_from_list; error.hidden = false; form.from_grid.focus(); return; }
+        payload.resident_id = mover.id;
+        payload.other_household_id = mover.household_id;
+        label = `${title}: ${mover.name} · ${household.title}`;
+      } else if (newPerson) {
+        if (!form.name.value.trim()) { error.textContent = T.required; error.hidden = false; form.name.focus(); return; }
         const idNumber = form.id_number.value.trim().toUpperCase();
         if (!idValid(idNumber)) { error.textContent = T.r_id_invalid; error.hidden = false; form.id_number.focus(); return; }
         payload.person = { name: form.name.value.trim(), id_number: idNumber };
