@@ -283,6 +283,18 @@ def test_a_worker_records_a_move_out_a_new_resident_with_the_id_checked_and_a_mo
         page.fill("#change-form input[name=id_number]", good_id)
         page.click("#change-form button.primary")
         _queue_is(page, 1)
+        # Waiting in the outbox, the ID number is sealed with the session's key.
+        waiting = page.evaluate(
+            """() => new Promise((resolve) => {
+                const open = indexedDB.open("gridgov-app");
+                open.onsuccess = () => {
+                  const all = open.result.transaction("queue").objectStore("queue").getAll();
+                  all.onsuccess = () => resolve(JSON.stringify(all.result));
+                };
+              })"""
+        )
+        assert "person_sealed" in waiting
+        assert good_id not in waiting
         context.set_offline(False)
         _queue_is(page, 0, timeout=30_000)
         page.wait_for_selector("#household-people .person:has-text('杨玉珍')", timeout=30_000)

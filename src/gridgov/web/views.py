@@ -154,6 +154,7 @@ APP_STRINGS = {
     "r_from_grid": _("Someone of my grid (type a name)"),
     "r_or_from_elsewhere": _("Or someone from elsewhere:"),
     "r_pick_from_list": _("Choose the person from the list, or clear the field."),
+    "r_sealed_lost": _("Saved before you signed out: enter the person again."),
 }
 # The loop's actions the app sends, by their names (workflow.Action's labels).
 APP_ACTION_NAMES = (

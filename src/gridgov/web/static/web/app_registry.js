@@ -86,6 +86,22 @@
     } catch (e) { await wipe(); return null; }
   }
 
+  // A new person's details wait in the outbox sealed with the same key: an ID number is not
+  // left in clear on the phone while the network is away.
+  async function seal(value) {
+    const k = await keyGet();
+    if (!k) return null;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const data = await subtle.encrypt({ name: "AES-GCM", iv }, k.crypto, new TextEncoder().encode(JSON.stringify(value)));
+    return { key_id: k.id, iv, data };
+  }
+  async function unseal(sealed) {
+    const k = await keyGet();
+    if (!k || k.id !== sealed.key_id) throw new Error("another session's key");
+    const plain = await subtle.decrypt({ name: "AES-GCM", iv: sealed.iv }, k.crypto, sealed.data);
+    return JSON.parse(new TextDecoder().decode(plain));
+  }
+
   // Online: a fresh bundle (and who needs a visit from the care API); offline: the copy.
   let loading = null;
   let retries = 0;
@@ -327,6 +343,10 @@
       } else {
         label = `${title}: ${person.name} · ${household.title}`;
       }
+      if (payload.person) {
+        const sealed = await seal(payload.person).catch(() => null);
+        if (sealed) { payload.person_sealed = sealed; delete payload.person; }
+      }
       $("#registry-form").replaceChildren();
       await A.enqueue("change", label, payload);
       if (current) openHousehold(current.household, current.code);
@@ -334,8 +354,12 @@
     $("#registry-form").replaceChildren(form);
     form.scrollIntoView({ block: "start" });
   }
-  A.senders.change = (item) => {
-    const { household_id: id, ...body } = item.payload;
+  A.senders.change = async (item) => {
+    const { household_id: id, person_sealed: sealed, ...body } = item.payload;
+    if (sealed) {
+      // Signed out since (a new session, a new key): it cannot be opened, so it is refused.
+      try { body.person = await unseal(sealed); } catch (e) { return { ok: false, status: 400, data: { message: T.r_sealed_lost } }; }
+    }
     return api("POST", `/homes/households/${id}/changes`, { ...body, client_uuid: item.id });
   };
 
