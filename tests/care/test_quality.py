@@ -12,7 +12,7 @@ from django.utils import timezone
 from gridgov.accounts.models import PiiAccess
 from gridgov.areas.models import Area
 from gridgov.care.models import CareTag, ResidentTag
-from gridgov.care.quality import quality_figures, quality_worklist
+from gridgov.care.quality import quality_figures, quality_figures_warm, quality_worklist
 from gridgov.common.errors import NotFound, PermissionDenied
 from gridgov.registry.models import Building, Compound, Household, Resident
 from gridgov.registry.pii import id_birth_date
@@ -260,3 +260,21 @@ def test_sensitive_groups_overdue_for_review_only_for_those_who_may_see_them(
         ["tag:community_correction"],
     )
     assert quality_figures(user=community_staff)["totals"]["counts"]["tags_review_overdue"] == 2
+
+
+@pytest.mark.django_db
+def test_warmed_figures_spare_a_leader_the_count_and_keep_the_sensitive_rule(
+    district_staff, operator, registry
+):
+    grid = Area.objects.get(code=WENHUI_GRID)
+    _tag(_person(_household(grid, "w1"), "矫正"), "community_correction", TODAY - dt.timedelta(1))
+    assert (
+        quality_figures_warm()
+        == Area.objects.exclude(kind__in=("community", "grid", "micro_grid")).count()
+    )
+    with CaptureQueriesContext(connection) as read:
+        staff = quality_figures(user=district_staff, area_code="530702")
+        plain = quality_figures(user=operator, area_code="530702")
+    assert len(read) <= 4  # the areas and their scope, no count
+    assert staff["totals"]["counts"]["tags_review_overdue"] == 1
+    assert plain["totals"]["counts"]["tags_review_overdue"] == 0  # operator: no sensitive right
