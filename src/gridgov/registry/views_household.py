@@ -24,16 +24,22 @@ from gridgov.common.errors import DomainError
 from gridgov.registry import extensions, selectors_homes
 from gridgov.registry.changes import household_change_record
 from gridgov.registry.models import HouseholdChange, Resident
+from gridgov.registry.search import homes_search
 from gridgov.registry.selectors_changes import household_history
 from gridgov.registry.views import HOUSEHOLD_URL, map_places, map_settings, may_read, refuse
 
 Kind = HouseholdChange.Kind
 # The forms on the page: which kinds each records, and which fields it sends.
 PERSON_KINDS = {Kind.REGISTERED, Kind.BORN, Kind.MOVED_IN}
-MEMBER_KINDS = {Kind.MOVED_OUT, Kind.DIED, Kind.HEAD}
+MEMBER_KINDS = {Kind.MOVED_OUT, Kind.DIED, Kind.HEAD, Kind.CORRECTED}
 OCCUPANCY_KINDS = {Kind.RENTED, Kind.VACANT, Kind.OWNER}
 FORM_KINDS = PERSON_KINDS | MEMBER_KINDS | OCCUPANCY_KINDS
 PERSON_FIELDS = ("name", "id_number", "phone", "relation", "residence")
+# A correction sends only the fields filled in: an empty field keeps what is recorded.
+CORRECTED_FIELDS = ("name", "phone", "relation", "residence")
+# "Moved in from a household here": who the search offers (living people of other households).
+MOVERS_SHOWN = 10
+MOVERS_SEARCHED = 100
 
 
 def _date(raw: str) -> dt.date | None:
@@ -75,18 +81,57 @@ def change_arguments(post) -> dict:
         "note": post.get("note", "").strip()[:300],
         "client_uuid": _uuid(post.get("client_uuid", "")),
     }
-    if kind in MEMBER_KINDS:
+    # A move-in names a resident of another household here, or a new person from elsewhere.
+    from_here = kind == Kind.MOVED_IN and "resident_id" in post
+    if kind in MEMBER_KINDS or from_here:
         resident_id = _int(post.get("resident_id", ""), "resident_id")
         if resident_id is None:
             raise DomainError(_("Choose a person from the list."), field="resident_id")
         arguments["resident_id"] = resident_id
     if kind in PERSON_KINDS:
-        arguments["person"] = {
-            name: post.get(name, "").strip()[:50] for name in PERSON_FIELDS if post.get(name)
-        }
-    if kind in (Kind.MOVED_OUT, Kind.MOVED_IN):
+        person = _person(post, PERSON_FIELDS)
+        if person or not from_here:  # a resident and a new person at once: the service says no
+            arguments["person"] = person
+    if kind == Kind.CORRECTED:
+        arguments["person"] = _person(post, CORRECTED_FIELDS)
+        if not arguments["person"]:
+            raise DomainError(_("Fill in what is to be corrected."), field="person")
+    if kind == Kind.MOVED_OUT or (kind == Kind.MOVED_IN and not from_here):
         arguments["other_place"] = post.get("other_place", "").strip()[:200]
     return arguments
+
+
+def _person(post, fields: tuple[str, ...]) -> dict:
+    """The person's fields filled in; too long ones go to the service whole (it says so)."""
+    return {name: post.get(name, "").strip()[:200] for name in fields if post.get(name, "").strip()}
+
+
+def open_form(post, kind: str) -> str:
+    """Which of the page's forms a failed submission came from (it opens again)."""
+    if kind == Kind.MOVED_IN and "resident_id" in post:
+        return "mover"
+    return kind
+
+
+def movers_find(request: HttpRequest, household, q: str) -> tuple[list[dict], str]:
+    """People living in other households of the user's area whose name (or phone tail,
+    per the search's masks) matches `q`: who may move in here. (hits, error message)."""
+    try:
+        found = homes_search(
+            user=request.user,
+            q=q,
+            status=Resident.Status.LIVING,
+            limit=MOVERS_SEARCHED,
+            ip=client_address(request),
+        )
+    except DomainError as error:
+        return [], error.message
+    hits = [
+        item
+        for item in found["items"]
+        if item["type"] == "person" and item["household_id"] != household.pk
+    ]
+    return hits[:MOVERS_SHOWN], ""
 
 
 def _page(request: HttpRequest, household, *, error: str = "", status: int = 200):
@@ -97,6 +142,10 @@ def _page(request: HttpRequest, household, *, error: str = "", status: int = 200
     places = map_places(data, data["title"], around, HOUSEHOLD_URL)
     living = [m for m in data["members"] if m["status"] == Resident.Status.LIVING]
     posted = request.POST if request.method == "POST" else {}
+    may_edit = can(user, Capability.REGISTRY_EDIT)
+    mover_q = request.GET.get("mover", "").strip()[:100] if may_edit else ""
+    movers, mover_error = movers_find(request, household, mover_q) if mover_q else ([], "")
+    opened = open_form(posted, posted.get("kind", "")) if error else ""
     return render(
         request,
         "registry/household.html",
@@ -113,11 +162,14 @@ def _page(request: HttpRequest, household, *, error: str = "", status: int = 200
                 ip=ip,
             ),
             "panels": extensions.panels_render("household", request, household),
-            "may_edit": can(user, Capability.REGISTRY_EDIT),
+            "may_edit": may_edit,
             "client_uuid": uuid.uuid4(),
             "today": timezone.localdate().isoformat(),
             "error": error,
-            "open_kind": posted.get("kind", "") if error else "",
+            "open_kind": opened or ("mover" if mover_q else ""),
+            "mover_q": mover_q,
+            "movers": movers,
+            "mover_error": mover_error,
             "posted": posted if error else {},
             "residence_choices": Resident.Residence.choices,
             **map_settings(),
