@@ -45,7 +45,6 @@ def test_import_keeps_good_rows_and_reports_bad_ones_by_row_and_column(
             "身份证号": id_number(),
             "手机号": "13908881111",
             "户籍状态": "户籍人口",
-            "特殊人群": "",
             "与户主关系": "户主",
             "住户": None,
             "经度": lon,

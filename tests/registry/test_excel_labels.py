@@ -8,6 +8,7 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from gridgov.areas.models import Area
+from gridgov.common.errors import PermissionDenied
 from gridgov.registry.excel import column_header, export_bytes, import_bytes
 from gridgov.registry.kinds import KINDS
 from gridgov.registry.models import Building, Compound, Household, Resident
@@ -213,3 +214,36 @@ def test_a_household_named_by_its_address_or_number_on_import(community_staff, h
     assert report.created == 2
     assert [(e["row"], e["column"]) for e in report.errors] == [(4, "住户")]
     assert Resident.objects.filter(household=household).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_reader_without_the_right_to_edit_cannot_import_an_export(
+    operator, community_staff, home
+):
+    _household, head, _child = home
+    rows = rows_of(export_bytes(user=operator, kind_key="residents"))
+    rows[1][rows[0].index("名称")] = "改名"
+    with pytest.raises(PermissionDenied):
+        import_bytes(user=operator, kind_key="residents", content=book(rows))
+    head.refresh_from_db()
+    assert head.name == "和丽华"
+
+
+@pytest.mark.django_db
+def test_formulas_in_an_edited_export_stay_text_and_make_no_new_record(community_staff, home):
+    _household, head, child = home
+    rows = rows_of(export_bytes(user=community_staff, kind_key="residents", reveal=True))
+    header = rows[0]
+    row = next(r for r in rows[1:] if r[0] == head.pk)
+    row[header.index("名称")] = '\'=HYPERLINK("http://evil.example")'  # as an export writes it
+    other = next(r for r in rows[1:] if r[0] == child.pk)
+    # a formula where the record ID goes reads as empty (no cached value): the row is found
+    # by its ID number instead, the same record, and no new one is made
+    other[0] = "=1+1"
+    report = import_bytes(user=community_staff, kind_key="residents", content=book(rows))
+    head.refresh_from_db()
+    assert (
+        head.name == '=HYPERLINK("http://evil.example")'
+    )  # stored as text, escaped again on export
+    assert (report.created, report.updated, report.errors) == (0, 2, [])
+    assert Resident.objects.count() == 2
