@@ -1,7 +1,10 @@
 """The authorization matrix's calls for one part of issue 12 (rows in
 authorization_matrix_registrypages.csv). Same shape as calls.CALLS."""
 
-from gridgov.registry.models import Building, Compound
+import datetime as dt
+
+from gridgov.registry.models import Building, Compound, Household, Resident
+from tests.registry.factories import id_number
 from tests.security.calls import Builder, Call
 from tests.security.world import World
 
@@ -30,6 +33,28 @@ def _building(world: World) -> Building:
     return building
 
 
+def _mover(world: World) -> Resident:
+    """A living resident of another household of the world's grid: who may move in."""
+    lon, lat = world["point"]
+    household, _created = Household.objects.get_or_create(
+        number="MX-MOVER", defaults={"area": world["grid"], "lon": lon, "lat": lat}
+    )
+    resident = Resident.objects.filter(household=household).first()
+    if resident is None:
+        resident = Resident.objects.create(
+            household=household,
+            name="矩阵迁入",
+            id_number=id_number(),
+            birth_date=dt.date(1960, 3, 1),
+            gender="F",
+            residence="registered",
+            area=world["grid"],
+            lon=lon,
+            lat=lat,
+        )
+    return resident
+
+
 def _person_link(world: World) -> str:
     return f"/registry/people/{world['resident'].pk}/"
 
@@ -51,6 +76,18 @@ CALLS_PART: dict[tuple[str, str, str], Builder] = {
         "POST",
         f"/registry/households/{w['household'].pk}/",
         {"kind": "rented", "note": "矩阵"},
+        write=True,
+    ),
+    ("POST", "/registry/households/<household_id>/", "moved in from here"): lambda w: Call(
+        "POST",
+        f"/registry/households/{w['household'].pk}/",
+        {"kind": "moved_in", "resident_id": str(_mover(w).pk)},
+        write=True,
+    ),
+    ("POST", "/registry/households/<household_id>/", "corrected"): lambda w: Call(
+        "POST",
+        f"/registry/households/{w['household'].pk}/",
+        {"kind": "corrected", "resident_id": str(w["resident"].pk), "name": "矩阵更正"},
         write=True,
     ),
     ("GET", "/registry/people/<resident_id>/", ""): lambda w: Call(
