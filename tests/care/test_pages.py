@@ -179,3 +179,68 @@ def test_the_due_list_takes_the_same_queries_for_more_people(
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/v1/care/due").json()) == 22
     assert len(many) == len(few)
+
+
+def _crowd(home, point, n: int, overdue: int) -> list[Resident]:
+    """n members of 独居老人 in the home's grid, the first `overdue` of them overdue."""
+    from gridgov.care.models import CareTag
+    from tests.care.conftest import person
+
+    tag = CareTag.objects.get(key="elderly_alone")
+    today = timezone.localdate()
+    people = [person(point, home.area, home, f"老人{i:03d}") for i in range(n)]
+    ResidentTag.objects.bulk_create(
+        ResidentTag(
+            resident=someone,
+            tag=tag,
+            area=home.area,
+            since=today,
+            review_due=today + dt.timedelta(days=365),
+            visit_due=today + dt.timedelta(days=(-30 if i < overdue else 10) + i),
+            last_visit_at=timezone.now() - dt.timedelta(days=3),
+        )
+        for i, someone in enumerate(people)
+    )
+    return people
+
+
+@pytest.mark.django_db
+def test_a_big_group_is_shown_a_page_at_a_time_with_the_whole_groups_counts(
+    client, grid_worker, home, wenhui_point
+):
+    people = _crowd(home, wenhui_point, 60, overdue=12)
+    client.force_login(grid_worker)
+    url = "/care/groups/elderly_alone/"
+    first = client.get(url, {"grid": "530702001002001"}).content.decode()
+    assert first.count("/registry/people/") == 50
+    assert "1–50 of 60" in first
+    assert "12 visits are overdue." in first  # the whole group's, not the page's
+    assert 'href="?grid=530702001002001&amp;offset=50" rel="next"' in first  # the filter kept
+    assert 'rel="prev"' not in first
+    assert f"/registry/people/{people[0].pk}/" in first  # the most overdue first
+    assert f"/registry/people/{people[59].pk}/" not in first
+    second = client.get(url, {"grid": "530702001002001", "offset": "50"}).content.decode()
+    assert second.count("/registry/people/") == 10
+    assert "51–60 of 60" in second
+    assert f"/registry/people/{people[59].pk}/" in second
+    assert f"/registry/people/{people[0].pk}/" not in second
+    assert 'href="?grid=530702001002001&amp;offset=0" rel="prev"' in second
+    assert 'rel="next"' not in second
+    # A phone's card names its dates: the last visit is labelled, not a bare date.
+    assert 'data-label="Last visit">' in second
+    assert client.get(url, {"offset": "abc"}).status_code == 200  # a bad offset is the first page
+
+
+@pytest.mark.django_db
+def test_a_page_of_a_group_shows_nothing_of_another_community(
+    client, other_community_staff, operator, home, wenhui_point, convict_tagged
+):
+    _crowd(home, wenhui_point, 3, overdue=1)
+    client.force_login(other_community_staff)
+    page = client.get("/care/groups/elderly_alone/", {"offset": "0"}).content.decode()
+    assert "老人000" not in page
+    assert "overdue" not in page
+    assert 'id="group-pager"' not in page
+    assert client.get("/care/groups/elderly_alone/?grid=530702001002001").status_code == 404
+    client.force_login(operator)  # no right to the sensitive group: as if it did not exist
+    assert client.get("/care/groups/community_correction/?offset=0").status_code == 404

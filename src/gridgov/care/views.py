@@ -21,6 +21,10 @@ from gridgov.care.access import tag_visible
 from gridgov.common.client import client_address
 from gridgov.common.errors import DomainError
 
+# A group's page lists this many members at a time, overdue first.
+GROUP_PAGE = 50
+MAX_OFFSET = 10_000
+
 
 def _refuse(request: HttpRequest, message: str = "", status: int = 403) -> HttpResponse:
     return render(request, "web/forbidden.html", {"message": message}, status=status)
@@ -50,23 +54,46 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "care/overview.html", context)
 
 
+def _offset(raw: str | None) -> int:
+    try:
+        return max(0, min(int(raw or 0), MAX_OFFSET))
+    except ValueError:
+        return 0
+
+
 @login_required
 @require_GET
 def group(request: HttpRequest, key: str) -> HttpResponse:
+    """One group's members in the area (or a grid of it), a page at a time, overdue first;
+    the counts are the whole group's."""
     if not can(request.user, Capability.REGISTRY_VIEW):
         return _refuse(request)
     grid = request.GET.get("grid", "").strip()[:18] or None
+    offset = _offset(request.GET.get("offset"))
     try:
         tag = tag_visible(request.user, key)
+        counts = next(g for g in selectors.overview(request.user, area=grid) if g["key"] == tag.key)
+        # group_members has no offset: read up to this page's end, show its last GROUP_PAGE.
         members = selectors.group_members(
-            request.user, tag=tag, grid=grid, channel="page", ip=client_address(request)
-        )
+            request.user,
+            tag=tag,
+            grid=grid,
+            limit=offset + GROUP_PAGE,
+            channel="page",
+            ip=client_address(request),
+        )[offset:]
     except DomainError as error:
         return _refuse(request, error.message, error.status)
+    total = counts["members"]
     context = {
         "tag": tag,
         "members": members,
-        "overdue": sum(1 for m in members if m["overdue"]),
+        "total": total,
+        "overdue": counts["overdue"],
+        "first": offset + 1,
+        "last": offset + len(members),
+        "previous": max(0, offset - GROUP_PAGE) if offset else None,
+        "next": offset + GROUP_PAGE if offset + GROUP_PAGE < total else None,
         "grid": grid or "",
         "grids": _grids(request),
     }
