@@ -1,15 +1,18 @@
 """The registry in a real browser (issue 12): a community staffer finds a household by its
-address, sees its people, and records that one of them moved out — on a desk and on a
-390×844 phone, in Chinese and in English."""
+address, sees its people, and records that one of them moved out; moves in a neighbour and
+corrects a record; reads a special group a page at a time — on a desk and on a 390×844
+phone, in Chinese and in English."""
 
 import datetime as dt
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from gridgov.accounts.models import PiiAccess, User
 from gridgov.accounts.roles import Role
 from gridgov.areas.models import Area
+from gridgov.care.models import CareTag, ResidentTag
 from gridgov.registry.models import Building, Compound, Household, HouseholdChange, Resident
 from tests.e2e.conftest import login, screenshot
 from tests.registry.factories import id_number
@@ -147,5 +150,94 @@ def test_a_community_staffer_finds_a_household_and_records_a_move_out(
         assert page.inner_text("#person-phone") == "13908887788"
         screenshot(page, f"{name}-6-revealed")
         assert PiiAccess.objects.filter(model="residents", channel="page").count() == 1
+    finally:
+        context.close()
+
+
+def _elderly(home: Household, n: int) -> None:
+    """n people living alone in the home's grid, in 独居老人, a third of them overdue."""
+    tag = CareTag.objects.get_or_create(  # seeded by a migration; a flush removes it
+        key="elderly_alone",
+        defaults={"name": "独居老人", "visit_every_days": 7, "review_every_days": 180},
+    )[0]
+    today = timezone.localdate()
+    for i in range(n):
+        alone = Household.objects.create(
+            number=f"5307020010020010008{i:02d}",
+            area=home.area,
+            lon=home.lon + i * 1e-5,
+            lat=home.lat,
+            address=f"丽江市古城区西安街道文汇社区文汇路{i + 1}号",
+        )
+        person = _person(alone, f"独居{i:02d}", "户主", dt.date(1938, 1, 1), "F")
+        ResidentTag.objects.create(
+            resident=person,
+            tag=tag,
+            area=home.area,
+            details={"health": "一般"},
+            since=today - dt.timedelta(days=300),
+            review_due=today + dt.timedelta(days=60),
+            last_visit_at=timezone.now() - dt.timedelta(days=9),
+            visit_due=today + dt.timedelta(days=-3 if i % 3 == 0 else 4),
+        )
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_a_neighbour_moves_in_a_record_is_corrected_and_a_group_is_paged(
+    browser, live_server, home, locale, screen
+):
+    _elderly(home, 55)
+    context = browser.new_context(locale=locale, **VIEWPORTS[screen])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    name = f"registry-more-{screen}-{locale[:2]}"
+    url = f"{live_server.url}/registry/households/{home.pk}/"
+    wide = VIEWPORTS[screen]["viewport"]["width"]
+    try:
+        login(page, "e2e_staff", "pw-e2e-1234")
+        page.goto(url)
+        page.click("details#mover summary")
+        page.fill("input[name=mover]", "杨建华")
+        page.press("input[name=mover]", "Enter")
+        page.wait_for_selector("#form-mover label.mover")
+        assert "杨建华" in page.inner_text("#form-mover")
+        page.locator("#mover").scroll_into_view_if_needed()
+        screenshot(page, f"{name}-1-mover")
+        assert page.evaluate("document.documentElement.scrollWidth") <= wide
+        page.check("#form-mover input[name=resident_id]")
+        page.click("#form-mover button[type=submit]")
+        page.wait_for_selector(".flash-success")
+        assert "杨建华" in page.inner_text("#members")
+        assert "杨建华" in page.inner_text("#history li[data-kind=moved_in]")
+        page.click("#history li[data-kind=moved_in] a[href^='/registry/households/']")
+        page.wait_for_selector("#history li[data-kind=moved_out]")
+        assert "杨建华" in page.inner_text("#history li[data-kind=moved_out]")
+
+        page.goto(url)
+        page.click("details[data-kind=corrected] summary")
+        form = page.locator("#form-corrected")
+        form.locator("select[name=resident_id]").select_option(label="和秀英 (配偶)")
+        form.locator("input[name=phone]").fill("13908882233")
+        form.locator("input[name=note]").fill("本人告知新号码")
+        form.scroll_into_view_if_needed()
+        screenshot(page, f"{name}-2-correct")
+        assert page.evaluate("document.documentElement.scrollWidth") <= wide
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("#history li[data-kind=corrected]")
+        assert "13908882233" not in page.content()
+        assert "139****2233" in page.inner_text("#members")
+        assert Resident.objects.get(name="和秀英").phone == "13908882233"
+
+        page.goto(f"{live_server.url}/care/groups/elderly_alone/")
+        page.wait_for_selector("#group-pager")
+        assert page.locator("table.care-members tbody tr").count() == 50
+        screenshot(page, f"{name}-3-group")
+        assert page.evaluate("document.documentElement.scrollWidth") <= wide
+        page.click("#group-pager a[rel=next]")
+        page.wait_for_selector("#group-pager a[rel=prev]")
+        assert page.locator("table.care-members tbody tr").count() == 5
+        screenshot(page, f"{name}-4-group-next")
     finally:
         context.close()
