@@ -12,7 +12,8 @@ from django.utils import timezone
 from gridgov.accounts.models import PiiAccess
 from gridgov.areas.models import Area
 from gridgov.care.models import CareTag, ResidentTag
-from gridgov.care.quality import quality_figures, quality_figures_warm, quality_worklist
+from gridgov.care.quality import quality_figures, quality_figures_warm
+from gridgov.care.quality_worklist import quality_worklist
 from gridgov.common.errors import NotFound, PermissionDenied
 from gridgov.registry.models import Building, Compound, Household, Resident
 from gridgov.registry.pii import id_birth_date

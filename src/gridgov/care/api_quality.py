@@ -5,7 +5,8 @@ from typing import Annotated
 
 from ninja import Field, Router
 
-from gridgov.care.quality import quality_figures, quality_worklist
+from gridgov.care.quality import quality_figures
+from gridgov.care.quality_worklist import quality_worklist
 from gridgov.common.client import client_address
 from gridgov.common.schemas import Out, errors
 

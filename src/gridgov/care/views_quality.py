@@ -7,7 +7,8 @@ from django.shortcuts import render
 from gridgov.accounts.scope import lives_as_resident, scope_queryset
 from gridgov.areas.codes import AreaKind
 from gridgov.areas.models import Area
-from gridgov.care.quality import GRID_KINDS, quality_figures, quality_worklist
+from gridgov.care.quality import GRID_KINDS, quality_figures
+from gridgov.care.quality_worklist import quality_worklist
 from gridgov.common.client import client_address
 from gridgov.common.errors import NotFound, PermissionDenied
 
