@@ -314,6 +314,8 @@ NO_SCOPED_WRITES: dict[str, set[str]] = {
     "residents.PublicView": set(),
     "residents.Callback": set(),
     "residents.Follow": set(),
+    # The special groups and their visit plans are the district's to set (issue 12).
+    "care.CareTag": {"district_staff"},
 }
 
 

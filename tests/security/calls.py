@@ -328,7 +328,8 @@ CALLS: dict[tuple[str, str, str], Builder] = {
         "GET", f"{API}/canvass/campaigns/{w['campaign'].pk}/progress"
     ),
     ("GET", f"{API}/canvass/tasks", ""): lambda w: Call(
-        "GET", f"{API}/canvass/tasks", marker=w["household"].number
+        # Cards are titled by address and head (issue 12): the campaign's name marks the task.
+        "GET", f"{API}/canvass/tasks", marker=w["campaign"].name
     ),
     ("POST", f"{API}/canvass/tasks/{{task_id}}", ""): lambda w: Call(
         "POST", f"{API}/canvass/tasks/{w['task'].pk}", {"answers": {"note": "矩阵"}}, write=True

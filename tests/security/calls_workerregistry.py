@@ -10,9 +10,4 @@ CALLS_PART: dict[tuple[str, str, str], Builder] = {
     ("GET", f"{API}/worker/registry/bundle", ""): lambda w: Call(
         "GET", f"{API}/worker/registry/bundle", marker=w["resident"].name
     ),
-    # The row is calls.py's; its marker was the household number, which canvass cards no
-    # longer show (titled by address and head, issue 12): the campaign's name marks the task.
-    ("GET", f"{API}/canvass/tasks", ""): lambda w: Call(
-        "GET", f"{API}/canvass/tasks", marker=w["campaign"].name
-    ),
 }

@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import can
 from gridgov.accounts.services import district_level
 from gridgov.care.fields import fields_clean
 from gridgov.care.models import CareTag
@@ -56,17 +58,22 @@ class CareTagAdmin(admin.ModelAdmin):
     list_editable = ["visit_every_days", "review_every_days", "active"]
     ordering = ["position", "id"]
 
+    # The groups and their visit plans hold for the whole district: set by its registry's
+    # editors (district staff), not by the command center or departments at that level.
+    def _district_editor(self, request) -> bool:
+        return can(request.user, Capability.REGISTRY_EDIT) and district_level(request.user)
+
     def has_view_permission(self, request, obj=None) -> bool:
-        return district_level(request.user)
+        return self._district_editor(request)
 
     def has_module_permission(self, request) -> bool:
-        return district_level(request.user)
+        return self._district_editor(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return district_level(request.user)
+        return self._district_editor(request)
 
     def has_add_permission(self, request) -> bool:
-        return district_level(request.user)
+        return self._district_editor(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a group with members is ended (inactive), never deleted

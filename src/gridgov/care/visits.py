@@ -94,7 +94,7 @@ def _code_clean(token: str | None, resident: Resident) -> SmartCode | None:
     code = SmartCode.objects.filter(token=str(token)[:32], revoked_at__isnull=True).first()
     if code is None:
         raise DomainError(_("This code is unknown or revoked."), code="bad_code", field="code")
-    if code.kind == "household":
+    if code.kind == "households":
         matches = code.object_id == resident.household_id
     else:
         matches = code.area_id == resident.area_id

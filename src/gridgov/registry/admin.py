@@ -34,6 +34,8 @@ class RegistryAdmin(ScopedAdmin):
     view_capability = Capability.REGISTRY_VIEW
     edit_capability = Capability.REGISTRY_EDIT
     list_per_page = 50
+    # A city's registry has a million residents: the unfiltered count costs a second scan.
+    show_full_result_count = False
     change_list_template = "admin/registry/change_list.html"
     extra_fields: tuple[str, ...] = ()
 
