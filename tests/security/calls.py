@@ -329,7 +329,9 @@ CALLS: dict[tuple[str, str, str], Builder] = {
     ),
     ("GET", f"{API}/canvass/tasks", ""): lambda w: Call(
         # Cards are titled by address and head (issue 12): the campaign's name marks the task.
-        "GET", f"{API}/canvass/tasks", marker=w["campaign"].name
+        "GET",
+        f"{API}/canvass/tasks",
+        marker=w["campaign"].name,
     ),
     ("POST", f"{API}/canvass/tasks/{{task_id}}", ""): lambda w: Call(
         "POST", f"{API}/canvass/tasks/{w['task'].pk}", {"answers": {"note": "矩阵"}}, write=True

@@ -139,16 +139,18 @@ def group_members(
     tag,
     grid: str | None = None,
     limit: int = DUE_LIMIT,
+    offset: int = 0,
     channel: str = "page",
     ip: str | None = None,
 ) -> list[dict]:
-    """The live members of one group (a CareTag the user may see), overdue first."""
+    """The live members of one group (a CareTag the user may see), overdue first, a page at
+    a time (the pk keeps the order stable between pages)."""
     area = area_of(user, grid)
     rows = list(
         _live(user, area)
         .filter(tag=tag)
         .select_related("tag", "area", "resident__household__head", "resident__household__building")
-        .order_by("visit_due", "resident__name")[:limit]
+        .order_by("visit_due", "resident__name", "pk")[offset : offset + limit]
     )
     today = timezone.localdate()
     masked = not can(user, Capability.PII_VIEW)

@@ -73,15 +73,15 @@ def group(request: HttpRequest, key: str) -> HttpResponse:
     try:
         tag = tag_visible(request.user, key)
         counts = next(g for g in selectors.overview(request.user, area=grid) if g["key"] == tag.key)
-        # group_members has no offset: read up to this page's end, show its last GROUP_PAGE.
         members = selectors.group_members(
             request.user,
             tag=tag,
             grid=grid,
-            limit=offset + GROUP_PAGE,
+            limit=GROUP_PAGE,
+            offset=offset,
             channel="page",
             ip=client_address(request),
-        )[offset:]
+        )
     except DomainError as error:
         return _refuse(request, error.message, error.status)
     total = counts["members"]

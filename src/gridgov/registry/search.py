@@ -146,6 +146,11 @@ def _audited(
     return set(found)
 
 
+# More buildings than this matching one word: the first ones (a word that broad finds
+# households enough).
+MAX_BUILDINGS = 2000
+
+
 def _match(
     *, user: User, q: str, households: QuerySet, people: QuerySet, ip: str | None
 ) -> tuple[QuerySet, QuerySet, set[int]]:
@@ -181,7 +186,13 @@ def _match(
     buildings = Building.objects.all()
     for word in words:
         buildings = buildings.filter(Q(name__icontains=word) | Q(compound__name__icontains=word))
-    places = Q(building__in=buildings.values("pk"))
+    # As a list: a subquery ORed with the address below becomes a hashed SubPlan that reads
+    # every household of a city (bench/registry_pages.py).
+    places = Q(
+        building__in=list(
+            scope_queryset(buildings, user).values_list("pk", flat=True)[:MAX_BUILDINGS]
+        )
+    )
     revealed: set[int] = set()
     if sees_pii:
         through_address = households.filter(address__icontains=q)
@@ -193,7 +204,15 @@ def _match(
     # lookups (Chinese names have no case) so that plain indexes serve them on PostgreSQL
     # (a btree with text_pattern_ops for the prefix, a pg_trgm GIN for the rest), where
     # icontains would need indexes on UPPER(name).
-    name = Q(name__startswith=q) if len(q) == 1 else Q(name__contains=q)
+    # Two characters have no trigram: as the start or the end of a name (every two-character
+    # part of a name of two or three characters, which most Chinese names are) an index
+    # serves them; a name's middle two of four are not found.
+    if len(q) == 1:
+        name = Q(name__startswith=q)
+    elif len(q) == 2:
+        name = Q(name__startswith=q) | Q(name__endswith=q)
+    else:
+        name = Q(name__contains=q)
     return households.filter(places), people.filter(name), revealed
 
 

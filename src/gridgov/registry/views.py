@@ -188,7 +188,11 @@ def person(request: HttpRequest, resident_id: int) -> HttpResponse:
         ip=client_address(request),
     )
     history = resident_history(
-        user=request.user, resident_id=found.pk, reveal=reveal, ip=client_address(request)
+        user=request.user,
+        resident_id=found.pk,
+        reveal=reveal,
+        channel="page",
+        ip=client_address(request),
     )
     return render(
         request,

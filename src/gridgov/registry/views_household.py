@@ -159,6 +159,7 @@ def _page(request: HttpRequest, household, *, error: str = "", status: int = 200
                 user=user,
                 household_id=household.pk,
                 reveal=selectors_homes.reads_pii(user),
+                channel="page",
                 ip=ip,
             ),
             "panels": extensions.panels_render("household", request, household),
