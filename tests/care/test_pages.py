@@ -210,6 +210,7 @@ def test_a_big_group_is_shown_a_page_at_a_time_with_the_whole_groups_counts(
 ):
     people = _crowd(home, wenhui_point, 60, overdue=12)
     client.force_login(grid_worker)
+    client.cookies["django_language"] = "en"  # the words asserted below are the English ones
     url = "/care/groups/elderly_alone/"
     first = client.get(url, {"grid": "530702001002001"}).content.decode()
     assert first.count("/registry/people/") == 50

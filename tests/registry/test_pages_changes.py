@@ -267,3 +267,23 @@ def test_a_resident_outside_the_area_is_not_corrected(community_staff, homes):
     assert response.status_code == 404
     assert Resident.objects.get(pk=homes.elsewhere.head_id).name == "赵金甲"
     assert not HouseholdChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_each_form_of_the_page_is_a_change_of_its_own(client, community_staff, wenhui_point):
+    import re
+
+    from gridgov.registry.models import Household
+
+    household = Household.objects.create(
+        number="T-UUIDS",
+        area=community_staff.area.children.order_by("code")[0],
+        lon=wenhui_point[0],
+        lat=wenhui_point[1],
+        address="文汇社区测试1号",
+    )
+    client.force_login(community_staff)
+    page = client.get(f"/registry/households/{household.pk}/").content.decode()
+    uuids = re.findall(r'name="client_uuid" value="([0-9a-f-]{36})"', page)
+    assert len(uuids) >= 5
+    assert len(set(uuids)) == len(uuids)

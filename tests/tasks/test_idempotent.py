@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey import HUEY
 
+from gridgov.care.tasks import quality_figures_warm_task
 from gridgov.dispatch.models import PositionSample
 from gridgov.dispatch.tasks import tracks_purge_task
 from gridgov.events.models import Event
@@ -36,6 +37,9 @@ COVERED = {
     "gridgov.notifications.tasks.deliveries_requeue",
     "gridgov.smartcodes.tasks.plate_job_run",
     "gridgov.smartcodes.tasks.plate_jobs_requeue",
+    # Run twice (warned once a day) in tests/care/test_overdue.py.
+    "gridgov.care.tasks.overdue_visits_warn_task",
+    "gridgov.care.tasks.quality_figures_warm_task",
 }
 
 
@@ -115,3 +119,11 @@ def test_plate_job_run_and_requeue(community_staff, places, settings, tmp_path):
     assert plate_job_run.call_local(job.pk) is False
     job.refresh_from_db()
     assert (job.status, job.finished_at) == ("done", finished_at)
+
+
+@pytest.mark.django_db
+def test_quality_figures_warm_counts_the_same_areas_twice(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    first = quality_figures_warm_task.call_local()
+    assert first > 0  # the district and its streets
+    assert quality_figures_warm_task.call_local() == first

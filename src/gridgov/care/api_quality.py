@@ -57,6 +57,7 @@ class QualityItem(Out):
     detail: str
     url: str
     grid: str
+    household_id: int | None = None
 
 
 class QualitySection(Out):

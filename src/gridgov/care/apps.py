@@ -15,3 +15,10 @@ class CareConfig(AppConfig):
         extensions.panel_register("person", panels.person_panel)
         extensions.panel_register("household", panels.household_panel)
         extensions.tags_register(panels.tag_options, panels.residents_with_tag)
+
+        from django.db.models.signals import post_save
+
+        from gridgov.care.following import memberships_follow
+        from gridgov.registry.models import Resident
+
+        post_save.connect(memberships_follow, sender=Resident, dispatch_uid="care.follow")

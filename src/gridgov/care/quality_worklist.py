@@ -40,6 +40,8 @@ def _person_item(check: str, person: Resident, masked: bool, detail: str = "") -
         or (household_title(person.household, masked=masked) if person.household_id else ""),
         "url": f"/registry/people/{person.pk}/",
         "grid": person.area.name,
+        # The household whose title is the detail (its address read), if any.
+        "household_id": person.household_id if not detail and person.household_id else None,
     }
 
 
@@ -84,6 +86,19 @@ def quality_worklist(
         sections.append(
             {"key": check, "label": str(CHECKS[check]), "count": queryset.count(), "items": items}
         )
+    if not masked:
+        # Household titles carry the address: shown whole, read like any unmasked address.
+        shown = {i["id"] for s in sections for i in s["items"] if i["type"] == "household"}
+        shown |= {i["household_id"] for s in sections for i in s["items"] if i.get("household_id")}
+        if shown:
+            pii_access_record(
+                user=user,
+                model="registry.household",
+                object_ids=sorted(shown),
+                fields=["address"],
+                channel=channel,
+                ip=ip,
+            )
     return {"area": {"code": area.code, "name": area.name, "kind": area.kind}, "sections": sections}
 
 

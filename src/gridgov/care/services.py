@@ -38,6 +38,8 @@ def _day_clean(value: dt.date | None, field: str) -> dt.date:
     day = value or today
     if day > today:
         raise DomainError(_("The date cannot be in the future."), field=field)
+    if day.year < 1900:
+        raise DomainError(_("The date is too far in the past."), field=field)
     return day
 
 

@@ -233,12 +233,29 @@ def visit_event_create(*, user, visit_id: int, description: str = "", subclass: 
                 field="outcome",
             )
         resident = visit.resident
-        text = str(description or "").strip() or visit.note or _("Needs help (care visit)")
+        text = str(description or "").strip() or visit.note
+        # The event is read by roles that may not know the person is in a sensitive group: it
+        # must say nothing of care (neither the words nor the care subclass), so the worker
+        # names the kind of problem and describes it as any report.
+        sensitive = ResidentTag.objects.filter(
+            resident=resident, ended_on__isnull=True, tag__sensitive=True
+        ).exists()
+        if sensitive and not (subclass and text):
+            raise DomainError(
+                _(
+                    "This person is in a group only some roles may know of: choose the kind "
+                    "of problem and describe it, and the event will not mention the visit."
+                ),
+                code="describe_the_need",
+                field="subclass" if not subclass else "description",
+            )
+        if not sensitive:
+            text = _("Care visit: %(text)s") % {"text": text or _("Needs help")}
         event = event_report(
             user=user,
             data={
                 "subclass": subclass or CARE_NEED_SUBCLASS,
-                "description": _("Care visit: %(text)s") % {"text": text},
+                "description": text,
                 "lon": resident.lon,
                 "lat": resident.lat,
                 "address": resident.address,

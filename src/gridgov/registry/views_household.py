@@ -63,6 +63,9 @@ def _int(raw: str, field: str) -> int | None:
     return int(raw)
 
 
+CHANGE_FORMS = ("moved_out", "person", "mover", "member", "occupancy", "corrected")
+
+
 def _uuid(raw: str) -> uuid.UUID | None:
     try:
         return uuid.UUID((raw or "").strip())
@@ -164,7 +167,9 @@ def _page(request: HttpRequest, household, *, error: str = "", status: int = 200
             ),
             "panels": extensions.panels_render("household", request, household),
             "may_edit": may_edit,
-            "client_uuid": uuid.uuid4(),
+            # One per form: after one change is saved, another form of the same page (or the
+            # page come back to) is a new change, not a resend of the first.
+            "client_uuids": {form: uuid.uuid4() for form in CHANGE_FORMS},
             "today": timezone.localdate().isoformat(),
             "error": error,
             "open_kind": opened or ("mover" if mover_q else ""),
