@@ -76,8 +76,8 @@ def test_the_export_names_things_as_people_do(community_staff, home):
     household, head, _child = home
     rows = rows_of(export_bytes(user=community_staff, kind_key="residents", reveal=True))
     header, first = rows[0], dict(zip(rows[0], rows[1], strict=True))
-    assert header[:2] == ["Record ID", "网格"]
-    assert first["Record ID"] == head.pk
+    assert header[:2] == ["记录编号", "网格"]
+    assert first["记录编号"] == head.pk
     assert first["网格"] == "文汇社区第1网格"
     assert first["户籍状态"] == "户籍人口"
     assert first["住户"].startswith("文汇路12号玉泉小区3栋201室 · 和丽华")
@@ -191,7 +191,7 @@ def test_hostile_record_ids_are_refused_row_by_row_and_nothing_else_changes(
     )
     assert report.updated == 1
     assert [e["row"] for e in report.errors] == [2, 3, 4, 5, 6, 8, 9]
-    assert report.errors[0]["column"] == "Record ID"
+    assert report.errors[0]["column"] == "记录编号"
     assert "外人" not in str(report.errors)
     outsider.refresh_from_db()
     child.refresh_from_db()

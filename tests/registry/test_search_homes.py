@@ -52,7 +52,7 @@ def zhang(household: Household) -> Resident:
 def test_anyone_with_the_registry_finds_people_by_name_and_homes_by_compound(operator, yuquan):
     assert found(operator, "三丰") == [("person", "张三丰")]
     assert found(operator, "张") == [("person", "张三丰")]
-    assert found(operator, "玉泉小区 3栋") == [("household", "张三丰's household")]
+    assert found(operator, "玉泉小区 3栋") == [("household", "张三丰户")]
     assert PiiAccess.objects.count() == 0
 
 
@@ -63,7 +63,7 @@ def test_a_hit_names_the_household_by_masked_address_and_head(operator, yuquan):
         "type": "person",
         "id": yuquan.residents.get(name="李梅").pk,
         "title": "李梅",
-        "subtitle": "丽江市古城区*** · 张三丰's household",
+        "subtitle": "丽江市古城区*** · 张三丰户",
         "grid_code": WENHUI_GRID,
         "grid_name": yuquan.area.name,
         "household_id": yuquan.pk,
@@ -114,7 +114,7 @@ def test_a_role_with_pii_view_finds_by_them_and_it_is_recorded(community_staff, 
 @pytest.mark.django_db
 def test_a_community_worker_finds_a_home_by_its_address_and_sees_it_whole(community_staff, yuquan):
     [item] = homes_search(user=community_staff, q="玉泉小区3栋201", ip="10.0.0.7")["items"]
-    assert item["title"] == "丽江市古城区文汇社区玉泉小区3栋201室 · 张三丰's household"
+    assert item["title"] == "丽江市古城区文汇社区玉泉小区3栋201室 · 张三丰户"
     audit = PiiAccess.objects.get()
     assert (audit.model, audit.object_ids, audit.fields) == ("households", [yuquan.pk], ["address"])
 
