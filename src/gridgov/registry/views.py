@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from shapely.geometry import mapping, shape
 
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, get_in_scope
@@ -46,6 +48,7 @@ def map_places(here: dict, title: str, around: list[dict], url: str) -> dict:
     """The map's data: the place itself and what is around it, each linked by `url` (with
     {id})."""
     return {
+        "outline": grid_outline(here.get("grid_code")),
         "self": {"lon": here["lon"], "lat": here["lat"], "title": title},
         "around": [
             {
@@ -57,6 +60,27 @@ def map_places(here: dict, title: str, around: list[dict], url: str) -> dict:
             for p in around
         ],
     }
+
+
+OUTLINE_TOLERANCE_DEGREES = 0.00005  # about 5 m: the outline as drawn, a fraction of its size
+OUTLINE_CACHE_SECONDS = 3600
+
+
+def grid_outline(code: str | None) -> dict | None:
+    """The grid's outline (GeoJSON, simplified) under the place: where it lies in its grid,
+    even where no tile server is configured. The page's reader reads that grid already."""
+    if not code:
+        return None
+    key = f"registry:outline:{code}"
+    outline = cache.get(key)
+    if outline is None:
+        geometry = Area.objects.filter(code=code).values_list("geometry", flat=True).first()
+        outline = {}
+        if geometry:
+            simple = shape(geometry).simplify(OUTLINE_TOLERANCE_DEGREES, preserve_topology=True)
+            outline = mapping(simple)
+        cache.set(key, outline, OUTLINE_CACHE_SECONDS)
+    return outline or None
 
 
 def grid_options(request: HttpRequest) -> list[Area]:

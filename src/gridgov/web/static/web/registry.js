@@ -10,10 +10,20 @@
   const here = [data.self.lat, data.self.lon];
   const around = data.around || [];
   // The view first: Leaflet draws nothing on a map without one.
+  // The grid's outline: where the place lies in it, with or without a tile server. The view
+  // holds the grid and everything shown (Leaflet draws nothing on a map without a view).
   const points = [here].concat(around.map((p) => [p.lat, p.lon]));
-  const distinct = new Set(points.map((p) => p.join(",")));
-  if (distinct.size > 1) map.fitBounds(points, { padding: [24, 24], maxZoom: 18 });
-  else map.setView(here, 17);
+  const bounds = L.latLngBounds(points);
+  if (data.outline) {
+    const outline = L.geoJSON(data.outline, {
+      interactive: false,
+      style: { color: "#b71c1c", weight: 2, dashArray: "6 4", fillColor: "#b71c1c", fillOpacity: 0.06 },
+    });
+    bounds.extend(outline.getBounds());
+    outline.addTo(map);
+  }
+  if (bounds.getNorthEast().equals(bounds.getSouthWest())) map.setView(here, 17);
+  else map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 });
   around.forEach((p) => {
     L.circleMarker([p.lat, p.lon], { radius: 6, color: "#486581", weight: 1, fillColor: "#9fb3c8", fillOpacity: 0.8 })
       .bindPopup(`<a href="${esc(safeUrl(p.url))}">${esc(p.title)}</a>`).addTo(map);
