@@ -8,6 +8,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can
 from gridgov.accounts.services import pii_access_record
+from gridgov.care.access import sensitive_reads_record
 from gridgov.care.quality import CHECKS, check_querysets, quality_area, subtree_ids
 from gridgov.registry.models import Household, Resident
 from gridgov.registry.naming import household_title
@@ -76,7 +77,7 @@ def quality_worklist(
                     "day": membership.review_due.isoformat(),
                 }
                 items.append(_person_item(check, membership.resident, masked, detail))
-            _record_sensitive_read(user, records, channel, ip)
+            sensitive_reads_record(user, records, channel=channel, ip=ip)
         else:
             records = Resident.objects.filter(pk__in=_first_ids(queryset)).select_related(
                 "area", "household__head", "household__building__compound"
@@ -108,19 +109,3 @@ def _first_ids(queryset: QuerySet) -> list[int]:
     million rows to find a grid's fifty, where the ids alone come from the grid's index."""
     ids = queryset.order_by().values_list("pk", flat=True)[:MAX_IDS_SORTED]
     return sorted(ids)[:WORKLIST_LIMIT]
-
-
-def _record_sensitive_read(user: User, memberships, channel: str, ip: str | None) -> None:
-    by_tag: dict[str, list[int]] = {}
-    for membership in memberships:
-        if membership.tag.sensitive:
-            by_tag.setdefault(membership.tag.key, []).append(membership.resident_id)
-    for key, resident_ids in by_tag.items():
-        pii_access_record(
-            user=user,
-            model="care.residenttag",
-            object_ids=resident_ids,
-            fields=[f"tag:{key}"],
-            channel=channel,
-            ip=ip,
-        )
