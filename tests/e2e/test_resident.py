@@ -98,6 +98,9 @@ def _sign_in(page, phone: str = PHONE) -> User:
 
 
 def _to_place(page, spot):
+    # The page's script listens for the chosen file: a file set before it has run is lost
+    # (a race seen under load on PostgreSQL).
+    page.wait_for_load_state("load")
     page.set_input_files("#photo-input", str(spot["photo"]))
     page.wait_for_selector("#photo-previews img")
     page.click("#to-place")
