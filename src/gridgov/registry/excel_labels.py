@@ -11,7 +11,6 @@ updates what was edited and nothing else.
 from typing import Any
 
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
@@ -22,6 +21,7 @@ from gridgov.registry.models import Building, Household
 from gridgov.registry.naming import household_title
 from gridgov.registry.pii import MASKERS
 from gridgov.registry.selectors import MASKED_DECIMALS
+from gridgov.registry.services import choice_clean
 
 # Related rows an export needs to write the labels of references without a query per row.
 LABEL_RELATED = {
@@ -40,20 +40,7 @@ def choice_label(field: models.Field, value: Any) -> Any:
 def choice_value(field: models.Field, raw: Any) -> str | None:
     """The code of a choice from its code or its label in Chinese or English, None if empty."""
     text = "" if raw is None else str(raw).strip()
-    if not text:
-        return None
-    for value, label in field.choices:
-        if text == value:
-            return value
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                if text == str(label):
-                    return value
-    allowed = "、".join(str(label) for _value, label in field.choices)
-    raise DomainError(
-        _("%(value)r is not one of: %(allowed)s.") % {"value": text, "allowed": allowed},
-        field=field.name,
-    )
+    return choice_clean(field, text) if text else None
 
 
 def reference_label(target: models.Model | None, *, masked: bool) -> str:

@@ -40,7 +40,8 @@ def area_for_point(*, user: User, lon: Any, lat: Any) -> Area:
     return area
 
 
-def _choice(field: models.Field, raw: Any) -> str:
+def choice_clean(field: models.Field, raw: Any) -> str:
+    """The code of a choice from its code or its label in Chinese or English."""
     value = str(raw).strip()
     for choice_value, label in field.choices:
         if value == choice_value:
@@ -99,7 +100,7 @@ def record_clean(
         elif kind.pii.get(name) == "phone":
             values[name] = phone_clean(raw, field=name)
         elif field.choices:
-            values[name] = _choice(field, raw)
+            values[name] = choice_clean(field, raw)
         elif isinstance(field, models.IntegerField):
             try:
                 values[name] = None if raw in (None, "") and field.null else int(raw)
