@@ -43,6 +43,14 @@ def _scoped(user: User, queryset: QuerySet) -> QuerySet:
     return get_in_scope(user, queryset, Capability.REGISTRY_VIEW)
 
 
+def _one(user: User, queryset: QuerySet, pk: int, missing: str):
+    """The record `pk` of `queryset` if the user may read it; NotFound (`missing`) otherwise."""
+    found = _scoped(user, queryset).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
 def _audit_addresses(user: User, model: str, ids: list[int], channel: str, ip: str | None):
     if reads_pii(user) and ids:
         pii_access_record(
@@ -62,11 +70,8 @@ def age_on(birth: dt.date, today: dt.date) -> int:
 
 # Compounds and buildings -----------------------------------------------------------------
 def compound_get(*, user: User, compound_id: int) -> Compound:
-    compound = _scoped(user, Compound.objects.select_related("area")).filter(pk=compound_id)
-    found = compound.first()
-    if found is None:
-        raise NotFound(_("No such compound in your area."))
-    return found
+    queryset = Compound.objects.select_related("area")
+    return _one(user, queryset, compound_id, _("No such compound in your area."))
 
 
 def compound_as_dict(*, user: User, compound: Compound) -> dict[str, Any]:
@@ -108,14 +113,8 @@ def compound_as_dict(*, user: User, compound: Compound) -> dict[str, Any]:
 
 
 def building_get(*, user: User, building_id: int) -> Building:
-    found = (
-        _scoped(user, Building.objects.select_related("area", "compound"))
-        .filter(pk=building_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound(_("No such building in your area."))
-    return found
+    queryset = Building.objects.select_related("area", "compound")
+    return _one(user, queryset, building_id, _("No such building in your area."))
 
 
 def _household_rows(
@@ -169,14 +168,8 @@ def building_as_dict(
 
 # Households -----------------------------------------------------------------------------
 def household_get(*, user: User, household_id: int) -> Household:
-    found = (
-        _scoped(user, Household.objects.select_related("area", "head", "building__compound"))
-        .filter(pk=household_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound(_("No such household in your area."))
-    return found
+    queryset = Household.objects.select_related("area", "head", "building__compound")
+    return _one(user, queryset, household_id, _("No such household in your area."))
 
 
 def _member(resident: Resident, head_id: int | None, user: User, today: dt.date) -> dict:
@@ -260,14 +253,8 @@ def household_as_dict(
 
 # People ---------------------------------------------------------------------------------
 def resident_get(*, user: User, resident_id: int) -> Resident:
-    found = (
-        _scoped(user, Resident.objects.select_related("area", "household__head"))
-        .filter(pk=resident_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound(_("No such person in your area."))
-    return found
+    queryset = Resident.objects.select_related("area", "household__head")
+    return _one(user, queryset, resident_id, _("No such person in your area."))
 
 
 def resident_as_dict(
