@@ -461,13 +461,19 @@ CALLS: dict[tuple[str, str, str], Builder] = {
 # The parts kept apart (issue 11), each with its own CSV of rows.
 from tests.security import (  # noqa: E402 - they import Builder from here
     calls_actions,
+    calls_assessment,
     calls_care,
+    calls_command,
+    calls_dashboard,
     calls_frontend,
     calls_homes,
+    calls_hotspots,
+    calls_kpis,
     calls_open311w,
     calls_public,
     calls_quality,
     calls_registrypages,
+    calls_reports,
     calls_telling,
     calls_workerregistry,
 )
@@ -477,3 +483,7 @@ for _part in (calls_open311w, calls_telling, calls_actions, calls_public, calls_
 # Issue 12's parts.
 for _part in (calls_homes, calls_care, calls_workerregistry, calls_quality, calls_registrypages):
     CALLS.update(_part.CALLS_PART)
+# Issue 13's parts.
+for _part in (calls_dashboard, calls_assessment, calls_kpis, calls_hotspots, calls_reports):
+    CALLS.update(_part.CALLS_PART)
+CALLS.update(calls_command.CALLS_PART)

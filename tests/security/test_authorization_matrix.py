@@ -38,6 +38,7 @@ MATRIX_FILES = sorted(Path(__file__).parent.glob("authorization_matrix*.csv"))
 ROWS = [row for path in MATRIX_FILES for row in csv.DictReader(path.open(encoding="utf-8"))]
 OUR_APPS = ("accounts", "areas", "registry", "events", "dispatch", "canvass", "smartcodes")
 OUR_APPS += ("party", "notifications", "open311", "auditlog", "residents", "care")
+OUR_APPS += ("assessment", "reports")
 
 
 def _key(row: dict) -> tuple[str, str, str]:

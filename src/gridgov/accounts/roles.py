@@ -43,6 +43,12 @@ class Capability(models.TextChoices):
     # The sensitive special groups (community correction, drug rehabilitation, serious
     # mental illness): the tag and the people in it, every read audited (issue 12).
     CARE_SENSITIVE_VIEW = "care.sensitive"
+    # The leaders' analytics (issue 13): rates by any grouping and period, KPIs of people,
+    # hotspots and recurring problems, reports and the event export, of one's own area.
+    ANALYTICS_VIEW = "analytics.view"
+    # Zones, indicators, weights and targets of the classified assessment, and freezing and
+    # publishing its results (district level only; the service checks the level).
+    ASSESSMENT_EDIT = "assessment.edit"
 
 
 _STAFF_READ = {Capability.AREAS_VIEW, Capability.REGISTRY_VIEW}
@@ -51,6 +57,7 @@ _CENTER_READ = {
     Capability.EVENTS_VIEW,
     Capability.SCREEN_VIEW,
     Capability.POSITIONS_VIEW,
+    Capability.ANALYTICS_VIEW,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -94,6 +101,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.PARTY_VIEW,
             Capability.CODES_VIEW,
             Capability.CARE_SENSITIVE_VIEW,
+            Capability.ASSESSMENT_EDIT,
         }
         | _CENTER_READ
     ),
@@ -104,7 +112,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset(
         _STAFF_READ
         | _CENTER_READ
-        | {Capability.CAMPAIGNS_EDIT, Capability.PARTY_VIEW, Capability.CODES_VIEW}
+        | {
+            Capability.CAMPAIGNS_EDIT,
+            Capability.PARTY_VIEW,
+            Capability.CODES_VIEW,
+            Capability.ASSESSMENT_EDIT,
+        }
     ),
 }
 

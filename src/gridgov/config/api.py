@@ -13,7 +13,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from gridgov.accounts.token_cache import token_user
+from gridgov.analytics.api import router as analytics_router
+from gridgov.analytics.api_hotspots import router as hotspots_router
+from gridgov.analytics.api_kpis import router as kpis_router
 from gridgov.areas.api import router as areas_router
+from gridgov.assessment.api import router as assessment_router
 from gridgov.canvass.api import router as canvass_router
 from gridgov.care.api import router as care_router
 from gridgov.care.api_bundle import router as worker_registry_router
@@ -21,6 +25,7 @@ from gridgov.care.api_quality import router as quality_router
 from gridgov.common.errors import DomainError
 from gridgov.dispatch.api import router as dispatch_router
 from gridgov.events.api import router as events_router
+from gridgov.events.api_command import router as command_router
 from gridgov.events.api_dispatching import router as events_dispatching_router
 from gridgov.events.api_triage import router as triage_router
 from gridgov.events.api_whistles import router as whistles_router
@@ -28,6 +33,7 @@ from gridgov.events.api_worker import router as worker_router
 from gridgov.registry.api import router as registry_router
 from gridgov.registry.api_changes import router as changes_router
 from gridgov.registry.api_homes import router as homes_router
+from gridgov.reports.api import router as reports_router
 from gridgov.residents.api import public_router as residents_public_router
 from gridgov.residents.api import router as residents_router
 from gridgov.smartcodes.api import router as codes_router
@@ -131,3 +137,10 @@ api.add_router("/v1/homes", changes_router)
 api.add_router("/v1/quality", quality_router)
 api.add_router("/v1/worker/registry", worker_registry_router)
 api.add_router("/v1/care", care_router)
+# Issue 13: the leaders' analytics, the assessment, reports and the command center.
+api.add_router("/v1/analytics", analytics_router)
+api.add_router("/v1/analytics/kpis", kpis_router)
+api.add_router("/v1/analytics/hotspots", hotspots_router)
+api.add_router("/v1/assessment", assessment_router)
+api.add_router("/v1/reports", reports_router)
+api.add_router("/v1/command", command_router)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "gridgov.party",
     "gridgov.residents",  # the resident's side (issue 11): above events
     "gridgov.care",  # special groups and their visits (issue 12): above registry and events
+    "gridgov.assessment",  # the classified assessment (issue 13): above analytics
+    "gridgov.reports",  # reports and exports (issue 13): above analytics and assessment
     "gridgov.demo",
     "gridgov.ops",  # backup and restore (docs/decisions/0019)
     "huey.contrib.djhuey",  # the task queue's `run_huey` consumer (docs/decisions/0014)

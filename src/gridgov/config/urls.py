@@ -58,5 +58,8 @@ urlpatterns = [
     path("registry/quality/", care_quality_views.quality_page, name="registry_quality"),
     path("registry/", include("gridgov.registry.urls")),
     path("care/", include("gridgov.care.urls")),
+    path("leaders/", include("gridgov.analytics.urls")),
+    path("assessment/", include("gridgov.assessment.urls")),
+    path("reports/", include("gridgov.reports.urls")),
     path("admin/", admin.site.urls),
 ]

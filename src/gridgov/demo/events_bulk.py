@@ -24,6 +24,7 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from gridgov.accounts.models import User
+from gridgov.areas import hexes
 from gridgov.areas.models import Area
 from gridgov.events.models import Event, RoutingRule, Source, Subclass, TimelineEntry
 from gridgov.events.workflow import State
@@ -208,6 +209,7 @@ class Drawer:
             "state": state,
             "reported_at": reported_at,
         }
+        row["h3_cell"] = hexes.cell_of(row["lon"], row["lat"])
         self._progress(row, state, grid, limits, urgency, reported_at)
         return row
 

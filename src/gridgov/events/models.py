@@ -292,6 +292,9 @@ class Event(models.Model):
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     handle_due_at = models.DateTimeField(_("handling due at"), null=True, blank=True)
+    # The H3 cell (resolution areas.hexes.RESOLUTION) of lon/lat, set at intake: hotspots
+    # group by it and recurring problems match on it (issue 13, decision 0037).
+    h3_cell = models.BigIntegerField(_("H3 cell"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("event")
@@ -316,6 +319,10 @@ class Event(models.Model):
             # instead of the whole history's.
             models.Index(fields=["subclass", "reported_at"], name="event_subclass_rep"),
             models.Index(fields=["source", "reported_at"], name="event_source_rep"),
+            # Recurring problems: the same cell and kind again within N days.
+            models.Index(
+                fields=["h3_cell", "subclass", "reported_at"], name="event_cell_subclass_rep"
+            ),
             # Open events are a few percent of the table: the screen's counts per grid, its
             # newest markers and the queue's deadline filters read this small index only.
             models.Index(

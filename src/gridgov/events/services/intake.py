@@ -14,7 +14,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import area_in_scope
 from gridgov.analytics.services import rollup_event_created
-from gridgov.areas import spatial_index
+from gridgov.areas import hexes, spatial_index
 from gridgov.areas.coords import to_wgs84
 from gridgov.areas.geometry import check_point, haversine_m
 from gridgov.areas.models import Area
@@ -303,6 +303,7 @@ def event_report(
         area=area,
         lon=lon,
         lat=lat,
+        h3_cell=hexes.cell_of(lon, lat),
         address=address,
         reporter=user if user and user.is_authenticated else None,
         reporter_name=text_clean(data.get("reporter_name"), 50),

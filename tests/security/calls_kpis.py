@@ -1,0 +1,6 @@
+"""The authorization matrix's calls for one part of issue 13 (rows in
+authorization_matrix_kpis.csv). Same shape as calls.CALLS."""
+
+from tests.security.calls import Builder
+
+CALLS_PART: dict[tuple[str, str, str], Builder] = {}
