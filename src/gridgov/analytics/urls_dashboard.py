@@ -1,0 +1,3 @@
+"""The dashboard part's pages under /leaders/ (issue 13)."""
+
+urlpatterns: list = []

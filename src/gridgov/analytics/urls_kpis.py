@@ -1,0 +1,3 @@
+"""The kpis part's pages under /leaders/ (issue 13)."""
+
+urlpatterns: list = []
