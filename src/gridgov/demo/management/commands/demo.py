@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from gridgov.demo.assessment import build_assessment
 from gridgov.demo.care import build_care
 from gridgov.demo.city import ADMIN_PASSWORD, DEMO_LOGINS, DEMO_PASSWORD, demo_loaded, load_demo
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             result = load_demo(seed=seed, with_registry=not areas_only)
             if not areas_only:
                 result.records |= build_care(seed=seed)
+                result.records |= build_assessment()
             self.stdout.write(
                 f"Loaded the Gucheng demo city in {time.perf_counter() - started:.1f} s:"
             )
