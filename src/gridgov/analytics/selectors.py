@@ -128,11 +128,44 @@ def rates_report(
 ) -> dict[str, Any]:
     """The rates of the events the user may read, reported in [since, until), as
     `rates.rates_grouped` gives them ("all", and "groups" with `group`)."""
+    total, groups = rates_counts(
+        user=user,
+        group=group,
+        area=area,
+        subclass=subclass,
+        source=source,
+        since=since,
+        until=until,
+        now=now,
+    )
+    return _result(total, groups, group)
+
+
+def rates_counts(
+    *,
+    user: User,
+    group: str | None = None,
+    area: str | None = None,
+    subclass: str | None = None,
+    source: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    level: int | None = None,
+    relations: bool = True,
+) -> tuple[Counts, dict[str, Counts]]:
+    """The summed counts behind `rates_report` (total, and per group with `group`), for
+    callers that merge groups before computing rates (weeks from days, event classes from
+    subclasses). `level`: the depth the "area" grouping names (default the level below the
+    user's root). `relations=False` leaves out the events the user reads only through their
+    own relation to them (reported, handed, summoned): the figures of an area, not a person."""
     filters = {"area": area, "subclass": subclass, "source": source}
     visible = events_for_rates(user=user, filters=filters)  # refuses who may not read rates
     now = now or timezone.now()
     exclude_deferred = rates_config()["exclude_deferred"]
     root_depth = user.area.depth if user.area_id else 0
+    if level is not None:
+        root_depth = level - 1
     calendar = WorkingCalendar.from_database()
     total: Counts = defaultdict(int)
     groups: dict[str, Counts] = defaultdict(lambda: defaultdict(int))
@@ -157,8 +190,9 @@ def rates_report(
     if until is not None:
         period &= Q(reported_at__lt=until)
     if scope is None:
-        add_rows(visible.filter(period))
-        return _result(total, groups, group)
+        if relations:
+            add_rows(visible.filter(period))
+        return total, groups
     rollup_q, event_q = scope
     event_filters = Q()
     if area:
@@ -190,9 +224,9 @@ def rates_report(
         if stop is not None:
             window &= Q(reported_at__lt=stop)
         add_rows(in_rollup.filter(window))
-    if event_q != Q():
+    if relations and event_q != Q():
         add_rows(_related_only(user, event_q).filter(event_filters, period))
-    return _result(total, groups, group)
+    return total, groups
 
 
 def _related_only(user: User, event_q: Q):
