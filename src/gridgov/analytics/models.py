@@ -88,3 +88,40 @@ class AreaDayRollup(Counts):
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_code} {self.dimension}={self.value}"
+
+
+class RootTreatment(models.Model):
+    """A recurring problem marked "treated at the root" (治本) by the center: the place and
+    kind of event it was, when and by whom, and what was done (issue 13, decision 0037).
+
+    `place` is the key recurring problems are matched on: the H3 cell of the events, or the
+    negated id of the registered city component they were reported on (a cell is always
+    positive, so the two never collide). A place may be treated again after it came back:
+    rows are added, never changed."""
+
+    place = models.BigIntegerField(_("place (H3 cell, or −component id)"))
+    subclass = models.ForeignKey(
+        "events.Subclass", verbose_name=_("subclass"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The grid of the latest event of the run when it was marked: who may read the mark.
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("grid"), on_delete=models.PROTECT, related_name="+"
+    )
+    treated_at = models.DateTimeField(_("treated at"))
+    treated_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("treated by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    events = models.PositiveIntegerField(_("events in the run when treated"))
+    note = models.TextField(_("what was done"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("root treatment")
+        verbose_name_plural = _("root treatments")
+        indexes = [models.Index(fields=["place", "subclass", "treated_at"], name="treatment_key")]
+
+    def __str__(self) -> str:
+        return f"{self.place}/{self.subclass_id} {self.treated_at:%Y-%m-%d}"
