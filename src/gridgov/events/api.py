@@ -36,6 +36,14 @@ router = Router(tags=["events"])
 
 # Filters of the queue are short codes; a bound keeps hostile query strings cheap.
 Code = Annotated[str, Field(max_length=64)]
+# The queue's period: a local date or a date and time (events.keyset.period_bound).
+PeriodBound = Annotated[
+    str,
+    Field(
+        max_length=40,
+        pattern=r"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$",
+    ),
+]
 PhotoFile = upload("A JPEG, PNG or WebP photo")
 
 
@@ -145,6 +153,8 @@ def events_list(
     mine: bool = False,
     supervised: bool = False,
     urgent: bool = False,
+    since: PeriodBound | None = None,
+    until: PeriodBound | None = None,
     sort: Literal["new", "deadline", "urgency"] = "new",
     limit: Annotated[int, Field(ge=1, le=keyset.MAX_LIMIT)] = 50,
     offset: Offset = 0,
@@ -155,7 +165,9 @@ def events_list(
     `next_cursor` of the page before, in the same sort: another sort's cursor is a 400);
     `offset` is kept for old clients up to 10,000. Beyond one page `count` is an estimate
     (`count_exact`). `mine`: handed, offered or (departments) dispatched or whistled to you;
-    `supervised`: under supervision (督办); `urgent`: of an urgent subclass (the alarm)."""
+    `supervised`: under supervision (督办); `urgent`: of an urgent subclass (the alarm).
+    `since`/`until`: reported from, to — local dates (both days included) or date-times
+    (`until` excluded)."""
     page = keyset.events_queue_page(
         user=request.user,
         filters={
@@ -169,6 +181,8 @@ def events_list(
             "mine": mine,
             "supervised": supervised,
             "urgent": urgent,
+            "since": since,
+            "until": until,
         },
         after=cursor,
         limit=limit,

@@ -19,10 +19,12 @@ from functools import reduce
 
 from django.db import connection
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
 from gridgov.common.errors import DomainError
+from gridgov.common.when import day_check, to_utc
 from gridgov.events import queue_cache
 from gridgov.events.models import Event, Source, Urgency
 from gridgov.events.selectors import (
@@ -52,6 +54,9 @@ CHOICES = {
     "warned": ["yellow", "red"],
 }
 
+
+DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATETIME_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
 SORTS = ("new", "deadline", "urgency")
 # The urgency sort reads the levels in this order, each by deadline.
@@ -182,6 +187,46 @@ def check_filters(filters: dict) -> None:
             )
 
 
+def period_bound(value: str | dt.datetime | None, *, field: str) -> dt.datetime | None:
+    """A `since`/`until` of the queue: a local date (its midnight; for `until` the midnight
+    after it, so that the day is included) or a date and time (as given, `until` excluded)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return to_utc(value, field=field)
+    text = str(value).strip()
+    try:
+        if DATE_FORM.fullmatch(text):
+            day = day_check(dt.date.fromisoformat(text), field=field)
+            if field == "until":
+                day += dt.timedelta(days=1)
+            moment = dt.datetime.combine(day, dt.time(0))
+        else:
+            moment = parse_datetime(text) if DATETIME_FORM.match(text) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise DomainError(
+            _("%(field)s takes a date (2026-03-01) or a date and time (2026-03-01T08:30).")
+            % {"field": field},
+            field=field,
+        )
+    return to_utc(moment, field=field)
+
+
+def period_condition(since, until) -> Q:
+    """Reported in [since, until): a range of `reported_at`, the key of the queue's indexes."""
+    start, stop = period_bound(since, field="since"), period_bound(until, field="until")
+    if start is not None and stop is not None and stop <= start:
+        raise DomainError(_("until is not after since."), field="until")
+    condition = Q()
+    if start is not None:
+        condition &= Q(reported_at__gte=start)
+    if stop is not None:
+        condition &= Q(reported_at__lt=stop)
+    return condition
+
+
 def events_queue_page(
     *,
     user: User,
@@ -203,6 +248,7 @@ def events_queue_page(
             field="sort",
         )
     check_filters(filters)
+    period = period_condition(filters.get("since"), filters.get("until"))
     if not 1 <= limit <= MAX_LIMIT:
         raise DomainError(
             _("A page holds 1 to %(max)s events.") % {"max": MAX_LIMIT}, field="limit"
@@ -216,10 +262,10 @@ def events_queue_page(
     want = offset + limit + 1
     if filters.get("mine"):
         # My tasks are read as their own branches (each visible to me by definition).
-        base = queue_conditions(user, {**filters, "mine": False})
+        base = queue_conditions(user, {**filters, "mine": False}) & period
         branches = mine_branches(user)
     else:
-        base = queue_conditions(user, filters)
+        base = queue_conditions(user, filters) & period
         within = area_filter_ids(user, filters["area"]) if filters.get("area") else None
         branches = visibility_branches(user, within, queue=True)
     every = [Q()] if branches is None else branches

@@ -36,7 +36,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         return render(request, "web/forbidden.html", status=403)
     filters = {
         key: request.GET.get(key) or None
-        for key in ("state", "subclass", "source", "urgency", "area", "warned")
+        for key in ("state", "subclass", "source", "urgency", "area", "warned", "since", "until")
     }
     for flag in ("overdue", "mine", "supervised", "urgent"):
         filters[flag] = request.GET.get(flag) == "1"
