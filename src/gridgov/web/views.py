@@ -16,9 +16,9 @@ from gridgov.web.health import health_report
 
 def home(request: HttpRequest) -> HttpResponse:
     """Where sign-in lands (LOGIN_REDIRECT_URL): each role where it works (issue 11, item 6).
-    Residents their own front end, field staff the worker app, leaders the big screen (until
-    the leaders' dashboard), department handlers and staff who read events the queue, the
-    rest the map or the back office as before."""
+    Residents their own front end, field staff the worker app, leaders their dashboard (the
+    big screen one click away on it), department handlers and staff who read events the
+    queue, the rest the map or the back office as before."""
     user = request.user
     if not user.is_authenticated:
         return redirect("admin:index")
@@ -26,8 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("residents:landing")
     if user.role in (Role.GRID_WORKER, Role.GRID_HEAD):
         return redirect("worker_app")
-    if user.role == Role.LEADER and can(user, Capability.SCREEN_VIEW):
-        return redirect("screen")
+    if user.role == Role.LEADER and can(user, Capability.ANALYTICS_VIEW):
+        return redirect("analytics:dashboard")
     if user.department_id or can(user, Capability.EVENTS_VIEW):
         return redirect("event_queue")
     if can(user, Capability.AREAS_VIEW):
