@@ -1,0 +1,332 @@
+"""A report as a PDF: the district's title on every page, the summary with the previous
+period beside it, charts (reportlab.graphics: closure rate by area, reports by category, the
+trend), the ranked tables, and "page x of y" in the footer. Chinese text uses the CID font
+STSong-Light, which every PDF reader supplies (as the smartcodes plates do): no font file
+ships or embeds."""
+
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import KeepTogether
+
+from gridgov.common.text import xml_safe
+from gridgov.reports.figures import RATE_KEYS, rate_labels
+from gridgov.reports.labels import period_title, table_titles
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+WIDTH, HEIGHT = A4
+MARGIN = 16 * mm
+BLUE = colors.HexColor("#1f5fa8")
+ORANGE = colors.HexColor("#e07b28")
+HEADER_BG = colors.HexColor("#dce6f1")
+# Rows of a ranked table in the PDF (the workbook has them all): a district has about ten
+# streets, a street a dozen communities; departments and categories beyond are in the xlsx.
+MAX_TABLE_ROWS = 30
+
+TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER)
+SUBTITLE = ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=16, alignment=TA_CENTER)
+HEADING = ParagraphStyle(
+    "heading", fontName=FONT, fontSize=13, leading=18, spaceBefore=8, spaceAfter=4, textColor=BLUE
+)
+CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10)
+NOTE = ParagraphStyle("note", fontName=FONT, fontSize=8, leading=11, textColor=colors.grey)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.2f}%"
+
+
+def points(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:+.2f}"
+
+
+def _text(value: Any) -> str:
+    """Text for a Paragraph: reportlab reads its markup, so <, > and & are escaped."""
+    text = xml_safe(str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _NumberedCanvas(Canvas):
+    """Keeps every page until the end so that each footer can say how many pages there are."""
+
+    def __init__(self, *args, title: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+        self._title = title
+
+    def showPage(self):  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._decorate(total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, total: int) -> None:
+        self.setFont(FONT, 8)
+        self.setFillColor(colors.grey)
+        self.drawString(MARGIN, HEIGHT - 10 * mm, self._title)
+        self.line(MARGIN, HEIGHT - 11.5 * mm, WIDTH - MARGIN, HEIGHT - 11.5 * mm)
+        footer = _("Page %(page)s of %(pages)s") % {"page": self._pageNumber, "pages": total}
+        self.drawCentredString(WIDTH / 2, 9 * mm, footer)
+
+
+def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
+    data = [[Paragraph(_text(h), CELL) for h in header]]
+    data += [[Paragraph(_text(v), CELL) for v in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f5f7fa")]),
+            ]
+        )
+    )
+    return table
+
+
+def _summary(figures: dict) -> Table:
+    labels = rate_labels()
+    now, before = figures["summary"], figures["summary_previous"]
+    rows = [
+        [_("Reported"), now["reported"], before["reported"], now["reported"] - before["reported"]],
+        [
+            _("Due to close"),
+            now["due_to_close"],
+            before["due_to_close"],
+            now["due_to_close"] - before["due_to_close"],
+        ],
+        [_("Closed"), now["closed"], before["closed"], now["closed"] - before["closed"]],
+    ]
+    for key in (*RATE_KEYS, "score"):
+        change = None
+        if now[key] is not None and before[key] is not None:
+            change = now[key] - before[key]
+        rows.append([labels[key], percent(now[key]), percent(before[key]), points(change)])
+    key = "average_handling_hours"
+    rows.append(
+        [
+            labels[key],
+            now[key] if now[key] is not None else "—",
+            before[key] if before[key] is not None else "—",
+            "",
+        ]
+    )
+    header = [_("Indicator"), _("This period"), _("Previous period"), _("Change (points)")]
+    usable = WIDTH - 2 * MARGIN
+    return _table(header, rows, [usable * 0.4, usable * 0.2, usable * 0.2, usable * 0.2])
+
+
+def _ranked(rows: list[dict], name_header: str) -> Table:
+    labels = rate_labels()
+    header = [
+        _("Rank"),
+        name_header,
+        _("Reported"),
+        _("Closed"),
+        labels["closure_rate"],
+        labels["on_time_closure_rate"],
+        labels["satisfaction_rate"],
+        labels["score"],
+        _("Change (points)"),
+    ]
+    body = [
+        [
+            r["rank"],
+            r["name"],
+            r["reported"],
+            r["closed"],
+            percent(r["closure_rate"]),
+            percent(r["on_time_closure_rate"]),
+            percent(r["satisfaction_rate"]),
+            percent(r["score"]),
+            points(r["closure_change"]),
+        ]
+        for r in rows[:MAX_TABLE_ROWS]
+    ]
+    usable = WIDTH - 2 * MARGIN
+    widths = [0.06, 0.22, 0.09, 0.09, 0.1, 0.12, 0.1, 0.1, 0.12]
+    return _table(header, body, [usable * w for w in widths])
+
+
+def _bars(rows: list[dict], value: str, caption: str, as_percent: bool) -> Drawing:
+    """Horizontal bars, one per row (names are long Chinese words: they read better across)."""
+    shown = [r for r in rows if r[value] is not None][:15]
+    height = 30 + 16 * max(1, len(shown))
+    drawing = Drawing(WIDTH - 2 * MARGIN, height + 20)
+    drawing.add(String(0, height + 8, caption, fontName=FONT, fontSize=10))
+    if not shown:
+        drawing.add(
+            String(
+                0,
+                height - 10,
+                _("No figures for this period."),
+                fontName=FONT,
+                fontSize=9,
+                fillColor=colors.grey,
+            )
+        )
+        return drawing
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 110, 10
+    chart.width, chart.height = WIDTH - 2 * MARGIN - 190, height - 20
+    values = [r[value] * 100 if as_percent else r[value] for r in reversed(shown)]
+    chart.data = [values]
+    chart.categoryAxis.categoryNames = [str(r["name"])[:14] for r in reversed(shown)]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = 100 if as_percent else max(1, max(values) * 1.15)
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.bars[0].fillColor = BLUE
+    chart.barLabelFormat = "%.1f%%" if as_percent else "%d"
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 7
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    drawing.add(chart)
+    return drawing
+
+
+def _trend_chart(trend: list[dict]) -> Drawing:
+    height = 170
+    drawing = Drawing(WIDTH - 2 * MARGIN, height + 4)
+    if not trend:
+        drawing.add(
+            String(
+                0,
+                height - 10,
+                _("No figures for this period."),
+                fontName=FONT,
+                fontSize=9,
+                fillColor=colors.grey,
+            )
+        )
+        return drawing
+    chart = HorizontalLineChart()
+    chart.x, chart.y = 40, 35
+    chart.width, chart.height = WIDTH - 2 * MARGIN - 140, height - 50
+    chart.data = [[r["reported"] for r in trend], [r["closed"] for r in trend]]
+    step = max(1, len(trend) // 12)
+    chart.categoryAxis.categoryNames = [
+        r["label"][5:] if i % step == 0 else "" for i, r in enumerate(trend)
+    ]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 45
+    chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.lines[0].strokeColor = BLUE
+    chart.lines[0].strokeWidth = 1.5
+    chart.lines[1].strokeColor = ORANGE
+    chart.lines[1].strokeWidth = 1.5
+    chart.joinedLines = 1
+    for line, colour in ((0, BLUE), (1, ORANGE)):
+        chart.lines[line].symbol = makeMarker("FilledCircle", size=3, fillColor=colour)
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = WIDTH - 2 * MARGIN - 90, height - 10
+    legend.fontName = FONT
+    legend.fontSize = 8
+    legend.colorNamePairs = [(BLUE, _("Reported")), (ORANGE, _("Closed"))]
+    drawing.add(legend)
+    return drawing
+
+
+def report_pdf(figures: dict) -> bytes:
+    """The PDF of `report_figures`."""
+    buffer = io.BytesIO()
+    title = figures["title"]
+    subtitle = f"{figures['area']['name']}  {period_title(figures)}"
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"{title} {subtitle}",
+        author=title,
+    )
+    titles = table_titles()
+    labels = rate_labels()
+    child = _("Street") if figures["area"]["kind"] == "county" else _("Area")
+    previous = figures["previous_period"]
+    story: list = [
+        Paragraph(_text(title), TITLE),
+        Paragraph(_text(subtitle), SUBTITLE),
+        Paragraph(
+            _text(
+                _("%(first)s to %(last)s; compared with %(previous)s. Made %(made)s.")
+                % {
+                    "first": figures["period"]["start"],
+                    "last": figures["period"]["last_day"],
+                    "previous": previous["key"],
+                    "made": figures["generated_at"],
+                }
+            ),
+            NOTE,
+        ),
+        Spacer(1, 6),
+        Paragraph(_text(titles["summary"]), HEADING),
+        _summary(figures),
+        Paragraph(
+            _text(
+                _(
+                    "Closure rate = closed ÷ due to close; rates read from the daily rollups "
+                    "(docs/rates.md)."
+                )
+            ),
+            NOTE,
+        ),
+        KeepTogether(
+            [
+                Paragraph(_text(titles["areas"]), HEADING),
+                _bars(figures["areas"], "closure_rate", labels["closure_rate"], True),
+            ]
+        ),
+        _ranked(figures["areas"], child),
+        KeepTogether([Paragraph(_text(titles["trend"]), HEADING), _trend_chart(figures["trend"])]),
+        KeepTogether(
+            [
+                Paragraph(_text(titles["categories"]), HEADING),
+                _bars(figures["categories"], "reported", _("Reported"), False),
+            ]
+        ),
+        _ranked(figures["categories"], _("Category")),
+        Paragraph(_text(titles["departments"]), HEADING),
+        _ranked(figures["departments"], _("Department")),
+        Paragraph(_text(titles["sources"]), HEADING),
+        _ranked(figures["sources"], _("Source")),
+    ]
+    document.build(
+        story,
+        canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, title=title, **kwargs),
+    )
+    return buffer.getvalue()

@@ -1,0 +1,127 @@
+"""A report as an Excel workbook: values only (no formulas: a leader's copy must show the same
+numbers in any program, and a figure cannot change when a cell is edited), one sheet per
+table, each styled for printing: the title and the period above the header, widths set,
+A4 landscape fitted to the page width, the title rows repeated on every page, page numbers
+in the footer. Every text cell goes through `common.xlsx.cell_safe`."""
+
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from gridgov.common.xlsx import cell_safe
+from gridgov.reports.figures import RATE_KEYS, rate_labels
+from gridgov.reports.labels import period_title, table_titles
+
+PERCENT = "0.00%"
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+TITLE_FONT = Font(bold=True, size=16)
+HEADER_ROW = 4  # rows 1-3: title, subtitle, a blank line
+
+
+def _sheet(book: Workbook, name: str, figures: dict, header: list[str], widths: list[int]):
+    sheet: Worksheet = book.create_sheet(cell_safe(name)[:31])
+    last = get_column_letter(len(header))
+    sheet["A1"] = cell_safe(figures["title"])
+    sheet["A1"].font = TITLE_FONT
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A2"] = cell_safe(f"{figures['area']['name']} {period_title(figures)} — {name}")
+    sheet["A2"].alignment = Alignment(horizontal="center")
+    sheet.merge_cells(f"A2:{last}2")
+    sheet.row_dimensions[1].height = 28
+    for column, (text, width) in enumerate(zip(header, widths, strict=True), start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=column, value=cell_safe(text))
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.row_dimensions[HEADER_ROW].height = 32
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.print_title_rows = f"1:{HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = _("Page &P of &N")
+    sheet.oddFooter.right.text = cell_safe(figures["generated_at"])
+    return sheet
+
+
+def _append(sheet: Worksheet, values: list[Any], percent_columns: set[int]) -> None:
+    row = sheet.max_row + 1
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=cell_safe(value))
+        cell.border = BORDER
+        if column in percent_columns and isinstance(value, float):
+            cell.number_format = PERCENT
+
+
+def _summary(book: Workbook, figures: dict) -> None:
+    labels = rate_labels()
+    header = [_("Indicator"), _("This period"), _("Previous period"), _("Change")]
+    sheet = _sheet(book, table_titles()["summary"], figures, header, [34, 16, 16, 14])
+    now, before = figures["summary"], figures["summary_previous"]
+    counts = [
+        ("reported", _("Reported")),
+        ("due_to_close", _("Due to close")),
+        ("closed", _("Closed")),
+    ]
+    for key, label in counts:
+        change = now[key] - before[key]
+        _append(sheet, [label, now[key], before[key], change], set())
+    for key in (*RATE_KEYS, "score"):
+        change = None
+        if now[key] is not None and before[key] is not None:
+            change = round(now[key] - before[key], 4)
+        _append(sheet, [labels[key], now[key], before[key], change], {2, 3, 4})
+    key = "average_handling_hours"
+    _append(sheet, [labels[key], now[key], before[key], None], set())
+
+
+def _ranked(book: Workbook, figures: dict, key: str, name_header: str) -> None:
+    labels = rate_labels()
+    header = [_("Rank"), name_header, _("Reported"), _("Due to close"), _("Closed")]
+    header += [labels[k] for k in RATE_KEYS]
+    header += [labels["score"], _("Closure rate, previous period"), _("Change")]
+    widths = [7, 26, 10, 10, 10] + [12] * len(RATE_KEYS) + [12, 14, 10]
+    sheet = _sheet(book, table_titles()[key], figures, header, widths)
+    percent = set(range(6, len(header) + 1))
+    for row in figures[key]:
+        values = [row["rank"], row["name"], row["reported"], row["due_to_close"], row["closed"]]
+        values += [row[k] for k in RATE_KEYS]
+        values += [row["score"], row["previous"]["closure_rate"], row["closure_change"]]
+        _append(sheet, values, percent)
+
+
+def _trend(book: Workbook, figures: dict) -> None:
+    header = [_("Period"), _("Reported"), _("Closed"), _("Closure rate")]
+    sheet = _sheet(book, table_titles()["trend"], figures, header, [16, 12, 12, 14])
+    for row in figures["trend"]:
+        _append(sheet, [row["label"], row["reported"], row["closed"], row["closure_rate"]], {4})
+
+
+def report_xlsx(figures: dict) -> bytes:
+    """The workbook of `report_figures`: summary, then the ranked tables, then the trend."""
+    book = Workbook()
+    book.remove(book.active)
+    _summary(book, figures)
+    child_level = _("Street") if figures["area"]["kind"] == "county" else _("Area")
+    _ranked(book, figures, "areas", child_level)
+    _ranked(book, figures, "departments", _("Department"))
+    _ranked(book, figures, "categories", _("Category"))
+    _ranked(book, figures, "sources", _("Source"))
+    _trend(book, figures)
+    book.properties.title = cell_safe(f"{figures['title']} {figures['period']['key']}")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
