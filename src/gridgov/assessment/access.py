@@ -39,6 +39,17 @@ def require_editor(user: User, root: Area) -> None:
         raise OutOfScope(field="root")
 
 
+def editor_root(user: User, code: str | None) -> Area:
+    """The district a district editor asks to change (403 before anything for others)."""
+    if not district_editor(user):
+        raise PermissionDenied(
+            "The classified assessment is set, computed and published by the district."
+        )
+    root = district_root(code, user)
+    require_editor(user, root)
+    return root
+
+
 def district_root(code: str | None, user: User) -> Area:
     """The district (county) the request is about: the code given, or the user's own
     district. 404 for an unknown code or one that is not a district."""

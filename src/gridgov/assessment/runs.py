@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.areas.codes import AreaKind
 from gridgov.areas.models import Area
-from gridgov.assessment.access import district_root, require_editor
+from gridgov.assessment.access import district_editor, editor_root, require_editor
 from gridgov.assessment.formulas import (
     RATING_POINTS,
     combine,
@@ -34,7 +34,7 @@ from gridgov.assessment.formulas import (
 from gridgov.assessment.indicators import REGISTRY, computing
 from gridgov.assessment.models import AreaResult, Assessment, DepartmentResult, Zone
 from gridgov.assessment.services import scheme_of
-from gridgov.common.errors import Conflict, DomainError, NotFound
+from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from gridgov.events.models import Summons, Whistle
 
 FIRST_YEAR = 2000
@@ -249,8 +249,7 @@ def assessment_compute(
 ) -> Assessment:
     """A new draft version of the district's assessment for the year. Refused once the year
     is published (it is frozen) or when no zone has streets and indicators."""
-    root = district_root(root_code, user)
-    require_editor(user, root)
+    root = editor_root(user, root_code)
     now = now or timezone.now()
     since, until = period_of(year, now)
     rules = rules_snapshot(root)
@@ -295,6 +294,8 @@ def assessment_publish(
     *, user: User, assessment_id: int, now: dt.datetime | None = None
 ) -> Assessment:
     """Publish (公示) a draft: the latest version of its year only; from then on frozen."""
+    if not district_editor(user):
+        raise PermissionDenied()
     run = Assessment.objects.select_related("root").filter(pk=assessment_id).first()
     if run is None:
         raise NotFound()

@@ -25,6 +25,8 @@ from gridgov.common.errors import NotFound, PermissionDenied
 
 
 def _open_root(user: User, root_code: str | None) -> Area:
+    if reader_prefix(user) is None and not (user.is_authenticated and user.department_id):
+        raise PermissionDenied()
     root = district_root(root_code, user)
     if not reads_root(user, root):
         raise PermissionDenied()

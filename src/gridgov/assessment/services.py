@@ -14,17 +14,19 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.areas.codes import AreaKind
 from gridgov.areas.models import Area
-from gridgov.assessment.access import district_root, require_editor
+from gridgov.assessment.access import district_editor, editor_root, require_editor
 from gridgov.assessment.formulas import DEFAULT_SCHEME, DEPARTMENT_PARTS
 from gridgov.assessment.indicators import REGISTRY
 from gridgov.assessment.models import Indicator, Scheme, Zone, ZoneStreet
-from gridgov.common.errors import Conflict, DomainError, NotFound
+from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 MAX_WEIGHT = Decimal("1000")
 MAX_INDICATORS = 30
 
 
 def _zone_for_edit(user: User, zone_id: int) -> Zone:
+    if not district_editor(user):
+        raise PermissionDenied()
     zone = Zone.objects.select_related("root").filter(pk=zone_id).first()
     if zone is None:
         raise NotFound()
@@ -64,8 +66,7 @@ def zone_save(
     """Create a zone (root_code, name) or change one (zone_id). A street belongs to one zone:
     one moved here from another zone is refused (remove it there first)."""
     if zone_id is None:
-        root = district_root(root_code, user)
-        require_editor(user, root)
+        root = editor_root(user, root_code)
         if not (name or "").strip():
             raise DomainError(_("Give the zone a name."), field="name")
         zone = Zone(root=root)
@@ -163,6 +164,8 @@ def indicator_save(
         if weight is None:
             raise DomainError(_("Enter a weight above 0."), field="weight")
     else:
+        if not district_editor(user):
+            raise PermissionDenied()
         indicator = Indicator.objects.select_related("zone__root").filter(pk=indicator_id).first()
         if indicator is None:
             raise NotFound()
@@ -185,6 +188,8 @@ def indicator_save(
 
 @transaction.atomic
 def indicator_delete(*, user: User, indicator_id: int) -> None:
+    if not district_editor(user):
+        raise PermissionDenied()
     indicator = Indicator.objects.select_related("zone__root").filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound()
@@ -225,8 +230,7 @@ def scheme_save(
     community_grades: Any = None,
     department_weights: Any = None,
 ) -> Scheme:
-    root = district_root(root_code, user)
-    require_editor(user, root)
+    root = editor_root(user, root_code)
     scheme, _created = Scheme.objects.select_for_update().get_or_create(
         root=root,
         defaults={
