@@ -153,7 +153,7 @@ def test_party_grading_is_the_mean_total_of_the_year(db):
         Grading.objects.create(organization=org, year=now.year, scores={}, total=total, grade="B")
     org = Organization.objects.create(name="去年", kind="grid_branch", area=community)
     Grading.objects.create(organization=org, year=now.year - 1, scores={}, total=10, grade="C")
-    since = timezone.make_aware(dt.datetime(now.year, 1, 1))
+    since = dt.datetime(now.year, 1, 1, tzinfo=timezone.get_default_timezone())
     assert REGISTRY["party_grading"].compute(community, since, now) == 85.0
 
 
