@@ -43,10 +43,11 @@ MAX_NOTE = 1000
 
 
 def _epoch_sql(column: str) -> str:
-    """Seconds of a datetime column, in this database's SQL (SQLite keeps text)."""
+    """Seconds since 1970 of a datetime column, in this database's SQL (SQLite keeps text;
+    its julian days count from 4714 BC, 2440587.5 of them before 1970)."""
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM {column})"
-    return f"(julianday({column}) * 86400.0)"
+    return f"((julianday({column}) - 2440587.5) * 86400.0)"
 
 
 def _place_expression():
