@@ -256,6 +256,10 @@ def explore(user: User, query: Query, *, compare: bool = True, now=None) -> dict
     if compare:
         before_total, raw_before = _read(user, query, previous, level, now)
         before = _merged(query, raw_before) if query.grouping else {}
+    by_period = query.grouping in TIME_GROUPINGS
+    if by_period:
+        # A day of March has no "same day" in February: a trend compares as a whole (total).
+        before = {}
     labels = _labels(query, set(current) | set(before)) if query.grouping else {}
     rows = []
     for key in sorted(current):
@@ -272,7 +276,6 @@ def explore(user: User, query: Query, *, compare: bool = True, now=None) -> dict
                 "ranks": {},
             }
         )
-    by_period = query.grouping in TIME_GROUPINGS
     if not by_period:
         _ranks(rows)
     return {

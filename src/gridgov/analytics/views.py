@@ -57,7 +57,7 @@ def _crumbs(user, area: Area | None) -> list[dict]:
     root = explorer.root_area(user)
     if area is None or root is None:
         return []
-    codes = [c for c in area.path.strip("/").split("/") if c][root.depth :]
+    codes = [c for c in area.path.strip("/").split("/") if c][root.depth + 1 :]
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
     return [{"code": code, "name": names.get(code, code)} for code in codes]
 
@@ -179,6 +179,7 @@ def _laid_out(request, params, query, result, trend, rate) -> dict:
         "rows": rows,
         "chart": chart,
         "crumbs": _crumbs(request.user, query.area),
+        "root": explorer.root_area(request.user),
         "link_up": link(area=None, group="area", category=None),
         "events_link": queue_link(query.period, area_code, query.subclass, query.source),
     }

@@ -24,7 +24,10 @@
   function groups(node, chart) {
     const rows = chart.rows;
     const byValue = !chart.time_grouping;
-    const ordered = byValue ? rows.slice().sort((a, b) => (b.value ?? -1) - (a.value ?? -1)) : rows;
+    // Groups without the figure (no rated event for satisfaction…) have no bar to show.
+    const ordered = byValue
+      ? rows.filter((r) => r.value !== null || r.previous !== null).sort((a, b) => (b.value ?? -1) - (a.value ?? -1))
+      : rows;
     const plot = echarts.init(node);
     const many = ordered.length > 12;
     plot.setOption({
@@ -36,8 +39,8 @@
       xAxis: { type: "category", data: ordered.map((r) => r.label), axisLabel: { interval: 0, rotate: many ? 45 : 0 } },
       yAxis: axisValue(chart),
       series: [
-        { name: chart.current_label, type: chart.time_grouping ? "line" : "bar", data: ordered.map((r) => r.value) },
-        { name: chart.previous_label, type: chart.time_grouping ? "line" : "bar", data: ordered.map((r) => r.previous) },
+        { name: chart.current_label, type: chart.time_grouping ? "line" : "bar", barMaxWidth: 48, data: ordered.map((r) => r.value) },
+        { name: chart.previous_label, type: chart.time_grouping ? "line" : "bar", barMaxWidth: 48, data: ordered.map((r) => r.previous) },
       ],
     });
     return plot;
@@ -64,7 +67,21 @@
     return plot;
   }
 
+  // A calendar period needs the day it holds; a range its two ends: show only those.
+  function periodInputs() {
+    const form = document.getElementById("dash-filters");
+    const kind = document.getElementById("dash-period");
+    if (!form || !kind) return;
+    const show = () => {
+      form.classList.toggle("range", kind.value === "range");
+      form.classList.toggle("calendar", kind.value !== "range");
+    };
+    kind.addEventListener("change", show);
+    show();
+  }
+
   function start() {
+    periodInputs();
     const chart = dataOf("dash-chart-data");
     if (!chart || typeof echarts === "undefined") return;
     const plots = [];
