@@ -138,6 +138,23 @@ def translation_key() -> str:
     return get_language() or ""
 
 
+def screen_events(user: User):
+    """The events the screen (and each command-center panel) shows, and the user's area
+    path: the area's events only, for those with the screen capability. A department's
+    events elsewhere are not the area's picture."""
+    require_capability(user, Capability.SCREEN_VIEW)
+    prefix = scope_path(user)
+    if prefix is None:
+        raise PermissionDenied(_("Your account has no area: there is nothing to show."))
+    if not can(user, Capability.EVENTS_VIEW):
+        return Event.objects.none(), prefix
+    if prefix == EVERYWHERE:
+        return Event.objects.all(), prefix
+    # The subtree's ids as a list: as a subquery the planner guesses 4 areas and loops
+    # over all of them (decision 0015).
+    return Event.objects.filter(area_id__any=subtree_ids(user, prefix)), prefix
+
+
 def screen_summary(
     *, user: User, level: str = "grid", bbox: tuple[float, float, float, float] | None = None
 ) -> dict[str, Any]:
@@ -145,21 +162,9 @@ def screen_summary(
     events of the area counted per grid (or per area of the level below the root), the
     newest MAX_MARKERS of them inside `bbox` (min lon, min lat, max lon, max lat) as markers,
     where each on-duty worker is right now, today's rates and a two-week trend."""
-    require_capability(user, Capability.SCREEN_VIEW)
-    prefix = scope_path(user)
-    if prefix is None:
-        raise PermissionDenied(_("Your account has no area: there is nothing to show."))
+    visible, prefix = screen_events(user)
     now = timezone.now()
-    # The area's events only: a department's events elsewhere are not the area's picture.
     areas = Area.objects.filter(path__startswith=prefix)
-    if not can(user, Capability.EVENTS_VIEW):
-        visible = Event.objects.none()
-    elif prefix == EVERYWHERE:
-        visible = Event.objects.all()
-    else:
-        # The subtree's ids as a list: as a subquery the planner guesses 4 areas and loops
-        # over all of them (decision 0015).
-        visible = Event.objects.filter(area_id__any=subtree_ids(user, prefix))
     root_depth = user.area.depth if user.area_id else -1
     open_events = visible.filter(state__in=OPEN_OR_NEW)
 

@@ -244,33 +244,10 @@ def _asset_version(paths: list[str]) -> str:
     return hashlib.sha256("|".join(paths).encode()).hexdigest()[:12]
 
 
-SCREEN_STRINGS = {
-    "open": _("Open events"),
-    "reported_today": _("Reported today"),
-    "closed_today": _("Closed today"),
-    "closure": _("Closure rate"),
-    "on_time": _("On time"),
-    "satisfaction": _("Satisfaction"),
-    "reported": _("Reported"),
-    "closed": _("Closed"),
-    "trend": _("Last 14 days"),
-    "by_area": _("Open events by area"),
-    "workers": _("On-duty workers"),
-    "nearest": _("Nearest on-duty workers (2 km)"),
-    "dispatch": _("Dispatch"),
-    "dispatched": _("Dispatched."),
-    "open_page": _("Open the event"),
-    "no_workers": _("No on-duty grid worker within 2 km."),
-    "updated": _("Updated"),
-    "failed": _("Could not update; retrying."),
-    "call": _("Call"),
-    "video": _("Video"),
-    "open_tasks": _("open tasks"),
-}
-
-
 @login_required
 def big_screen(request: HttpRequest) -> HttpResponse:
+    from gridgov.events.screen_strings import BELOW_LABELS, PERIODS, SCREEN_STRINGS
+
     # Every open event and on-duty worker of the area: the center, leaders and area staff.
     if not can(request.user, Capability.SCREEN_VIEW) or scope_path(request.user) is None:
         return render(request, "web/forbidden.html", status=403)
@@ -285,5 +262,7 @@ def big_screen(request: HttpRequest) -> HttpResponse:
             "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
             "strings": {key: str(value) for key, value in SCREEN_STRINGS.items()},
             "interval_ms": getattr(settings, "GRIDGOV_SCREEN_INTERVAL_MS", 3000),
+            "periods": [(key, str(label)) for key, label in PERIODS],
+            "below_label": BELOW_LABELS.get(root.kind if root else "", _("Areas")),
         },
     )
