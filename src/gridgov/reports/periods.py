@@ -2,8 +2,8 @@
 write them, as local-day ranges [start, end) and the period of the same length before.
 
 Written forms (one per kind, so a name says its period without a second parameter):
-day 2026-10-05, week 2026-W41 (ISO 8601; a date names the week that holds it), month 2026-10,
-quarter 2026-Q4, year 2026.
+day 2026-10-05, week 2026-W41 (ISO 8601), month 2026-10, quarter 2026-Q4, year 2026; for
+any kind a date names the period that holds it (2026-10-11: week 41, October, Q4, 2026).
 """
 
 import datetime as dt
@@ -127,7 +127,7 @@ def period_parse(kind: str, text: str) -> Period:
     )
     form = _FORMS[kind]
     match = form.fullmatch(text)
-    if match is None and kind == "week" and _FORMS["day"].fullmatch(text):
+    if match is None and _FORMS["day"].fullmatch(text):
         match = _FORMS["day"].fullmatch(text)
         kind_read = "day"
     else:

@@ -229,16 +229,20 @@ def reports_orphaned(*, now: dt.datetime | None = None) -> list[int]:
     """Queue again the running reports whose heartbeat stopped (their consumer died), and
     return every queued one old enough that its own task should have started it."""
     now = now or timezone.now()
+    requeued: list[int] = []
     for report_id, updated_at in Report.objects.filter(
         status=Report.Status.RUNNING, updated_at__lt=now - STALE
     ).values_list("pk", "updated_at"):
-        Report.objects.filter(
+        # Compare-and-swap on the heartbeat: a job that moved meanwhile keeps running.
+        if Report.objects.filter(
             pk=report_id, status=Report.Status.RUNNING, updated_at=updated_at
-        ).update(status=Report.Status.QUEUED, updated_at=now)
+        ).update(status=Report.Status.QUEUED, updated_at=now):
+            logger.warning("report %s stopped without finishing: queued again", report_id)
+            requeued.append(report_id)
     waiting = Report.objects.filter(
         status=Report.Status.QUEUED, updated_at__lte=now - dt.timedelta(seconds=30)
     )
-    return list(waiting.order_by("pk").values_list("pk", flat=True)[:50])
+    return sorted({*requeued, *waiting.order_by("pk").values_list("pk", flat=True)[:50]})
 
 
 def report_build_files(*, area_code: str, kind: str, date: str, fmt: str) -> bytes:
