@@ -63,7 +63,8 @@ def setup_apply(user: User, post: QueryDict) -> str:
             zone_id=_id(post, "zone"),
             name=_text(post, "name"),
             focus=_text(post, "focus"),
-            street_codes=post.getlist("streets")[:100],
+            # Unticking every street is a change too: the form says it sent the boxes.
+            street_codes=post.getlist("streets")[:100] if post.get("streets_sent") else None,
         )
         return _("Zone saved.")
     if action == "zone_delete":
