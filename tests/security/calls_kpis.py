@@ -59,7 +59,7 @@ CALLS_PART: dict[tuple[str, str, str], Builder] = {
     ("GET", f"{API}/workers", ""): _workers,
     ("GET", f"{API}/departments", ""): _departments,
     ("GET", f"{API}/dispatchers", ""): _dispatchers,
-    ("GET", PAGE, ""): lambda w: Call("GET", PAGE, marker='id="kpis-table"'),
+    ("GET", PAGE, ""): lambda w: Call("GET", PAGE, marker='id="kpis-period"'),
     ("GET", PAGE, "the world's worker"): lambda w: Call(
         "GET",
         f"{PAGE}?family=workers&area={WENHUI_GRID}",

@@ -152,11 +152,14 @@ def _rate(counts: dict[str, int], kpi: Kpi) -> float | None:
 
 def _ranked(rows: list[dict[str, Any]], kpi: Kpi, ranked: bool) -> list[dict[str, Any]]:
     """Rows best first on `kpi` (ties share a rank: 1, 2, 2, 4); rows without a value last,
-    unranked; ties and the unranked in name order."""
+    unranked, in name order."""
     valued = [r for r in rows if r["rates"][kpi.key] is not None]
     empty = sorted((r for r in rows if r["rates"][kpi.key] is None), key=lambda r: r["name"])
     sign = -1 if kpi.higher_is_better else 1
-    valued.sort(key=lambda r: (sign * r["rates"][kpi.key], r["name"]))
+    # Among equal values the one with more cases behind it comes first (10/10 before 1/1).
+    valued.sort(
+        key=lambda r: (sign * r["rates"][kpi.key], -r["counts"][kpi.denominator], r["name"])
+    )
     previous, rank = None, 0
     for position, row in enumerate(valued, start=1):
         value = row["rates"][kpi.key]

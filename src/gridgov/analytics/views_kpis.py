@@ -11,7 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.scope import EVERYWHERE, lives_as_resident
+from gridgov.accounts.roles import Capability
+from gridgov.accounts.scope import EVERYWHERE, can, lives_as_resident
 from gridgov.analytics.kpis import FAMILIES, KPIS, kpi_reach, kpis_report
 from gridgov.areas.models import Area
 from gridgov.common.errors import DomainError, NotFound, PermissionDenied
@@ -142,6 +143,7 @@ def kpis_page(request: HttpRequest) -> HttpResponse:
         "error": error,
         "result": result,
         "areas": _areas(request.user),
+        "leader_links": can(request.user, Capability.ANALYTICS_VIEW),
         "kpis": [
             {
                 "key": kpi.key,
