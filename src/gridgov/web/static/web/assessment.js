@@ -27,11 +27,11 @@
       type: "category",
       data: names,
       inverse: horizontal,
-      axisLabel: { interval: 0, width: horizontal ? 150 : 90, overflow: "truncate" },
+      axisLabel: { interval: 0, width: horizontal ? 210 : 90, overflow: "truncate" },
     };
     chart.setOption({
       animation: false,
-      grid: { left: horizontal ? 160 : 40, right: 40, top: 16, bottom: horizontal ? 24 : 40 },
+      grid: { left: horizontal ? 220 : 40, right: 40, top: 16, bottom: horizontal ? 24 : 40 },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
