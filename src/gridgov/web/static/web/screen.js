@@ -276,13 +276,11 @@
     trackLayer.clearLayers();
     let points = [];
     try { points = await api("GET", `/dispatch/tracks/${encodeURIComponent(w.id)}`); } catch (err) { points = []; }
-    const card = $("event-card");
-    card.hidden = false;
-    if (!points.length) { card.innerHTML = `<h2>${esc(w.name)}</h2><p id="track-info" data-points="0">${esc(fill(T.no_track, { name: w.name }))}</p>`; return; }
+    if (!points.length) { cardShown(`<h2>${esc(w.name)}</h2><p id="track-info" data-points="0">${esc(fill(T.no_track, { name: w.name }))}</p>`); return; }
     const line = points.map((p) => [p.lat, p.lon]);
     L.polyline(line, { color: "#00e5ff", weight: 4, opacity: 0.9, className: "cc-track" }).addTo(trackLayer);
     L.circleMarker(line[0], { radius: 6, color: "#fff", fillColor: "#2e7d32", fillOpacity: 1 }).addTo(trackLayer);
-    card.innerHTML = `<h2>${esc(w.name)}</h2><p id="track-info" data-points="${esc(points.length)}">${esc(fill(T.track, { name: w.name, n: points.length }))}<br>${esc(time(points[0].at))} – ${esc(time(points[points.length - 1].at))}</p>`;
+    cardShown(`<h2>${esc(w.name)}</h2><p id="track-info" data-points="${esc(points.length)}">${esc(fill(T.track, { name: w.name, n: points.length }))}<br>${esc(time(points[0].at))} – ${esc(time(points[points.length - 1].at))}</p>`);
   }
 
   // ---- whistles in progress with their chain ----
@@ -335,17 +333,26 @@
   }
   map.on("overlayadd", (e) => { if (e.layer === hotspotLayer) refreshHotspots(); });
 
-  // ---- an event's card: nearest workers, dispatch ----
-  async function openEvent(e) {
+  // The card (an event, a worker's track) takes the place of the open-by-area chart; its ×
+  // gives the chart back.
+  function cardShown(html) {
     const card = $("event-card");
     card.hidden = false;
-    card.innerHTML = `<h2>${esc(e.kind)} <small>${esc(e.number)}</small></h2><p class="pin-${esc(e.deadline || "green")}-text">${esc(e.state_name)}</p>`;
+    $("panel-areas").hidden = true;
+    card.innerHTML = `<button type="button" class="cc-close" id="card-close" aria-label="×">×</button>${html}`;
+    $("card-close").onclick = () => { card.hidden = true; $("panel-areas").hidden = false; trackLayer.clearLayers(); byArea.resize(); };
+    return card;
+  }
+
+  // ---- an event's card: nearest workers, dispatch ----
+  async function openEvent(e) {
+    const card = cardShown(`<h2>${esc(e.kind)} <small>${esc(e.number)}</small></h2><p class="pin-${esc(e.deadline || "green")}-text">${esc(e.state_name)}</p>`);
     let panel;
     try { panel = await api("GET", `/dispatch/events/${e.id}`); } catch (err) { panel = { workers: [] }; }
     const rows = panel.workers.map((w) => `<label class="worker-row${w.allowed === false ? " refused" : ""}"${w.allowed === false && w.reason ? ` title="${esc(w.reason)}"` : ""}><input type="checkbox" value="${esc(w.id)}"${w.allowed === false ? " disabled" : ""}> ${esc(w.name)} · ${esc(Math.round(w.distance_m))} m · ${esc(w.open_tasks)} ${esc(T.open_tasks)}${w.tel ? ` <a href="${esc(safeUrl(w.tel))}">${esc(T.call)}</a>` : ""}${w.meeting_url ? ` <a href="${esc(safeUrl(w.meeting_url))}" target="_blank" rel="noopener">${esc(T.video)}</a>` : ""}${w.allowed === false && w.reason ? ` <small class="muted">${esc(w.reason)}</small>` : ""}</label>`).join("");
-    card.innerHTML += `<h3>${esc(T.nearest)}</h3>${rows || `<p>${esc(T.no_workers)}</p>`}
+    card.insertAdjacentHTML("beforeend", `<h3>${esc(T.nearest)}</h3>${rows || `<p>${esc(T.no_workers)}</p>`}
       <div class="row">${e.state === "filed" || e.state === "dispatched" ? `<button type="button" id="screen-dispatch">${esc(T.dispatch)}</button>` : ""}
-      <a href="/events/${encodeURIComponent(e.id)}/" target="_blank">${esc(T.open_page)}</a></div><p id="dispatch-result"></p>`;
+      <a href="/events/${encodeURIComponent(e.id)}/" target="_blank">${esc(T.open_page)}</a></div><p id="dispatch-result"></p>`);
     const button = document.getElementById("screen-dispatch");
     if (button) button.onclick = async () => {
       const ids = [...card.querySelectorAll("input:checked")].map((i) => Number(i.value));
