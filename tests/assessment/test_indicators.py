@@ -117,9 +117,7 @@ def test_patrol_coverage_counts_visits_due_per_place(admin_user, grid_worker, we
     assert REGISTRY["patrol_coverage"].compute(Area.objects.get(code=JINJIA), since, until) is None
 
 
-def test_canvass_completion_of_launched_campaigns_due_in_the_period(
-    community_staff, wenhui_point
-):
+def test_canvass_completion_of_launched_campaigns_due_in_the_period(community_staff, wenhui_point):
     now = timezone.now()
     grid = Area.objects.get(code=WENHUI_GRID)
     community = Area.objects.get(code=WENHUI)

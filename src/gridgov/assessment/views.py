@@ -56,6 +56,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     year = _year(raw_year)
     if raw_year and year is None:
         return _refuse(request, _("Choose a year from 2000 to 2100."), 400)
+    raw_run = request.GET.get("run")
+    if raw_run and _run_id(raw_run) is None:
+        return _refuse(request, _("No such assessment."), 400)
     try:
         context = overview_page(
             request.user,
