@@ -78,7 +78,8 @@ def test_runs_within_30_days(operator, runs, kinds):
     assert [e["reported_at"][:10] for e in biggest["events"]] == [
         (NOW - dt.timedelta(days=age)).isoformat()[:10] for age in (175, 190, 200)
     ]
-    assert biggest["status"] == "open" and biggest["areas"]
+    assert biggest["status"] == "open"
+    assert biggest["areas"]
 
 
 def test_a_longer_n_joins_runs(operator, runs, kinds):
@@ -111,7 +112,8 @@ def test_treated_at_the_root_then_coming_back(operator, community_staff, runs, k
     treatment = recurring_treat(
         user=operator, place=place, subclass=s.code, note="换了路灯，加装了护栏"
     )
-    assert treatment.events == 2 and treatment.treated_by == operator
+    assert treatment.events == 2
+    assert treatment.treated_by == operator
     run = recurring_problems(user=operator, since=SINCE, until=UNTIL)["runs"][1]
     assert (run["place"], run["status"]) == (place, "treated")
     with pytest.raises(Conflict):  # nothing came back since: a second mark is refused

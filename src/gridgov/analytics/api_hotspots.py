@@ -74,7 +74,7 @@ def hotspots_list(
     subclass: str | None = SubclassCode,
     category: Id | None = Category,
     area: str | None = AreaCode,
-    resolution: Literal[7, 8, 9] = 9,
+    resolution: int = Query(9, ge=7, le=9, description="7, 8 or 9"),
     min_count: int = Query(hotspots.DEFAULT_MIN_COUNT, ge=1, le=100_000),
 ):
     """Default: the last 30 days, resolution 9 (~0.1 km²; 7 and 8 group the parents), a

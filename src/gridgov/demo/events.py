@@ -1,14 +1,28 @@
 """Demo events: a few hundred reports in every state of the loop, made through the services
-(so every step is on each event's timeline). They say they are generated."""
+(so every step is on each event's timeline). They say they are generated.
 
+Most are spread over their grid; a few places are hotspots where one kind of problem keeps
+coming back over the last two months (a market lane's street vendors, a crossing that floods
+after rain …), so the hotspot map and the recurring problems have something true to show
+(decision 0037). Those are reported through the services too, then moved back in time as a
+whole (every timestamp of the event and its timeline by the same amount), and the rollups
+are rebuilt once at the end so the rates agree with the events."""
+
+import datetime as dt
 import io
 import random
 
+from django.db.models import F
+from django.utils import timezone
 from PIL import Image
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 
 from gridgov.accounts.models import User
+from gridgov.analytics.models import RootTreatment
+from gridgov.analytics.services import rollups_rebuild
+from gridgov.areas import hexes
 from gridgov.areas.models import Area
+from gridgov.events.models import Event, Subclass, TimelineEntry
 from gridgov.events.photos import photo_store
 from gridgov.events.services import event_act, event_report
 
@@ -50,7 +64,7 @@ def build_events(rng: random.Random, count: int = 240) -> int:
         grid = rng.choice(grids)
         worker = workers[grid.pk]
         code = rng.choice(list(TEXTS))
-        point = shape(grid.geometry).representative_point()
+        point = _point_in(rng, grid)
         reporter = rng.choice([resident, worker])
         event = event_report(
             user=reporter,
@@ -69,23 +83,139 @@ def build_events(rng: random.Random, count: int = 240) -> int:
                 user=operator, event_id=event.pk, action="reject", comment="不属于网格事项（演示）"
             )
             continue
-        for action in FULL[:depth]:
-            # The grid worker takes and handles; the center files, dispatches to them by name,
-            # verifies (not the one who handled it) and closes. The reporter rates, or the
-            # center records the rating from a callback (回访) to a worker's own report.
-            actor = worker if action in ("take", "feedback") else operator
-            data = {}
-            if action == "dispatch":
-                data["assignee_id"] = worker.pk
-            if action == "feedback":
-                data["photos"] = [_photo(rng, actor)]
-            if action == "evaluate":
-                if reporter == resident:
-                    actor = resident
-                else:
-                    action = "evaluate_callback"
-                data["satisfaction"] = rng.choices(
-                    ["satisfied", "basically", "dissatisfied"], weights=[8, 2, 1]
-                )[0]
-            event_act(user=actor, event_id=event.pk, action=action, comment="演示处理", data=data)
+        _walk(rng, event, depth, operator=operator, worker=worker, reporter=reporter)
+    count += build_hotspots(rng)
+    rollups_rebuild()  # the hotspots' events were moved back in time after their steps
     return count
+
+
+def _point_in(rng: random.Random, grid: Area) -> Point:
+    """A random point of the grid (a few tries inside its bounds, else a point surely in it)."""
+    geometry = shape(grid.geometry)
+    minx, miny, maxx, maxy = geometry.bounds
+    for _ in range(20):
+        point = Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if geometry.contains(point):
+            return point
+    return geometry.representative_point()
+
+
+def _walk(rng, event, depth, *, operator, worker, reporter) -> None:
+    """The event `depth` steps along FULL. The grid worker takes and handles; the center
+    files, dispatches to them by name, verifies (not the one who handled it) and closes. The
+    reporter rates, or the center records the rating from a callback (回访) to a worker's own
+    report."""
+    for action in FULL[:depth]:
+        actor = worker if action in ("take", "feedback") else operator
+        data = {}
+        if action == "dispatch":
+            data["assignee_id"] = worker.pk
+        if action == "feedback":
+            data["photos"] = [_photo(rng, actor)]
+        if action == "evaluate":
+            if reporter.username == "resident":
+                actor = reporter
+            else:
+                action = "evaluate_callback"
+            data["satisfaction"] = rng.choices(
+                ["satisfied", "basically", "dissatisfied"], weights=[8, 2, 1]
+            )[0]
+        event_act(user=actor, event_id=event.pk, action=action, comment="演示处理", data=data)
+
+
+# The hotspots: (street name, subclass, description, days ago of each report, root
+# treatment). A treatment is (days ago, what was done): after the last report, the place is
+# "treated"; between reports, the problem "came back" after it.
+HOTSPOTS = [
+    (
+        "大研",
+        "0501",
+        "四方街巷口流动摊贩占道经营",
+        [58, 53, 47, 41, 36, 30, 24, 19, 13, 8, 4, 1],
+        None,
+    ),
+    ("大研", "1901", "古城民居私自改变外立面", [50, 38, 27, 15, 3], None),
+    ("束河", "0504", "古镇停车场出口机动车乱停放", [44, 39, 33, 26, 20, 14, 9, 2], None),
+    ("西安", "0102", "菜市场后门垃圾堆放无人清运", [35, 30, 26, 21, 16, 11, 6, 2], None),
+    (
+        "祥和",
+        "2201",
+        "祥和路口暴雨后严重积水",
+        [57, 49, 41, 34, 27, 5],
+        (20, "疏通雨水管网、加装截水沟"),
+    ),
+    ("金山", "1102", "金山小区门口路灯不亮", [29, 22, 16], (10, "更换整段线路和灯具")),
+    ("开南", "0404", "开南小区下水道堵塞，污水外溢", [40, 33, 26, 19, 12, 6], None),
+]
+
+
+def build_hotspots(rng: random.Random) -> int:
+    """The places of HOTSPOTS, each at one spot of the street's second grid (one H3 cell), reported oldest first and moved back in time one by one, so that the
+    duplicate check of each new report never sees the earlier ones."""
+    operator = User.objects.get(username="operator")
+    leader = User.objects.get(username="leader")
+    workers = {
+        u.area_id: u for u in User.objects.filter(username__startswith="gw").order_by("username")
+    }
+    made = 0
+    for street_name, code, text, ages, treatment in HOTSPOTS:
+        street = Area.objects.get(kind="street", name__startswith=street_name)
+        grid = Area.objects.filter(kind="grid", path__startswith=street.path).order_by("code")[1]
+        worker = workers[grid.pk]
+        # The centre of the H3 cell of a point of the grid, and reports within ~8 m of it:
+        # one cell, as reports of one spot are (a wider jitter split a spot across cells).
+        inside = shape(grid.geometry).representative_point()
+        spot = Point(*hexes.centre(hexes.cell_of(inside.x, inside.y)))
+        last = None
+        for age in sorted(ages, reverse=True):
+            lon = spot.x + rng.uniform(-0.00008, 0.00008)
+            lat = spot.y + rng.uniform(-0.00008, 0.00008)
+            reporter = rng.choice([worker, worker, User.objects.get(username="resident")])
+            event = event_report(
+                user=reporter,
+                data={
+                    "subclass": code,
+                    "description": f"{text}（演示数据）",
+                    "lon": lon,
+                    "lat": lat,
+                    "address": grid.name,
+                },
+                source="worker" if reporter == worker else "resident",
+            )
+            # Older reports went round the loop; the latest few are still being handled.
+            depth = 6 if age > 3 else rng.choice([1, 2, 3])
+            _walk(rng, event, depth, operator=operator, worker=worker, reporter=reporter)
+            _move_back(event.pk, dt.timedelta(days=age, hours=rng.uniform(0, 8)))
+            last = event
+            made += 1
+        if treatment and last is not None:
+            days_ago, note = treatment
+            RootTreatment.objects.create(
+                place=hexes.cell_of(spot.x, spot.y) if last.h3_cell is None else last.h3_cell,
+                subclass=Subclass.objects.get(code=code),
+                area=grid,
+                treated_at=timezone.now() - dt.timedelta(days=days_ago),
+                treated_by=leader,
+                events=len([a for a in ages if a >= days_ago]),
+                note=f"{note}（演示数据）",
+            )
+    return made
+
+
+def _move_back(event_id: int, delta: dt.timedelta) -> None:
+    """Every timestamp of the event and of its timeline earlier by `delta` (NULLs stay)."""
+    fields = [
+        "reported_at",
+        "stage_started_at",
+        "stage_due_at",
+        "accept_due_at",
+        "dispatch_due_at",
+        "accepted_at",
+        "dispatched_at",
+        "handled_at",
+        "closed_at",
+        "handle_due_at",
+        "pending_until",
+    ]
+    Event.objects.filter(pk=event_id).update(**{name: F(name) - delta for name in fields})
+    TimelineEntry.objects.filter(event_id=event_id).update(at=F("at") - delta)

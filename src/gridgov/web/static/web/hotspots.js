@@ -30,21 +30,30 @@
     return params;
   }
 
-  // Five classes between the threshold and the busiest cell: a quiet district still shows
-  // its relative spots, a busy one does not turn all red.
-  function colourOf(count, min, max) {
-    if (max <= min) return COLOURS[COLOURS.length - 1];
-    const step = (count - min) / (max - min);
-    return COLOURS[Math.min(COLOURS.length - 1, Math.floor(step * COLOURS.length))];
+  // Up to five classes between the threshold and the busiest cell, each starting at a whole
+  // count of its own: a quiet district still shows its relative spots, a busy one does not
+  // turn all red, and the legend never names one count twice.
+  function breaks(min, max) {
+    const classes = Math.min(COLOURS.length, max - min + 1);
+    const starts = [];
+    for (let i = 0; i < classes; i++) starts.push(Math.round(min + ((max - min + 1) * i) / classes));
+    return starts;
   }
 
-  function drawLegend(min, max) {
+  function colourOf(count, starts) {
+    let index = 0;
+    starts.forEach((start, i) => { if (count >= start) index = i; });
+    return COLOURS[COLOURS.length - starts.length + index];
+  }
+
+  function drawLegend(starts, max) {
     if (!max) { legend.hidden = true; return; }
     legend.hidden = false;
-    legend.innerHTML = COLOURS.map((c, i) => {
-      const from = Math.round(min + ((max - min) * i) / COLOURS.length);
-      return `<span><i style="background:${c}"></i>${g.esc(from)}</span>`;
-    }).join("") + `<span class="max">${g.esc(max)}</span>`;
+    legend.innerHTML = starts.map((start, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1] - 1 : max;
+      const label = end > start ? `${start}–${end}` : `${start}`;
+      return `<span><i style="background:${colourOf(start, starts)}"></i>${g.esc(label)}</span>`;
+    }).join("");
   }
 
   function kinds(feature) {
@@ -55,11 +64,11 @@
     const features = data.features;
     const counts = features.map((f) => f.properties.count);
     const max = counts.length ? Math.max(...counts) : 0;
-    const min = data.meta.min_count;
+    const starts = breaks(data.meta.min_count, Math.max(max, data.meta.min_count));
     if (hexLayer) map.removeLayer(hexLayer);
     Object.keys(layers).forEach((k) => delete layers[k]);
     hexLayer = L.geoJSON(data, {
-      style: (f) => ({ color: "#67000d", weight: 1, fillColor: colourOf(f.properties.count, min, max), fillOpacity: 0.7 }),
+      style: (f) => ({ color: "#67000d", weight: 1, fillColor: colourOf(f.properties.count, starts), fillOpacity: 0.7 }),
       onEachFeature: (f, layer) => {
         layers[f.properties.cell] = layer;
         layer.bindTooltip(`<strong>${g.esc(f.properties.count)}</strong> ${g.esc(t.events)} · ${(f.properties.share * 100).toFixed(1)}% ${g.esc(t.share)}<br>${kinds(f)}`, { sticky: true });
@@ -67,7 +76,7 @@
       },
     }).addTo(map);
     hexLayer.eachLayer((layer) => { if (layer._path) layer._path.setAttribute("data-cell", layer.feature.properties.cell); });
-    drawLegend(min, max);
+    drawLegend(starts, max);
     summary.textContent = t.summary.replace("%(cells)s", data.meta.cells).replace("%(total)s", data.meta.total) + (data.meta.truncated ? " " + t.truncated : "");
     tbody.innerHTML = features.slice(0, 15).map((f, i) => `<tr data-cell="${g.esc(f.properties.cell)}" data-count="${g.esc(f.properties.count)}">
       <td>${i + 1}</td><td class="num"><strong>${g.esc(f.properties.count)}</strong></td>
