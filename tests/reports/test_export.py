@@ -213,3 +213,21 @@ def test_export_reads_in_a_bounded_number_of_queries(
         rows = _csv(answer)
     assert len(rows) == 1 + 2504
     assert EventExport.objects.get().rows == 2504
+
+
+def test_the_queues_export_link_carries_its_filters(operator, grid_worker, events):
+    page = _client(operator).get("/events/?state=closed&source=worker")
+    assert page.status_code == 200
+    text = page.content.decode()
+    start = text.index('id="queue-export"')
+    href = text[text.index('href="', start) + 6 : text.index('"', text.index('href="', start) + 6)]
+    href = href.replace("&amp;", "&")
+    assert href.startswith("/reports/export/events.xlsx?")
+    assert "state=closed" in href
+    assert "source=worker" in href
+    answer = _client(operator).get(href)
+    book = load_workbook(io.BytesIO(b"".join(answer.streaming_content)))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert _numbers(rows) == {events["closed"].number}
+    # A grid worker's queue offers no export (they may not export).
+    assert 'id="queue-export"' not in _client(grid_worker).get("/events/").content.decode()
