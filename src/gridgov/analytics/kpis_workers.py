@@ -91,6 +91,24 @@ def _add(rows: dict[int, dict[str, Any]], found, key_field: str) -> None:
                 row["counts"][key] += value or 0
 
 
+def _patches(rows: dict[int, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The workers by the path of their area (their patch)."""
+    patches: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows.values():
+        patches[row["path"]].append(row)
+    return patches
+
+
+def _holders(patches: dict[str, list[dict[str, Any]]], path: str) -> list[dict[str, Any]]:
+    """The workers whose patch holds the area at `path` (its own workers and those of the
+    areas above it): a walk up the path's few levels, not over every worker."""
+    codes = [code for code in path.strip("/").split("/") if code]
+    found = []
+    for depth in range(1, len(codes) + 1):
+        found += patches.get("/" + "/".join(codes[:depth]) + "/", [])
+    return found
+
+
 def _reports(rows, window: Window) -> None:
     found = (
         Event.objects.filter(_events_in(window, ""), reporter_id__in=list(rows))
@@ -183,11 +201,11 @@ def _missed(rows, window: Window) -> None:
             seen_before=Count("pk", filter=Q(source__in=public, duplicate_of__source="worker")),
         )
     )
+    patches = _patches(rows)
     for item in found:
-        for row in rows.values():
-            if item["area__path"].startswith(row["path"]):
-                row["counts"]["grid_found"] += item["by_worker"] + item["by_public"]
-                row["counts"]["missed"] += item["by_public"] - item["seen_before"]
+        for row in _holders(patches, item["area__path"]):
+            row["counts"]["grid_found"] += item["by_worker"] + item["by_public"]
+            row["counts"]["missed"] += item["by_public"] - item["seen_before"]
 
 
 def _patrol(rows, window: Window) -> None:
@@ -208,12 +226,12 @@ def _patrol(rows, window: Window) -> None:
     codes = SmartCode.objects.filter(planned, revoked_at__isnull=True)
     if window.prefix:
         codes = codes.filter(area__path__startswith=window.prefix)
+    patches = _patches(rows)
     for path, n in (
         codes.order_by().values("area__path").annotate(n=Count("pk")).values_list("area__path", "n")
     ):
-        for row in rows.values():
-            if path.startswith(row["path"]):
-                row["counts"]["patrol_places"] += n
+        for row in _holders(patches, path):
+            row["counts"]["patrol_places"] += n
     visits = (
         CheckIn.objects.filter(
             user_id__in=list(rows),
