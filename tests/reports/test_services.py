@@ -173,7 +173,7 @@ def test_subscribers_are_told_once_and_only_those_who_may_read(leader, street_st
     services.report_run(report_id=report.pk, now=district["now"])
     told = Notification.objects.filter(kind="report_ready")
     assert sorted(told.values_list("user__username", flat=True)) == ["t_leader", "t_street_staff"]
-    assert f"/reports/{report.pk}/" in told.first().text
+    assert f"/reports/{report.pk}/report.pdf" in told.first().text
     # The hourly task again: nothing new is made and no one is told twice.
     assert services.reports_due(today=dt.date(2026, 4, 2)) == []
     assert services.subscribers_notify(report_id=report.pk) == 0

@@ -174,7 +174,8 @@ def _ranked(rows: list[dict], name_header: str) -> Table:
 
 def _bars(rows: list[dict], value: str, caption: str, as_percent: bool) -> Drawing:
     """Horizontal bars, one per row (names are long Chinese words: they read better across)."""
-    shown = [r for r in rows if r[value] is not None][:15]
+    # The largest first, whatever order the table below ranks them in.
+    shown = sorted((r for r in rows if r[value] is not None), key=lambda r: -r[value])[:15]
     height = 30 + 16 * max(1, len(shown))
     drawing = Drawing(WIDTH - 2 * MARGIN, height + 20)
     drawing.add(String(0, height + 8, caption, fontName=FONT, fontSize=10))

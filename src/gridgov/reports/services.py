@@ -181,7 +181,7 @@ def subscribers_notify(*, report_id: int) -> int:
         if can(s.user, Capability.ANALYTICS_VIEW) and area_in_scope(s.user, report.area)
     ]
     with translation.override(settings.LANGUAGE_CODE):
-        text = _("%(report)s of %(area)s for %(period)s is ready: /reports/%(id)s/") % {
+        text = _("%(report)s of %(area)s for %(period)s is ready: /reports/%(id)s/report.pdf") % {
             "report": kind_names()[report.kind],
             "area": report.area.name,
             "period": period_name(report.period),
