@@ -1,4 +1,4 @@
-"""The arithmetic of the assessment, pure and small, as docs/assessment.md writes it.
+"""The arithmetic of the assessment, pure and small, as assessment/FORMULAS.md writes it.
 
 - An indicator's score: 100 × (value − baseline) ÷ (target − baseline), kept within 0…100.
   The target scores 100 and the baseline 0; a lower-is-better indicator (rework) simply has
