@@ -48,7 +48,12 @@ def test_district_figures_by_hand(figures, district):
     assert xian["closure_change"] == -0.3333
     sources = {row["key"]: (row["reported"], row["closed"]) for row in figures["sources"]}
     assert sources == {"worker": (3, 2), "hotline": (1, 1)}
-    assert sum(row["reported"] for row in figures["categories"]) == 4
+    # Every event of the story is of one subclass: its category's figures are the district's,
+    # the average handling time included (summed, not averaged).
+    [category] = figures["categories"]
+    for key in ("reported", "closed", "closure_rate", "average_handling_hours"):
+        assert category[key] == summary[key], key
+    assert summary["average_handling_hours"] is not None
     # Every day of March, quiet ones as zeros.
     assert len(figures["trend"]) == 31
     by_day = {row["label"]: row["reported"] for row in figures["trend"]}

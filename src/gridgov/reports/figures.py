@@ -1,7 +1,8 @@
 """The figures of one area's report for one period, read from the rollups through
 `analytics.selectors.rates_report` (never every event): the rates of the period and of the
 one before, by the level below the area (streets of a district, communities of a street),
-by department, by category (event class), by source, and a trend by day or month.
+by department, by category (event class, from the subclasses' summed counts), by source, and
+a trend by day or month.
 
 A report is the area's, whoever asked for it: the figures are read as a reader of that whole
 area (`area_reader`), and who may ask for a report and read it is checked on the request and
@@ -16,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.analytics.selectors import rates_report
+from gridgov.analytics.selectors import rates_counts, rates_report
 from gridgov.areas.codes import AreaKind
 from gridgov.areas.models import Area, Department
 from gridgov.events.models import Source, Subclass
-from gridgov.events.rates import COUNT_KEYS, rates_from_counts
+from gridgov.events.rates import rates_from_counts
 from gridgov.reports.periods import Period
 
 # The rates a report shows, in its order: (key in rates_from_counts, how it is read).
@@ -116,20 +117,31 @@ def _ranked(current: dict, previous: dict, names: dict[str, str]) -> list[dict[s
     return rows
 
 
-def _categories(subclass_groups: dict[str, dict]) -> dict[str, dict]:
-    """Subclass groups summed by event class (category): the counts add up, the rates are
-    recomputed from them (the average handling time, not in the groups' counts, is left out)."""
+def _categories(reader: User, area: Area, period: Period, now) -> dict[str, dict]:
+    """Rates by category (event class): the subclasses' summed counts added up by class
+    before any rate is computed (a class's rate is the rate of its counts, never an average
+    of its subclasses' rates)."""
+    _total, by_subclass = rates_counts(
+        user=reader,
+        group="subclass",
+        area=area.code,
+        since=period.since,
+        until=period.until,
+        now=now,
+    )
     classes = dict(
-        Subclass.objects.filter(code__in=list(subclass_groups)).values_list(
+        Subclass.objects.filter(code__in=list(by_subclass)).values_list(
             "code", "event_class__name_zh"
         )
     )
     summed: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for code, rates in subclass_groups.items():
-        counts = summed[classes.get(code) or "-"]
-        for key in COUNT_KEYS:
-            counts[key] += rates["counts"][key]
-    return {name: rates_from_counts(counts) for name, counts in summed.items()}
+    for code, counts in by_subclass.items():
+        into = summed[classes.get(code) or "-"]
+        for key, value in counts.items():
+            into[key] += value
+    return {
+        name: rates_from_counts(counts) for name, counts in summed.items() if counts["reported"]
+    }
 
 
 def _trend_labels(period: Period) -> list[str]:
@@ -184,7 +196,7 @@ def report_figures(*, area: Area, period: Period, now: dt.datetime | None = None
         user=reader, area=area.code, since=previous.since, until=previous.until, now=now
     )["all"]
     by = {}
-    for group in ("area", "department", "subclass", "source"):
+    for group in ("area", "department", "source"):
         by[group] = (
             _grouped(reader, area, period, group, now),
             _grouped(reader, area, previous, group, now),
@@ -217,7 +229,9 @@ def report_figures(*, area: Area, period: Period, now: dt.datetime | None = None
         "departments": _ranked(
             *by["department"], {name: name for name in departments} | {"-": _("No department")}
         ),
-        "categories": _ranked(_categories(by["subclass"][0]), _categories(by["subclass"][1]), {}),
+        "categories": _ranked(
+            _categories(reader, area, period, now), _categories(reader, area, previous, now), {}
+        ),
         "sources": _ranked(*by["source"], sources),
         "trend": _trend(reader, area, period, now),
     }
