@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
@@ -206,7 +207,7 @@ def assessment_read(*, user: User, assessment_id: int) -> dict[str, Any]:
                 "rank": d.rank,
                 "figures": d.figures,
             }
-            for d in departments.order_by("rank", "department__name")
+            for d in departments.order_by(F("rank").asc(nulls_last=True), "department__name")
         ],
         "editable": run.status == Assessment.Status.DRAFT
         and district_editor(user)
