@@ -248,7 +248,12 @@ def test_every_panel_reads_a_fixed_number_of_queries(operator, grid_worker, wenh
     # month, year, by area, by department); its count moves by one with the rollup plan,
     # not with the events. Shared 30 s, so one wall's cost is a fraction of a query a poll.
     assert large.pop(rates) <= small.pop(rates) + 2 <= 50
-    assert large == small
+    # Never more with ten times the events (fewer is possible: an empty list of cameras or
+    # photos to look up is no query at all).
+    assert {url: large[url] <= small[url] for url in small} == dict.fromkeys(small, True), (
+        small,
+        large,
+    )
     assert small[f"{API}/alarms"] <= 8
     assert small[f"{API}/cameras"] <= 8
     assert small[f"{API}/whistles"] <= 8

@@ -170,6 +170,7 @@
     const when = kind === "overdue" && a.due_at ? fill(T.overdue_by, { due: time(a.due_at) }) : time(a.reported_at);
     return `<a href="#event=${esc(a.id)}" class="cc-alarm ${kind}" data-id="${esc(a.id)}" data-kind="${kind}"><b>${esc(kind === "urgent" ? T.urgent : T.overdue)}</b> ${esc(a.kind)} · ${esc(a.area)} · ${esc(a.number)} · ${esc(a.state_name)} · ${esc(when)}</a>`;
   }
+  let stripHtml = "";
   function drawAlarms(data) {
     const strip = $("cc-alarms");
     const items = [...data.urgent.map((a) => alarmItem(a, "urgent")), ...data.overdue.map((a) => alarmItem(a, "overdue"))];
@@ -177,9 +178,15 @@
     strip.dataset.state = data.urgent_total ? "urgent" : data.overdue_total ? "overdue" : "none";
     strip.dataset.urgent = String(data.urgent_total);
     strip.dataset.overdue = String(data.overdue_total);
-    strip.innerHTML = items.length
+    const html = items.length
       ? `<div class="cc-alarm-track">${items.join("")}${more > 0 ? `<span class="cc-alarm-more">${esc(fill(T.more, { n: more }))}</span>` : ""}</div>`
       : `<span class="cc-alarm-none">${esc(T.no_alarms)}</span>`;
+    // Redrawn only when it changed: a redraw restarts the scrolling from the start.
+    if (html !== stripHtml) {
+      stripHtml = html;
+      strip.innerHTML = html;
+      marquee(strip);
+    }
     $("kpi-urgent").textContent = data.urgent_total;
     $("kpi-overdue").textContent = data.overdue_total;
     tip($("fig-urgent"), fill(T.tip_urgent, { n: data.urgent_total }));
@@ -191,6 +198,17 @@
     for (const a of data.overdue) { const k = "o" + a.id; if (!seen.has(k)) { seen.add(k); fresh.overdue++; } }
     if (firstAlarms) { firstAlarms = false; return; }
     if (fresh.urgent) { beep(880, 0.18); setTimeout(() => beep(880, 0.18), 260); } else if (fresh.overdue) beep(440, 0.25);
+  }
+  // More alarms than the wall is wide: the strip scrolls, a copy following the original so
+  // the loop has no gap (the copy carries no ids: links and tests read the original).
+  function marquee(strip) {
+    const track = strip.querySelector(".cc-alarm-track");
+    if (!track || track.scrollWidth <= strip.clientWidth) return;
+    const width = track.scrollWidth;
+    track.insertAdjacentHTML("beforeend", track.innerHTML.replace(/ data-id="/g, ' aria-hidden="true" data-copy="'));
+    track.classList.add("scrolling");
+    track.style.setProperty("--cc-scroll", `-${width + 28}px`);
+    track.style.animationDuration = `${Math.max(width / 90, 10)}s`; // ~90 px a second
   }
   let alarmBusy = false;
   async function refreshAlarms() {
