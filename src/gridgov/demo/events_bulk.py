@@ -34,6 +34,12 @@ BATCH = 20_000
 # Wall-clock hours per working hour: 8 working hours a day, five days a week, roughly.
 WALL_PER_WORKING_HOUR = 3.5
 RECENT_DAYS = 14
+# Hotspots (decision 0037): this share of events falls on one of SPOTS_PER_GRID fixed spots
+# of its grid, each with one kind of problem that keeps coming back there (a market lane's
+# vendors, a crossing that floods), so the hotspot map and the recurring problems of a
+# bulk-generated city look like a real one's rather than uniform noise.
+SPOT_SHARE = 0.3
+SPOTS_PER_GRID = 2
 
 SOURCES = [
     (Source.WORKER, 45),
@@ -94,6 +100,8 @@ class Place:
     lat: float
     spread: float
     worker_id: int | None
+    # (lon, lat, index in City.subclasses) of the grid's spots, drawn on first use
+    spots: list[tuple[float, float, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -187,7 +195,12 @@ class Drawer:
         order they were reported, as a live table fills (and as its pages lie on disk)."""
         rng = self.rng
         grid = rng.choice(self.city.grids)
-        subclass_id, code, name, limits = rng.choice(self.city.subclasses)
+        kind = rng.randrange(len(self.city.subclasses))
+        lon = grid.lon + rng.uniform(-grid.spread, grid.spread)
+        lat = grid.lat + rng.uniform(-grid.spread, grid.spread)
+        if rng.random() < SPOT_SHARE:
+            lon, lat, kind = self._spot(grid)
+        subclass_id, code, name, limits = self.city.subclasses[kind]
         source = rng.choices(*self.sources)[0]
         urgency = rng.choices(*self.urgencies)[0]
         age = dt.timedelta(seconds=(1 - share) * self.days * 86400)
@@ -202,8 +215,8 @@ class Drawer:
             "urgency": urgency,
             "source": source,
             "area_id": grid.area_id,
-            "lon": round(grid.lon + rng.uniform(-grid.spread, grid.spread), 6),
-            "lat": round(grid.lat + rng.uniform(-grid.spread, grid.spread), 6),
+            "lon": round(lon, 6),
+            "lat": round(lat, 6),
             "address": grid.name,
             "reporter_id": self._reporter(source, grid),
             "state": state,
@@ -212,6 +225,21 @@ class Drawer:
         row["h3_cell"] = hexes.cell_of(row["lon"], row["lat"])
         self._progress(row, state, grid, limits, urgency, reported_at)
         return row
+
+    def _spot(self, grid: Place) -> tuple[float, float, int]:
+        """One of the grid's fixed spots, a few metres off (one H3 cell, mostly)."""
+        rng = self.rng
+        if not grid.spots:
+            grid.spots = [
+                (
+                    grid.lon + rng.uniform(-grid.spread, grid.spread),
+                    grid.lat + rng.uniform(-grid.spread, grid.spread),
+                    rng.randrange(len(self.city.subclasses)),
+                )
+                for _ in range(SPOTS_PER_GRID)
+            ]
+        lon, lat, kind = rng.choice(grid.spots)
+        return lon + rng.uniform(-5e-5, 5e-5), lat + rng.uniform(-5e-5, 5e-5), kind
 
     def _reporter(self, source: str, grid: Place) -> int | None:
         if source == Source.WORKER:
