@@ -121,6 +121,17 @@
     $("updated").textContent = `${T.updated} ${new Date(data.generated_at).toLocaleTimeString()}${shown}`;
     $("updated").dataset.count = String(data.open_total);
     legacyAlarms(data.alarms || []);
+    whistlesOverdue(data.whistles);
+  }
+
+  // Whistles past a deadline per level (decision 0025), atop the whistles panel.
+  function whistlesOverdue(w) {
+    const box = $("screen-whistles");
+    box.hidden = !w;
+    if (!w) return;
+    box.classList.toggle("overdue", w.overdue_total > 0);
+    box.dataset.overdue = String(w.overdue_total);
+    box.innerHTML = `${esc(w.label)}: <b>${esc(w.overdue_total)}</b> · ` + w.levels.map((l) => `${esc(l.name)} <b>${esc(l.overdue)}</b>`).join(" · ");
   }
 
   // The earlier strip's urgent list, kept hidden: links (#event=) and tests read it.
