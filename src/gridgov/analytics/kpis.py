@@ -205,6 +205,9 @@ def kpis_report(
         until=local_midnight(last + dt.timedelta(days=1)),
         now=now or timezone.now(),
         only=reach.only,
+        area_ids=tuple(Area.objects.filter(path__startswith=prefix).values_list("pk", flat=True))
+        if prefix
+        else None,
     )
     rows = ROW_MAKERS[family](window)
     for row in rows:

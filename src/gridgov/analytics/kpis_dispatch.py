@@ -23,7 +23,7 @@ from django.db.models import Count, F, Q
 
 from gridgov.accounts.models import User, full_name
 from gridgov.analytics.kpis_window import Window, sql_datetime
-from gridgov.areas.models import Area, Department
+from gridgov.areas.models import Department
 from gridgov.events.models import Event, TimelineEntry
 from gridgov.events.rates import HELD, LIVE_STATES, rates_config
 from gridgov.events.workflow import CLOSED_STATES, State
@@ -100,9 +100,10 @@ def _chain(window: Window) -> list[dict[str, Any]]:
     target = f"COALESCE({department}, 'worker:' || {_json_text('t.data', 'assignee')}, '')"
     params: list[Any] = [sql_datetime(window.since), sql_datetime(window.until)]
     area = ""
-    if window.prefix:
-        area = f"AND e.area_id IN (SELECT id FROM {Area._meta.db_table} WHERE path LIKE %s)"
-        params.append(window.prefix + "%")  # area paths are digits and slashes
+    if window.area_ids is not None:
+        ids = list(window.area_ids) or [0]
+        area = f"AND e.area_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
     sql = CHAIN_SQL.format(
         department=department,
         target=target,
@@ -130,8 +131,8 @@ def _handling(window: Window) -> dict[int, dict[str, int]]:
         department_id__isnull=False,
         accepted_at__isnull=False,
     ).exclude(state__in=(State.VOIDED, State.REJECTED))
-    if window.prefix:
-        events = events.filter(area__path__startswith=window.prefix)
+    if window.area_ids is not None:
+        events = events.filter(area_id__in=window.area_ids)
     if window.only is not None:
         events = events.filter(department_id=window.only)
     found = (

@@ -49,8 +49,8 @@ def _events_in(window: Window, prefix_field: str = "event__") -> Q:
     q = Q(**{f"{prefix_field}reported_at__gte": window.since}) & Q(
         **{f"{prefix_field}reported_at__lt": window.until}
     )
-    if window.prefix:
-        q &= Q(**{f"{prefix_field}area__path__startswith": window.prefix})
+    if window.area_ids is not None:
+        q &= Q(**{f"{prefix_field}area_id__in": window.area_ids})
     return q
 
 
