@@ -26,10 +26,11 @@ run: install
 	@# server and stops with it; its queue is a SQLite file in var/ (docs/decisions/0014).
 	trap 'kill 0' EXIT; $(BIN)/gridgov run_huey & $(BIN)/gridgov runserver 127.0.0.1:8000
 
-# Debian's chromium and a CJK font for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium and a CJK font for the browser tests (Playwright drives it; no browser download),
+# and poppler's pdftoppm, which renders the reports' PDF pages in tests/reports.
 browser:
-	@(command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q .) \
-	  || (apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk) \
+	@(command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && fc-list :lang=zh | grep -q .) \
+	  || (apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk poppler-utils) \
 	  || (echo "chromium is missing and could not be installed (run as root: apt-get install -y chromium)" >&2; exit 1)
 
 lint: install
