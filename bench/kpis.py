@@ -116,7 +116,7 @@ BASELINES = {
 }
 
 
-def _timed(call, repeat: int = 3) -> float:
+def _timed(call, repeat: int = 2) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
