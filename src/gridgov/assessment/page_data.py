@@ -13,7 +13,7 @@ from gridgov.accounts.models import User
 from gridgov.areas.codes import AreaKind
 from gridgov.assessment import selectors
 from gridgov.assessment.access import district_root
-from gridgov.common.errors import NotFound
+from gridgov.common.errors import NotFound, PermissionDenied
 
 MAX_ID = 2**62
 PULLING_SHOWN = 3
@@ -45,7 +45,7 @@ def overview_page(
     zones_rules = None
     try:
         zones_rules = selectors.zones_read(user=user, root_code=root.code)
-    except Exception:  # noqa: BLE001 - a department's handler reads results, not rules
+    except PermissionDenied:  # a department's handler reads their result, not the rules
         zones_rules = None
     editable_rules = bool(zones_rules and zones_rules["editable"])
     context: dict[str, Any] = {
