@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import random
 
+import h3
 from django.db.models import F
 from django.utils import timezone
 from PIL import Image
@@ -131,7 +132,7 @@ HOTSPOTS = [
         "大研",
         "0501",
         "四方街巷口流动摊贩占道经营",
-        [58, 53, 47, 41, 36, 30, 24, 19, 13, 8, 4, 1],
+        [58, 53, 47, 41, 36, 30, 27, 24, 19, 13, 10, 8, 4, 1],
         None,
     ),
     ("大研", "1901", "古城民居私自改变外立面", [50, 38, 27, 15, 3], None),
@@ -150,8 +151,9 @@ HOTSPOTS = [
 
 
 def build_hotspots(rng: random.Random) -> int:
-    """The places of HOTSPOTS, each at one spot of the street's second grid (one H3 cell), reported oldest first and moved back in time one by one, so that the
-    duplicate check of each new report never sees the earlier ones."""
+    """The places of HOTSPOTS, each at one spot of the street's second grid (one H3 cell),
+    reported oldest first and moved back in time one by one, so that the duplicate check of
+    each new report never sees the earlier ones."""
     operator = User.objects.get(username="operator")
     leader = User.objects.get(username="leader")
     workers = {
@@ -161,15 +163,12 @@ def build_hotspots(rng: random.Random) -> int:
     for street_name, code, text, ages, treatment in HOTSPOTS:
         street = Area.objects.get(kind="street", name__startswith=street_name)
         grid = Area.objects.filter(kind="grid", path__startswith=street.path).order_by("code")[1]
-        worker = workers[grid.pk]
-        # The centre of the H3 cell of a point of the grid, and reports within ~8 m of it:
-        # one cell, as reports of one spot are (a wider jitter split a spot across cells).
-        inside = shape(grid.geometry).representative_point()
-        spot = Point(*hexes.centre(hexes.cell_of(inside.x, inside.y)))
+        spot, jitter = _spot_in(grid)
         last = None
         for age in sorted(ages, reverse=True):
-            lon = spot.x + rng.uniform(-0.00008, 0.00008)
-            lat = spot.y + rng.uniform(-0.00008, 0.00008)
+            lon = spot.x + rng.uniform(-jitter, jitter)
+            lat = spot.y + rng.uniform(-jitter, jitter)
+            worker = workers[grid.pk]
             reporter = rng.choice([worker, worker, User.objects.get(username="resident")])
             event = event_report(
                 user=reporter,
@@ -182,6 +181,7 @@ def build_hotspots(rng: random.Random) -> int:
                 },
                 source="worker" if reporter == worker else "resident",
             )
+            worker = workers.get(event.area_id, worker)  # the grid the point fell in
             # Older reports went round the loop; the latest few are still being handled.
             depth = 6 if age > 3 else rng.choice([1, 2, 3])
             _walk(rng, event, depth, operator=operator, worker=worker, reporter=reporter)
@@ -193,13 +193,28 @@ def build_hotspots(rng: random.Random) -> int:
             RootTreatment.objects.create(
                 place=hexes.cell_of(spot.x, spot.y) if last.h3_cell is None else last.h3_cell,
                 subclass=Subclass.objects.get(code=code),
-                area=grid,
+                area_id=last.area_id,
                 treated_at=timezone.now() - dt.timedelta(days=days_ago),
                 treated_by=leader,
                 events=len([a for a in ages if a >= days_ago]),
                 note=f"{note}（演示数据）",
             )
     return made
+
+
+def _spot_in(grid: Area) -> tuple[Point, float]:
+    """(spot, jitter in degrees): the centre of an H3 cell inside the grid (the cell of its
+    representative point or a neighbour's), where reports a couple of metres apart stay in
+    one cell and in the grid; else the representative point itself, reported exactly there
+    (the old town's grids are narrow lanes)."""
+    geometry = shape(grid.geometry)
+    inside = geometry.representative_point()
+    origin = h3.latlng_to_cell(inside.y, inside.x, hexes.RESOLUTION)
+    for cell in [origin, *sorted(h3.grid_disk(origin, 2))]:
+        lat, lon = h3.cell_to_latlng(cell)
+        if geometry.contains(Point(lon, lat).buffer(0.00006)):
+            return Point(lon, lat), 0.00002
+    return inside, 0.0
 
 
 def _move_back(event_id: int, delta: dt.timedelta) -> None:
