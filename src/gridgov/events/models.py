@@ -458,6 +458,9 @@ class TimelineEntry(models.Model):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline")
         ordering = ["at", "id"]
+        # An event's steps of one kind in order: the people's KPIs look up, per offer or
+        # check, the answer or handling step before it (analytics/kpis_workers.py).
+        indexes = [models.Index(fields=["event", "action", "id"], name="timeline_event_action")]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.action}"
