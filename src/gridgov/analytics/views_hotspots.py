@@ -63,9 +63,9 @@ def hotspots_page(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "runs": runs,
         "days": runs["days"],
-        "subclasses": Subclass.objects.filter(active=True).order_by("code").values(
-            "code", "name_zh", "name_en"
-        ),
+        "subclasses": Subclass.objects.filter(active=True)
+        .order_by("code")
+        .values("code", "name_zh", "name_en"),
         "config": {
             "root": filters.get("area") or (root.code if root else ""),
             "default_min_count": hotspots.DEFAULT_MIN_COUNT,
