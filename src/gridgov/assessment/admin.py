@@ -5,6 +5,8 @@ goes through assessment.services, with the same checks as the API and the setup 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.assessment.access import district_editor
@@ -16,6 +18,14 @@ from gridgov.assessment.services import (
     zone_save,
 )
 from gridgov.common.errors import DomainError
+
+
+class _Refused(Exception):
+    """A service refused part of a back-office save: the whole save is undone."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class _DistrictEditorOnly:
@@ -66,6 +76,19 @@ class ZoneAdmin(_DistrictEditorOnly, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["root"] if obj else []
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The zone and its indicator rows are saved together or not at all: Django saves
+        the inlines after the zone, so a refusal of either (a name another zone has, a
+        target equal to the baseline …) rolls back everything this request wrote (the audit
+        log's rows with it) and the page is shown again as stored, with the service's
+        message."""
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refused:
+            messages.error(request, refused.error.message)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change) -> None:
         try:
             saved = zone_save(
@@ -77,22 +100,24 @@ class ZoneAdmin(_DistrictEditorOnly, admin.ModelAdmin):
                 position=obj.position,
             )
         except DomainError as error:
-            messages.error(request, error.message)
-            return
+            raise _Refused(error) from error
         obj.pk = saved.pk
 
     def save_formset(self, request, form, formset, change) -> None:
+        # What was saved, in the shape the admin's change message reads from a formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not Indicator:
-            return
+            return  # the streets are set with the zone's service, not here
         try:
             for deleted in formset.deleted_forms:
                 if deleted.instance.pk:
                     indicator_delete(user=request.user, indicator_id=deleted.instance.pk)
+                    formset.deleted_objects.append(deleted.instance)
             for item in formset.forms:
                 if item in formset.deleted_forms or not item.has_changed():
                     continue
                 data = item.cleaned_data
-                indicator_save(
+                saved = indicator_save(
                     user=request.user,
                     zone_id=None if item.instance.pk else form.instance.pk,
                     indicator_id=item.instance.pk,
@@ -102,8 +127,12 @@ class ZoneAdmin(_DistrictEditorOnly, admin.ModelAdmin):
                     baseline=data.get("baseline"),
                     position=data.get("position"),
                 )
+                if item.instance.pk:
+                    formset.changed_objects.append((saved, item.changed_data))
+                else:
+                    formset.new_objects.append(saved)
         except DomainError as error:
-            messages.error(request, error.message)
+            raise _Refused(error) from error
 
     def delete_model(self, request, obj) -> None:
         zone_delete(user=request.user, zone_id=obj.pk)
