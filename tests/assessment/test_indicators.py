@@ -26,6 +26,10 @@ from tests.conftest import WENHUI_GRID
 
 pytestmark = pytest.mark.django_db
 
+# The clock of the event tests: a Wednesday in the middle of a past year, so that "three
+# days ago" and "this year" never straddle a New Year, whatever day the tests run.
+NOW = dt.datetime(2025, 6, 18, 12, 0, tzinfo=timezone.get_default_timezone())
+
 
 def _events(reporter, point, now):
     """Four events reported three days ago, filed, handling due a day ago: three closed on time (rated satisfied,
@@ -69,7 +73,7 @@ def _period(now):
 
 
 def test_event_rates_of_a_street_and_its_communities(resident, wenhui_point):
-    now = timezone.now()
+    now = NOW
     _events(resident, wenhui_point, now)
     since, until = _period(now)
     xian = Area.objects.get(code=XIAN)
@@ -158,7 +162,7 @@ def test_party_grading_is_the_mean_total_of_the_year(db):
 def test_departments_assessed_by_the_streets_that_summoned_them(
     admin_user, community_staff, resident, wenhui_point, street_squad
 ):
-    now = timezone.now()
+    now = NOW
     events = _events(resident, wenhui_point, now)
     whistle = Whistle.objects.create(
         event=events[3], level="community", by=community_staff, reason="需要中队"
@@ -167,6 +171,8 @@ def test_departments_assessed_by_the_streets_that_summoned_them(
         event=events[3], level="community", by=community_staff, reason="再次"
     )
     hour = dt.timedelta(hours=1)
+    # Whistled half a day ago on the test's clock (the field is stamped at creation).
+    Whistle.objects.filter(pk__in=[whistle.pk, again.pk]).update(at=now - 12 * hour)
     # Checked in on time, reported back late, rated good.
     Summons.objects.create(
         whistle=whistle,
@@ -188,7 +194,7 @@ def test_departments_assessed_by_the_streets_that_summoned_them(
     zone = zone_save(user=admin_user, root_code=DISTRICT, name="治理", street_codes=[XIAN])
     indicator_save(user=admin_user, zone_id=zone.pk, key="closure_rate", weight=50)
     indicator_save(user=admin_user, zone_id=zone.pk, key="whistle_report_back", weight=50)
-    run = assessment_compute(user=admin_user, root_code=DISTRICT, year=now.year)
+    run = assessment_compute(user=admin_user, root_code=DISTRICT, year=now.year, now=now)
 
     result = DepartmentResult.objects.get(assessment=run, department=street_squad)
     assert result.summonses == 2
