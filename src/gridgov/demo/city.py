@@ -582,5 +582,8 @@ def load_demo(*, seed: int = SEED, with_registry: bool = True) -> DemoResult:
             from gridgov.demo.party import build_party
 
             result.records |= build_party(seed=seed)
+            from gridgov.demo.command import subscribe_leader
+
+            result.records |= subscribe_leader()
     result.areas = {key: len(value) for key, value in areas.items()}
     return result

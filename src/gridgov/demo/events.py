@@ -86,7 +86,10 @@ def build_events(rng: random.Random, count: int = 240) -> int:
             continue
         _walk(rng, event, depth, operator=operator, worker=worker, reporter=reporter)
     count += build_hotspots(rng)
-    rollups_rebuild()  # the hotspots' events were moved back in time after their steps
+    from gridgov.demo.command import build_command_wall  # it builds on this module
+
+    count += build_command_wall()  # departments' cases, camera alerts, whistles, alarms
+    rollups_rebuild()  # the hotspots' and the wall's events were moved back after their steps
     return count
 
 
