@@ -6,8 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as PageDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +14,7 @@ from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import EVERYWHERE, can, lives_as_resident
 from gridgov.analytics.kpis import FAMILIES, KPIS, kpi_reach, kpis_report
 from gridgov.areas.models import Area
-from gridgov.common.errors import DomainError, NotFound, PermissionDenied
+from gridgov.common.errors import DomainError, PermissionDenied
 
 FAMILY_LABELS = {
     "workers": _("Grid workers"),
@@ -54,6 +53,7 @@ KPI_FORMULAS = {
     "accurate_dispatch_rate": _("dispatches not returned and sent elsewhere ÷ dispatches settled"),
 }
 CHART_ROWS = 20
+NO_FAMILY = _("No such KPI family.")
 
 
 def _families(user) -> list[str]:
@@ -107,16 +107,24 @@ def _cells(result: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _refuse(request: HttpRequest) -> HttpResponse:
+    # The site's own page (with the way back for a resident), not Django's bare one.
+    return render(request, "web/forbidden.html", status=403)
+
+
 @login_required
 def kpis_page(request: HttpRequest) -> HttpResponse:
     if lives_as_resident(request.user):
-        raise Http404
+        return _refuse(request)
     families = _families(request.user)
     if not families:
-        raise PageDenied
+        return _refuse(request)
     family = request.GET.get("family") or families[0]
+    if family not in FAMILIES:
+        context = {"message": NO_FAMILY, "status": 400, "field": "family"}
+        return render(request, "analytics/bad_input.html", context, status=400)
     if family not in families:
-        raise PageDenied if family in FAMILIES else Http404
+        return _refuse(request)
     params = {
         key: (request.GET.get(key) or "").strip()[:40] for key in ("since", "until", "area", "sort")
     }
@@ -130,12 +138,10 @@ def kpis_page(request: HttpRequest) -> HttpResponse:
             area=params["area"] or None,
             sort=params["sort"] or None,
         )
-    except NotFound:
-        raise Http404 from None
     except PermissionDenied:
-        raise PageDenied from None
-    except DomainError as refused:
-        status, error = 400, refused.message
+        return _refuse(request)
+    except DomainError as refused:  # bad dates, an unknown area or sort: said on the page
+        status, error = refused.status, refused.message
     context: dict[str, Any] = {
         "family": family,
         "families": [(f, FAMILY_LABELS[f]) for f in families],

@@ -25,6 +25,11 @@ def _labelled(area: dict[str, Any]) -> dict[str, Any]:
         {"key": k, "label": labels.get(k, k)} for k in area["pulling_down"][:PULLING_SHOWN]
     ]
     area["no_data"] = [line["label"] for line in area["lines"] if line["value"] is None]
+    # The share of the weight that had data: a score from a few indicators reads as well as
+    # one from all of them unless the page says how much of the scheme stood behind it.
+    total = sum(float(line["weight"]) for line in area["lines"])
+    covered = sum(float(line["weight"]) for line in area["lines"] if line["value"] is not None)
+    area["coverage"] = round(100 * covered / total) if total else None
     return area
 
 

@@ -27,6 +27,11 @@ MAX_CODE = 18
 
 
 def _refuse(request: HttpRequest, message: str = "", status: int = 403) -> HttpResponse:
+    # Bad input (400) and a state conflict (409) say what is wrong; the forbidden page
+    # is for denials (403) and what the reader may not know exists (404).
+    if status in (400, 409):
+        context = {"message": message, "status": status}
+        return render(request, "analytics/bad_input.html", context, status=status)
     return render(request, "web/forbidden.html", {"message": message}, status=status)
 
 

@@ -20,6 +20,11 @@ from gridgov.reports.views_export import export_response
 
 
 def _refused(request: HttpRequest, message: str = "", status: int = 403) -> HttpResponse:
+    # Bad input (400) and a state conflict (409) say what is wrong; the forbidden page
+    # is for denials (403) and what the reader may not know exists (404).
+    if status in (400, 409):
+        context = {"message": message, "status": status}
+        return render(request, "analytics/bad_input.html", context, status=status)
     return render(request, "web/forbidden.html", {"message": message}, status=status)
 
 
@@ -32,6 +37,12 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     names = kind_names()
     subscribed = {(s.area.code, s.kind) for s in selectors.subscriptions_of(user=request.user)}
     areas = selectors.report_areas(user=request.user)
+    no_area_note = ""
+    if not areas:  # a community's staff: its figures are in its street's report
+        level = request.user.area.get_kind_display() if request.user.area_id else "—"
+        no_area_note = _(
+            "Reports are made for the district and for each street, not for a %(level)s."
+        ) % {"level": level}
     return render(
         request,
         "reports/index.html",
@@ -41,6 +52,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
                 for r in reports
             ],
             "areas": areas,
+            "no_area_note": no_area_note,
             "kinds": [(k, names[k], period_last_ended(k).key) for k in KINDS],
             "kind": kind,
             "ui": {
