@@ -71,6 +71,22 @@ def test_rates_give_today_month_year_with_their_denominators(operator, resident,
 
 
 @pytest.mark.django_db
+def test_open_events_are_counted_per_area_of_the_level_below(
+    operator, community_staff, resident, wenhui_point
+):
+    events = [_report(resident, wenhui_point) for _ in range(3)]
+    event_act(user=operator, event_id=events[0].pk, action="void", comment="虚假")
+    # A district's wall counts per street: 文汇's 2 open events (the void one is closed) are
+    # 西安街道's; a community's wall counts per grid.
+    body = signed_in(operator).get(f"{API}/rates?period=today").json()
+    assert [(r["key"], r["name"], r["open"]) for r in body["open_by_area"]] == [
+        ("530702001", "西安街道", 2)
+    ]
+    body = signed_in(community_staff).get(f"{API}/rates?period=today").json()
+    assert [(r["key"], r["open"]) for r in body["open_by_area"]] == [(WENHUI_GRID, 2)]
+
+
+@pytest.mark.django_db
 def test_rankings_order_streets_by_closure_and_departments_by_name(operator):
     events_generate(count=200, days=40, seed=13)
     body = signed_in(operator).get(f"{API}/rates?period=year").json()

@@ -41,7 +41,7 @@ MAX_ALARMS = 20  # open urgent events shown above the map (decision 0024)
 TREND_DAYS = 14
 
 
-def _open_counts(open_events, now) -> list[tuple[int, int, int, int]]:
+def open_counts(open_events, now) -> list[tuple[int, int, int, int]]:
     """(area id, open, yellow, red) per grid with open events: one GROUP BY over the partial
     index of open events. Red is past the stage deadline; yellow what the deadline sweep
     marked (80% of the stage's working time used) and not yet red."""
@@ -168,7 +168,7 @@ def screen_summary(
     root_depth = user.area.depth if user.area_id else -1
     open_events = visible.filter(state__in=OPEN_OR_NEW)
 
-    counts = _open_counts(open_events, now)
+    counts = open_counts(open_events, now)
     places = {
         pk: (code, path, name)
         for pk, code, path, name in areas.filter(

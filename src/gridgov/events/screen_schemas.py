@@ -39,6 +39,14 @@ class PeriodsOut(Out):
     year: FigureOut
 
 
+class OpenBelowOut(Out):
+    key: str
+    name: str
+    open: int
+    yellow: int
+    red: int
+
+
 class CommandRatesOut(Out):
     generated_at: str
     period: str
@@ -46,6 +54,9 @@ class CommandRatesOut(Out):
     periods: PeriodsOut
     areas: list[RankedOut] = Field(description="the level below the reader's area, ranked")
     departments: list[RankedOut]
+    open_by_area: list[OpenBelowOut] = Field(
+        [], description="open events now per area of the level below, the most first"
+    )
 
 
 class AlarmOut(Out):

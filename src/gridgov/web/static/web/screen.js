@@ -13,10 +13,19 @@
   // "{closed} of {due}" with the counts: the formulas are translated templates.
   const fill = (template, values) => String(template || "").replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
   const tip = (node, text) => { node.title = text; node.dataset.tip = text; };
-  const time = (iso) => new Date(iso).toLocaleString([], { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  // Every time in the server's zone: "today" is counted there, and a wall's browser may sit
+  // in another zone (or in UTC, as kiosks often do).
+  const zone = (() => {
+    try { new Intl.DateTimeFormat([], { timeZone: el.dataset.timeZone }); return el.dataset.timeZone || undefined; } catch (err) { return undefined; }
+  })();
+  const fmt = (options) => new Intl.DateTimeFormat([], { timeZone: zone, hourCycle: "h23", ...options });
+  const shortTime = fmt({ month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  const clockTime = fmt({ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const hms = fmt({ hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = (iso) => shortTime.format(new Date(iso));
 
   // ---- the clock ----
-  const clock = () => { $("cc-clock").textContent = new Date().toLocaleString(); };
+  const clock = () => { $("cc-clock").textContent = clockTime.format(new Date()); };
   clock(); setInterval(clock, 1000);
 
   // ---- the map ----
@@ -108,20 +117,54 @@
         { name: T.closed, type: "line", smooth: true, data: data.trend.closed, itemStyle: { color: "#4dd0e1" }, lineStyle: { width: 3 } },
       ],
     });
-    const top = Object.entries(data.areas).sort((a, b) => b[1].open - a[1].open).slice(0, 8).reverse();
-    byArea.setOption({
-      animation: false,
-      grid: { left: 150, right: 36, top: 8, bottom: 24 },
-      tooltip: {},
-      xAxis: { type: "value", minInterval: 1, ...axisStyle },
-      yAxis: { type: "category", data: top.map(([, a]) => a.name), ...axisStyle },
-      series: [{ type: "bar", label: { show: true, position: "right", color: "#fff", fontSize: 15 }, data: top.map(([, a]) => ({ value: a.open, itemStyle: { color: a.red ? "#e57373" : a.yellow ? "#ffd54f" : "#64b5f6" } })) }],
-    });
     const shown = data.events_complete ? "" : ` · ${data.events.length} / ${data.open_total}`;
-    $("updated").textContent = `${T.updated} ${new Date(data.generated_at).toLocaleTimeString()}${shown}`;
+    $("updated").textContent = `${T.updated} ${hms.format(new Date(data.generated_at))}${shown}`;
     $("updated").dataset.count = String(data.open_total);
     legacyAlarms(data.alarms || []);
     whistlesOverdue(data.whistles);
+  }
+
+  // Open events now per area of the level below (streets for a district): from the rates'
+  // answer. Hidden when there is none, so that the panels above take the room.
+  let areasEmpty = false;
+  function drawOpenBelow(rows) {
+    const box = $("chart-areas");
+    box.dataset.keys = rows.map((r) => r.key).join(",");
+    box.dataset.counts = rows.map((r) => r.open).join(",");
+    areasEmpty = !rows.length;
+    if (!$("event-card").hidden) return fitAll();
+    $("panel-areas").hidden = areasEmpty;
+    byArea.resize();
+    const top = rows.slice(0, 10).reverse();
+    byArea.setOption({
+      animation: false,
+      grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
+      tooltip: {},
+      xAxis: { type: "value", minInterval: 1, ...axisStyle },
+      yAxis: { type: "category", data: top.map((a) => a.name), ...axisStyle },
+      series: [{ type: "bar", barMaxWidth: 28, label: { show: true, position: "right", color: "#fff", fontSize: 15 }, data: top.map((a) => ({ value: a.open, itemStyle: { color: a.red ? "#e57373" : a.yellow ? "#ffd54f" : "#64b5f6" } })) }],
+    });
+    fitAll();
+  }
+
+  // A wall cannot scroll: what does not fit whole in its panel is left out whole (a row, a
+  // whistle), never cut in the middle; the panel's count still says how many there are.
+  function fit(panel, selector) {
+    const items = [...panel.querySelectorAll(selector)];
+    items.forEach((n) => { n.hidden = false; });
+    if (panel.hidden) return;
+    const bottom = panel.getBoundingClientRect().bottom - 4;
+    let cut = false;
+    // The first always stays: a panel shown with nothing in it says less than a cut entry.
+    items.forEach((n, i) => {
+      if (i > 0 && (cut || n.getBoundingClientRect().bottom > bottom)) { cut = true; n.hidden = true; }
+    });
+    panel.dataset.shown = String(items.filter((n) => !n.hidden).length);
+  }
+  function fitAll() {
+    fit($("panel-whistles"), ".cc-whistle");
+    fit($("panel-rank-areas"), "#rank-areas tbody tr");
+    fit($("panel-rank-departments"), "#rank-departments tbody tr");
   }
 
   // Whistles past a deadline per level (decision 0025), atop the whistles panel.
@@ -265,6 +308,7 @@
     // only): the streets' ranking takes the column rather than an empty panel.
     $("panel-rank-departments").hidden = !data.departments.length;
     $("rank-areas").dataset.period = data.period;
+    drawOpenBelow(data.open_by_area || []);
   }
   document.querySelectorAll("[data-rank-period]").forEach((b) => b.addEventListener("click", () => {
     rankPeriod = b.dataset.rankPeriod;
@@ -325,6 +369,7 @@
       <div class="cc-whistle-head"><a href="#event=${esc(w.event_id)}">${esc(w.kind)} · ${esc(w.number)}</a> <span>${esc(w.level_name)} · ${esc(w.area)} · ${esc(time(w.at))}</span></div>
       ${w.summonses.map((s) => `<div class="cc-chain"><span class="dept">${esc(s.department)}</span>${s.steps.map((st) => `<span class="step ${esc(st.status)}" title="${esc(st.name)}${st.due ? " · " + esc(time(st.due)) : ""}${st.by ? " · " + esc(st.by) : ""}">${esc(STEP_MARK[st.status] || "")} ${esc(st.name)}${st.by ? ` <small>${esc(st.by)}</small>` : ""}</span>`).join("")}</div>`).join("")}
     </div>`).join("");
+    fitAll();
   }
 
   // ---- camera alerts: snapshot and stream ----
@@ -345,6 +390,7 @@
         <figcaption><a href="#event=${esc(c.id)}">${esc(c.kind)}</a> · ${esc(c.camera || c.area)} · ${esc(time(c.reported_at))}<br>
         ${stream ? `<a class="cc-stream" href="${esc(stream)}" target="_blank" rel="noopener">▶ ${esc(T.stream)}</a>` : `<span class="muted">${esc(T.no_stream)}</span>`}</figcaption></figure>`;
     }).join("");
+    fitAll();
   }
 
   // ---- hotspots (engineer D's API, GeoJSON hexagons of the last 30 days) ----
@@ -369,7 +415,8 @@
     card.hidden = false;
     $("panel-areas").hidden = true;
     card.innerHTML = `<button type="button" class="cc-close" id="card-close" aria-label="×">×</button>${html}`;
-    $("card-close").onclick = () => { card.hidden = true; $("panel-areas").hidden = false; trackLayer.clearLayers(); byArea.resize(); };
+    $("card-close").onclick = () => { card.hidden = true; $("panel-areas").hidden = areasEmpty; trackLayer.clearLayers(); byArea.resize(); fitAll(); };
+    fitAll();
     return card;
   }
 
@@ -436,5 +483,5 @@
   setInterval(() => { refreshWhistles(); refreshCameras(); }, 10_000);
   setInterval(refreshRates, 30_000);
   setInterval(refreshHotspots, 300_000);
-  window.addEventListener("resize", () => { trend.resize(); byArea.resize(); });
+  window.addEventListener("resize", () => { trend.resize(); byArea.resize(); fitAll(); });
 })();
