@@ -44,7 +44,8 @@ def test_hotspots_bad_input_says_what(leader, query):
     response = _client(leader).get(f"/leaders/hotspots/?{query}")
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'id="page-error"' in body and 'data-status="400"' in body
+    assert 'id="page-error"' in body
+    assert 'data-status="400"' in body
     assert 'id="bad-input-page"' in body
 
 

@@ -24,7 +24,8 @@ def test_overview_bad_input_says_what(leader, query):
     response = client.get(f"/assessment/?{query}")
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'id="bad-input-page"' in body and 'id="page-error"' in body
+    assert 'id="bad-input-page"' in body
+    assert 'id="page-error"' in body
     assert 'data-status="400"' in body
 
 

@@ -18,7 +18,8 @@ def _page(user: User) -> str:
 
 def test_community_staff_get_an_explanation(community_staff):
     body = _page(community_staff)
-    assert 'id="reports-no-area"' in body and 'data-reportable-areas="0"' in body
+    assert 'id="reports-no-area"' in body
+    assert 'data-reportable-areas="0"' in body
     assert 'id="subscriptions"' not in body
     assert '<form id="report-form" hidden' in body
     assert 'id="export-form"' in body  # their area's events can still be exported
