@@ -316,6 +316,13 @@ NO_SCOPED_WRITES: dict[str, set[str]] = {
     "residents.Follow": set(),
     # The special groups and their visit plans are the district's to set (issue 12).
     "care.CareTag": {"district_staff"},
+    # Issue 13: zones are the district's editors'; runs, reports and the export audit are
+    # made by services only; subscriptions through the reports' service.
+    "assessment.Zone": {"district_staff"},
+    "assessment.Assessment": set(),
+    "reports.Report": set(),
+    "reports.Subscription": set(),
+    "reports.EventExport": set(),
 }
 
 
