@@ -61,8 +61,8 @@ def test_kpis_bad_date_and_unknown_family(leader):
     assert response.status_code == 400
     assert 'id="kpis-error"' in response.content.decode()
     response = client.get("/leaders/kpis/?family=bogus")
-    assert response.status_code == 400
-    assert 'data-field="family"' in response.content.decode()
+    assert response.status_code == 404
+    assert 'data-status="404"' in response.content.decode()
 
 
 def test_kpis_unknown_area_said_on_page(leader):

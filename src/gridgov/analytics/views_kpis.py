@@ -121,8 +121,9 @@ def kpis_page(request: HttpRequest) -> HttpResponse:
         return _refuse(request)
     family = request.GET.get("family") or families[0]
     if family not in FAMILIES:
-        context = {"message": NO_FAMILY, "status": 400, "field": "family"}
-        return render(request, "analytics/bad_input.html", context, status=400)
+        # No such family (404, as the API answers), said in words on the site's page.
+        context = {"message": NO_FAMILY, "status": 404}
+        return render(request, "analytics/bad_input.html", context, status=404)
     if family not in families:
         return _refuse(request)
     params = {
