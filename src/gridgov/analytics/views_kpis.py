@@ -107,15 +107,15 @@ def _cells(result: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _refuse(request: HttpRequest) -> HttpResponse:
+def _refuse(request: HttpRequest, status: int = 403) -> HttpResponse:
     # The site's own page (with the way back for a resident), not Django's bare one.
-    return render(request, "web/forbidden.html", status=403)
+    return render(request, "web/forbidden.html", status=status)
 
 
 @login_required
 def kpis_page(request: HttpRequest) -> HttpResponse:
-    if lives_as_resident(request.user):
-        return _refuse(request)
+    if lives_as_resident(request.user):  # not a page of theirs: 404, with the way back
+        return _refuse(request, 404)
     families = _families(request.user)
     if not families:
         return _refuse(request)
