@@ -151,7 +151,10 @@ def test_the_api_answers_the_contract(client, operator, clusters):
 
 def test_until_as_a_day_includes_that_day(operator, clusters):
     today = NOW.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-    report = hotspots_geojson(user=operator, until=today.isoformat())
+    # An explicit first day: the default window (30 days back from the end) would put the
+    # 29.9-day-old event in or out by the hour the test runs.
+    since = (today - dt.timedelta(days=30)).isoformat()
+    report = hotspots_geojson(user=operator, since=since, until=today.isoformat())
     assert report["meta"]["until"].startswith((today + dt.timedelta(days=1)).isoformat())
     assert report["meta"]["total"] >= 14
 

@@ -147,7 +147,7 @@ LANDING = {
     Role.RESIDENT: "/r/",
     Role.GRID_WORKER: "/app/",
     Role.GRID_HEAD: "/app/",
-    Role.LEADER: "/screen/",
+    Role.LEADER: "/leaders/",  # their dashboard, the big screen one click away (issue 13)
     Role.OPERATOR: "/events/",
     Role.SHIFT_LEADER: "/events/",
     Role.AREA_STAFF: "/events/",

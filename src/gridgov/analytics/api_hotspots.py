@@ -99,7 +99,7 @@ class RunEventOut(Out):
     state: str
 
 
-class RunOut(Out):
+class RecurringRunOut(Out):
     place: str = Field(description='"h3:<cell>" or "component:<id>"')
     cell: str | None
     component_id: int | None
@@ -122,7 +122,7 @@ class RecurringOut(Out):
     days: int
     total: int = Field(description="recurring problems found, before the cap of 100")
     truncated: bool
-    runs: list[RunOut]
+    runs: list[RecurringRunOut]
 
 
 @router.get(

@@ -120,7 +120,7 @@ class CommandCamerasOut(Out):
     events: list[CameraEventOut]
 
 
-class StepOut(Out):
+class CommandStepOut(Out):
     step: str
     name: str
     status: str
@@ -128,12 +128,12 @@ class StepOut(Out):
     by: str
 
 
-class SummonsOut(Out):
+class CommandSummonsOut(Out):
     department: str
-    steps: list[StepOut]
+    steps: list[CommandStepOut]
 
 
-class WhistleOut(Out):
+class CommandWhistleOut(Out):
     id: int
     event_id: int
     number: str
@@ -142,10 +142,10 @@ class WhistleOut(Out):
     level_name: str
     at: str
     reason: str
-    summonses: list[SummonsOut]
+    summonses: list[CommandSummonsOut]
 
 
 class CommandWhistlesOut(Out):
     generated_at: str
     total: int = Field(description="whistles with a summons not yet reported back")
-    whistles: list[WhistleOut]
+    whistles: list[CommandWhistleOut]

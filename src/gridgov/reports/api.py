@@ -12,8 +12,8 @@ from gridgov.reports import selectors, services
 from gridgov.reports.models import Report
 from gridgov.reports.schemas import (
     PeriodKindIn,
-    ReportIn,
     ReportOut,
+    ReportRequestIn,
     SubscriptionIn,
     SubscriptionOut,
 )
@@ -61,7 +61,7 @@ def reports_list(
     response={202: ReportOut, **errors(400, 403, 404)},
     summary="Ask for an area's report of a period (made by the queue)",
 )
-def report_create(request, payload: ReportIn):
+def report_create(request, payload: ReportRequestIn):
     report = services.report_request(
         user=request.user, area_code=payload.area, kind=payload.period, date=payload.date
     )

@@ -9,7 +9,7 @@ PeriodKindIn = Literal["day", "week", "month", "quarter", "year"]
 AreaCode = Annotated[str, Field(min_length=1, max_length=18)]
 
 
-class ReportIn(Schema):
+class ReportRequestIn(Schema):
     area: AreaCode
     period: PeriodKindIn
     # The period's name: 2026-10-05, 2026-W41 (or a date in the week), 2026-10, 2026-Q4, 2026.
