@@ -264,16 +264,13 @@ def test_every_panel_reads_a_fixed_number_of_queries(operator, grid_worker, wenh
     # month, year, by area, by department); its count moves by one with the rollup plan,
     # not with the events. Shared 30 s, so one wall's cost is a fraction of a query a poll.
     assert large.pop(rates) <= small.pop(rates) + 2 <= 50
-    # Never more with ten times the events (fewer is possible: an empty list of cameras or
-    # photos to look up is no query at all).
-    assert {url: large[url] <= small[url] for url in small} == dict.fromkeys(small, True), (
-        small,
-        large,
-    )
-    assert small[f"{API}/alarms"] <= 8
-    assert small[f"{API}/cameras"] <= 8
-    assert small[f"{API}/whistles"] <= 8
-    assert small[f"{API}/workers"] <= 6
+    # A fixed bound at both sizes, whatever ten times the events hold: a read per row would
+    # pass it at 40 events and break it at 440. (Counts may differ by one between sizes: an
+    # empty list, of overdue events or of photos to look up, is no query at all.)
+    bounds = {"alarms": 8, "cameras": 8, "whistles": 8, "workers": 6}
+    for url in small:
+        bound = bounds[url.split("/")[-1].split("?")[0]]
+        assert max(small[url], large[url]) <= bound, (url, small[url], large[url])
 
 
 @pytest.mark.django_db
