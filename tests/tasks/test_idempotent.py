@@ -40,6 +40,10 @@ COVERED = {
     # Run twice (warned once a day) in tests/care/test_overdue.py.
     "gridgov.care.tasks.overdue_visits_warn_task",
     "gridgov.care.tasks.quality_figures_warm_task",
+    # Run twice in tests/reports/test_tasks_idempotent.py.
+    "gridgov.reports.tasks.report_run_task",
+    "gridgov.reports.tasks.reports_due_task",
+    "gridgov.reports.tasks.reports_requeue_task",
 }
 
 
