@@ -104,10 +104,10 @@ def test_operator_takes_the_suggestion_and_sees_the_alarm(browser, live_server, 
             _shot(page, f"triage_queue_{suffix}")
 
             page.goto(f"{live_server.url}/screen/")
-            alarms = page.locator("#screen-alarms")
-            alarms.wait_for(state="visible")
+            # The wall's alarm strip (decision 0039) names the urgent event.
+            page.locator("#cc-alarms[data-state='urgent']").wait_for()
             page.wait_for_function(
-                f"document.getElementById('screen-alarms').textContent.includes('{event.number}')"
+                f"document.getElementById('cc-alarms').textContent.includes('{event.number}')"
             )
             _shot(page, f"triage_screen_{suffix}")
         finally:
