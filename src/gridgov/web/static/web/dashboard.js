@@ -21,6 +21,44 @@
     return chart.percent ? (v * 100).toFixed(2) + "%" : String(Math.round(v * 10) / 10);
   }
 
+  // Below this width the groups' names cannot stand side by side under their bars (a
+  // phone: 390 px held ten streets' names on top of each other): the bars lie across, one
+  // row per group, and the chart grows to hold them.
+  const NARROW = 560;
+  const ROW = 34;
+
+  function groupsOption(chart, ordered, narrow, height) {
+    const many = ordered.length > 12;
+    const series = (name, key) => ({
+      name,
+      type: chart.time_grouping ? "line" : "bar",
+      barMaxWidth: narrow ? 12 : 48,
+      data: ordered.map((r) => r[key]),
+    });
+    const across = narrow && !chart.time_grouping;
+    const labels = ordered.map((r) => r.label);
+    const option = {
+      animation: false,
+      color: ["#b71c1c", "#9fb3c8"],
+      tooltip: { trigger: "axis", valueFormatter: (v) => shown(chart, v) },
+      legend: { data: [chart.current_label, chart.previous_label], top: 0 },
+      series: [series(chart.current_label, "value"), series(chart.previous_label, "previous")],
+    };
+    if (across) {
+      // Names on the left, at most a third of the width; the largest on top.
+      option.grid = { left: 8, right: 16, top: 32, bottom: 24, containLabel: true };
+      option.yAxis = { type: "category", inverse: true, data: labels, axisLabel: { width: 110, overflow: "truncate" } };
+      option.xAxis = axisValue(chart);
+      option.xAxis.axisLabel = Object.assign({ hideOverlap: true }, option.xAxis.axisLabel);
+    } else {
+      option.grid = { left: 56, right: 16, top: 32, bottom: many || narrow ? 90 : 48 };
+      const rotate = many || narrow ? 45 : 0;
+      option.xAxis = { type: "category", data: labels, axisLabel: { interval: narrow ? "auto" : 0, rotate, hideOverlap: narrow } };
+      option.yAxis = axisValue(chart);
+    }
+    return { option, height: across ? Math.max(height, 60 + ROW * ordered.length) : height };
+  }
+
   function groups(node, chart) {
     const rows = chart.rows;
     const byValue = !chart.time_grouping;
@@ -28,22 +66,23 @@
     const ordered = byValue
       ? rows.filter((r) => r.value !== null || r.previous !== null).sort((a, b) => (b.value ?? -1) - (a.value ?? -1))
       : rows;
+    const height = parseFloat(getComputedStyle(node).height);
+    let narrow = null;
     const plot = echarts.init(node);
-    const many = ordered.length > 12;
-    plot.setOption({
-      animation: false,
-      color: ["#b71c1c", "#9fb3c8"],
-      tooltip: { trigger: "axis", valueFormatter: (v) => shown(chart, v) },
-      legend: { data: [chart.current_label, chart.previous_label], top: 0 },
-      grid: { left: 56, right: 16, top: 32, bottom: many ? 90 : 48 },
-      xAxis: { type: "category", data: ordered.map((r) => r.label), axisLabel: { interval: 0, rotate: many ? 45 : 0 } },
-      yAxis: axisValue(chart),
-      series: [
-        { name: chart.current_label, type: chart.time_grouping ? "line" : "bar", barMaxWidth: 48, data: ordered.map((r) => r.value) },
-        { name: chart.previous_label, type: chart.time_grouping ? "line" : "bar", barMaxWidth: 48, data: ordered.map((r) => r.previous) },
-      ],
-    });
-    return plot;
+    // Laid out again only when the width crosses NARROW (a phone turned, a window resized).
+    const layout = () => {
+      const now = node.clientWidth < NARROW;
+      if (now === narrow) return false;
+      narrow = now;
+      const fitted = groupsOption(chart, ordered, narrow, height);
+      node.style.height = fitted.height + "px";
+      node.dataset.layout = narrow && byValue ? "across" : "upright";
+      plot.resize();
+      plot.setOption(fitted.option, true);
+      return true;
+    };
+    layout();
+    return { resize: () => { if (!layout()) plot.resize(); } };
   }
 
   function trend(node, chart) {
