@@ -41,9 +41,8 @@ TEXTS = {
     "1901": "古城民居私自改变外立面",
     "2201": "暴雨后路口积水",
 }
-FULL = ["accept", "dispatch", "take", "feedback", "verify_pass", "close", "evaluate"]
-# How far along the loop demo events go: every state of the queue has some.
-DEPTHS = [0, 1, 2, 3, 4, 6, 7, 7, 7]
+# The hotspots' loop (the grid cases have theirs in worker_cases.py).
+FULL = ["accept", "dispatch", "accept_task", "feedback", "verify_pass", "close", "evaluate"]
 
 
 def _photo(rng: random.Random, user) -> str:
@@ -55,40 +54,16 @@ def _photo(rng: random.Random, user) -> str:
 
 
 def build_events(rng: random.Random, count: int = 240) -> int:
-    operator = User.objects.get(username="operator")
-    resident = User.objects.get(username="resident")
-    grids = list(Area.objects.filter(kind="grid", path__startswith="/530702/").order_by("code"))
-    workers = {
-        u.area_id: u for u in User.objects.filter(username__startswith="gw").order_by("username")
-    }
-    for _ in range(count):
-        grid = rng.choice(grids)
-        worker = workers[grid.pk]
-        code = rng.choice(list(TEXTS))
-        point = _point_in(rng, grid)
-        reporter = rng.choice([resident, worker])
-        event = event_report(
-            user=reporter,
-            data={
-                "subclass": code,
-                "description": f"{TEXTS[code]}（演示数据）",
-                "lon": point.x,
-                "lat": point.y,
-                "address": grid.name,
-            },
-            source="resident" if reporter == resident else "worker",
-        )
-        depth = rng.choice(DEPTHS)
-        if depth and rng.random() < 0.05:
-            event_act(
-                user=operator, event_id=event.pk, action="reject", comment="不属于网格事项（演示）"
-            )
-            continue
-        _walk(rng, event, depth, operator=operator, worker=worker, reporter=reporter)
-    count += build_hotspots(rng)
+    """The grid cases (worker_cases.py), the hotspots, the command wall's material and the
+    departments' returns, then the rollups rebuilt once from the events."""
     from gridgov.demo.command import build_command_wall  # it builds on this module
+    from gridgov.demo.returns import build_returns
+    from gridgov.demo.worker_cases import build_worker_cases
 
+    count = build_worker_cases(rng, count)
+    count += build_hotspots(rng)
     count += build_command_wall()  # departments' cases, camera alerts, whistles, alarms
+    count += build_returns(rng)
     rollups_rebuild()  # the hotspots' and the wall's events were moved back after their steps
     return count
 
@@ -110,7 +85,7 @@ def _walk(rng, event, depth, *, operator, worker, reporter) -> None:
     reporter rates, or the center records the rating from a callback (回访) to a worker's own
     report."""
     for action in FULL[:depth]:
-        actor = worker if action in ("take", "feedback") else operator
+        actor = worker if action in ("accept_task", "feedback") else operator
         data = {}
         if action == "dispatch":
             data["assignee_id"] = worker.pk

@@ -11,6 +11,7 @@ from shapely.geometry import shape
 
 from gridgov.accounts.models import User
 from gridgov.areas.models import Area, GridWorker
+from gridgov.demo.patrols import build_patrols
 from gridgov.dispatch.models import PositionSample, WorkerPosition
 from gridgov.registry.models import Point
 from gridgov.smartcodes.models import PatrolPlan, Policy
@@ -104,4 +105,9 @@ def build_field(*, seed: int = 530702) -> dict[str, int]:
     )
     tasks = campaign_launch(user=staff, campaign_id=campaign.pk)
     positions = positions_refresh(seed=seed)
-    return {"smart codes": codes, "canvass tasks": tasks, "worker positions": positions}
+    return {
+        "smart codes": codes,
+        "patrol check-ins": build_patrols(seed=seed),
+        "canvass tasks": tasks,
+        "worker positions": positions,
+    }
