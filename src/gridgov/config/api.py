@@ -6,8 +6,11 @@ schema (422), the caller is unknown (401), the body is not JSON (400) or a URL n
 nothing (404): clients and the fuzz test read one shape.
 """
 
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -40,6 +43,71 @@ from gridgov.smartcodes.api import router as codes_router
 
 # Statuses ninja raises itself (HttpError) and the codes we give them.
 HTTP_ERROR_CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+# Ninja's own refusals carry fixed English text ("Cannot parse request body", "CSRF check
+# Failed"): said again in the reader's language, by status.
+HTTP_ERROR_MESSAGES = {
+    400: gettext_lazy("The body could not be read: send JSON."),
+    403: gettext_lazy("The CSRF check failed: reload the page and try again."),
+}
+
+# Pydantic writes its messages in English only; each error type it can raise on our schemas
+# is said again through gettext, with the limits from its `ctx` (decision: one language per
+# answer, the one LocaleMiddleware chose from the session or Accept-Language).
+_WHOLE_NUMBER = gettext_lazy("Must be a whole number.")
+_NUMBER = gettext_lazy("Must be a number.")
+_BOOLEAN = gettext_lazy("Must be true or false.")
+_DATE = gettext_lazy("Must be a date such as 2026-10-31.")
+_DATE_TIME = gettext_lazy("Must be a date and time such as 2026-10-31T08:30:00+08:00.")
+_OBJECT = gettext_lazy("Must be an object.")
+_ONE_OF = gettext_lazy("Must be one of: %(expected)s.")
+VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "literal_error": _ONE_OF,
+    "enum": _ONE_OF,
+    "greater_than_equal": gettext_lazy("Must be at least %(ge)s."),
+    "greater_than": gettext_lazy("Must be more than %(gt)s."),
+    "less_than_equal": gettext_lazy("Must be at most %(le)s."),
+    "less_than": gettext_lazy("Must be less than %(lt)s."),
+    "multiple_of": gettext_lazy("Must be a multiple of %(multiple_of)s."),
+    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("At least %(min_length)s characters."),
+    "too_long": gettext_lazy("At most %(max_length)s items."),
+    "too_short": gettext_lazy("At least %(min_length)s items."),
+    "string_pattern_mismatch": gettext_lazy("Not in the expected format."),
+    "string_type": gettext_lazy("Must be text."),
+    "int_parsing": _WHOLE_NUMBER,
+    "int_type": _WHOLE_NUMBER,
+    "int_from_float": _WHOLE_NUMBER,
+    "float_parsing": _NUMBER,
+    "float_type": _NUMBER,
+    "decimal_parsing": _NUMBER,
+    "decimal_type": _NUMBER,
+    "finite_number": _NUMBER,
+    "bool_parsing": _BOOLEAN,
+    "bool_type": _BOOLEAN,
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "datetime_parsing": _DATE_TIME,
+    "datetime_type": _DATE_TIME,
+    "datetime_from_date_parsing": _DATE_TIME,
+    "timezone_aware": _DATE_TIME,
+    "uuid_parsing": gettext_lazy("Must be a UUID."),
+    "uuid_type": gettext_lazy("Must be a UUID."),
+    "list_type": gettext_lazy("Must be a list."),
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "dict_type": _OBJECT,
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "extra_forbidden": gettext_lazy("This field is not expected."),
+}
+# The ValueErrors our own validators raise (common/schemas.py: `Day`, `When`).
+VALUE_ERROR_MESSAGES = {
+    "expected an ISO 8601 date": _DATE,
+    "expected an ISO 8601 date and time": _DATE_TIME,
+}
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 class BearerToken(HttpBearer):
@@ -74,6 +142,27 @@ def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+def validation_message(error: dict) -> str:
+    """One pydantic error said in the active language; an unknown type gets a general
+    sentence rather than English."""
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    if kind == "value_error":
+        reason = str(context.get("error", ""))
+        return str(VALUE_ERROR_MESSAGES.get(reason, _("This value is not valid.")))
+    message = VALIDATION_MESSAGES.get(kind)
+    if message is None:
+        return _("This value is not valid.")
+    values = {key: str(value) for key, value in context.items()}
+    if "expected" in values:
+        # pydantic's "'a', 'b' or 'c'": the values without its English "or".
+        values["expected"] = ", ".join(_QUOTED.findall(values["expected"])) or values["expected"]
+    try:
+        return str(message) % values
+    except (KeyError, ValueError, TypeError):  # a ctx without the limit: say it plainly
+        return _("This value is not valid.")
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     # Type, place and message only: pydantic's `input` would echo what was sent (a whole
@@ -82,7 +171,7 @@ def validation_error(request, exc: ValidationError):
         {
             "type": str(error.get("type", "invalid")),
             "loc": [part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
-            "msg": str(error.get("msg", "")),
+            "msg": validation_message(error),
         }
         for error in exc.errors
     ]
@@ -108,8 +197,9 @@ def authentication_error(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     # Ninja's own refusals: a body that is not JSON (400), a failed CSRF check (403).
+    message = HTTP_ERROR_MESSAGES.get(exc.status_code, str(exc))
     return _error(
-        request, exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "error"), str(exc)
+        request, exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "error"), str(message)
     )
 
 

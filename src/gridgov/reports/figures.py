@@ -94,7 +94,8 @@ def _grouped(reader: User, area: Area, period: Period, group: str, now) -> dict[
 
 def _ranked(current: dict, previous: dict, names: dict[str, str]) -> list[dict[str, Any]]:
     """Rows of every group seen in either period, best closure rate first, each with its
-    figures, the previous period's and the change of the closure rate (points)."""
+    figures, the previous period's and the change of the closure rate (a difference of two
+    rates: percentage points, as a fraction: -0.25 is 25 points down)."""
     rows = []
     for key in sorted(set(current) | set(previous)):
         now_row = _row(current[key]) if key in current else _empty()

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -53,7 +54,34 @@ def percent(value: float | None) -> str:
 
 
 def points(value: float | None) -> str:
+    """A change of a rate (0..1) in percentage points, the number alone (a column's header
+    names the unit)."""
     return "—" if value is None else f"{value * 100:+.2f}"
+
+
+def rate_change(value: float | None) -> str:
+    """A change of a rate with its unit: a rate of 50% that becomes 75% rose by 25
+    percentage points, not by 25% (that would be 62.5%)."""
+    if value is None:
+        return "—"
+    return pgettext("a change of a rate", "%(change)s pp") % {"change": points(value)}
+
+
+def count_change(now: int, before: int) -> str:
+    """A change of a count: by how many, and by what share of the previous count when there
+    was one (from nothing, a share says nothing)."""
+    change = now - before
+    if not before:
+        return f"{change:+d}"
+    return f"{change:+d} ({change / before * 100:+.1f}%)"
+
+
+def hours_change(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return "—"
+    return pgettext("a change of working hours", "%(change)s h") % {
+        "change": f"{now - before:+.1f}"
+    }
 
 
 def _text(value: Any) -> str:
@@ -111,31 +139,29 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Tab
 def _summary(figures: dict) -> Table:
     labels = rate_labels()
     now, before = figures["summary"], figures["summary_previous"]
-    rows = [
-        [_("Reported"), now["reported"], before["reported"], now["reported"] - before["reported"]],
-        [
-            _("Due to close"),
-            now["due_to_close"],
-            before["due_to_close"],
-            now["due_to_close"] - before["due_to_close"],
-        ],
-        [_("Closed"), now["closed"], before["closed"], now["closed"] - before["closed"]],
+    counts = [
+        ("reported", _("Reported")),
+        ("due_to_close", _("Due to close")),
+        ("closed", _("Closed")),
+    ]
+    rows: list[list[Any]] = [
+        [label, now[key], before[key], count_change(now[key], before[key])] for key, label in counts
     ]
     for key in (*RATE_KEYS, "score"):
         change = None
         if now[key] is not None and before[key] is not None:
             change = now[key] - before[key]
-        rows.append([labels[key], percent(now[key]), percent(before[key]), points(change)])
+        rows.append([labels[key], percent(now[key]), percent(before[key]), rate_change(change)])
     key = "average_handling_hours"
     rows.append(
         [
             labels[key],
             now[key] if now[key] is not None else "—",
             before[key] if before[key] is not None else "—",
-            "",
+            hours_change(now[key], before[key]),
         ]
     )
-    header = [_("Indicator"), _("This period"), _("Previous period"), _("Change (points)")]
+    header = [_("Indicator"), _("This period"), _("Previous period"), _("Change")]
     usable = WIDTH - 2 * MARGIN
     return _table(header, rows, [usable * 0.4, usable * 0.2, usable * 0.2, usable * 0.2])
 
@@ -151,7 +177,7 @@ def _ranked(rows: list[dict], name_header: str) -> Table:
         labels["on_time_closure_rate"],
         labels["satisfaction_rate"],
         labels["score"],
-        _("Change (points)"),
+        _("Closure rate change (percentage points)"),
     ]
     body = [
         [

@@ -92,7 +92,7 @@ def _ranked(book: Workbook, figures: dict, key: str, name_header: str) -> None:
     labels = rate_labels()
     header = [_("Rank"), name_header, _("Reported"), _("Due to close"), _("Closed")]
     header += [labels[k] for k in RATE_KEYS]
-    header += [labels["score"], _("Closure rate, previous period"), _("Change")]
+    header += [labels["score"], _("Closure rate, previous period"), _("Closure rate change")]
     widths = [7, 26, 10, 10, 10] + [12] * len(RATE_KEYS) + [12, 14, 10]
     sheet = _sheet(book, table_titles()[key], figures, header, widths)
     percent = set(range(6, len(header) + 1))
