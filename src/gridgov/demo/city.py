@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
@@ -25,6 +26,7 @@ from gridgov.areas.codes import AreaKind
 from gridgov.areas.models import Area, Department, GridWorker
 from gridgov.areas.services import geometry_fields, tree_version_bump
 from gridgov.demo import names
+from gridgov.demo.bulk import columns_update
 from gridgov.demo.partition import partition, polygon_of, random_points_inside, reading_order
 from gridgov.registry import models as r
 
@@ -318,7 +320,7 @@ def build_people(
     )
     for g in areas["grids"]:
         g.grid_head = head_by_community[g.parent_id]
-    Area.objects.bulk_update(areas["grids"], ["grid_head"], batch_size=500)
+    columns_update(Area, ["grid_head"], [(g.pk, g.grid_head_id) for g in areas["grids"]])
     return [("admin", ADMIN_PASSWORD, "superuser", "—")] + [
         (u, DEMO_PASSWORD, description, area.code if area else "—")
         for u, description, _role, area in logins
@@ -452,7 +454,7 @@ def build_registry(areas: dict[str, list[Area]], rng: random.Random) -> dict[str
             groups.append(person.pop("special_groups"))
             residents.append(r.Resident(household=household, **person))
     r.Resident.objects.bulk_create(residents, batch_size=2000)
-    _household_heads(household_rows, residents)
+    _household_heads()
     _care_groups(residents, groups)
     markets = []
     for community in areas["communities"][::6]:
@@ -485,16 +487,12 @@ def build_registry(areas: dict[str, list[Area]], rng: random.Random) -> dict[str
     }
 
 
-def _household_heads(household_rows: list, residents: list[r.Resident]) -> None:
-    """The first person of each household (户主) heads it; residents are in household order."""
-    people = iter(residents)
-    heads = []
-    for household, rows in household_rows:
-        members = [next(people) for _row in rows]
-        if members:
-            household.head = members[0]
-            heads.append(household)
-    r.Household.objects.bulk_update(heads, ["head"], batch_size=2000)
+def _household_heads() -> None:
+    """The first person of each household (户主) heads it: residents were written in
+    household order, so the head is the household's resident with the lowest id. One
+    UPDATE (a bulk_update of thirty thousand rows took seconds)."""
+    first = r.Resident.objects.filter(household=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    r.Household.objects.filter(head__isnull=True).update(head=Subquery(first))
 
 
 def _care_groups(residents: list[r.Resident], groups: list[list[str]]) -> None:

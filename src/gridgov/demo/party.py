@@ -18,6 +18,7 @@ from shapely.geometry import shape
 
 from gridgov.accounts.models import User
 from gridgov.areas.models import Area
+from gridgov.demo.bulk import columns_update, links_create
 from gridgov.party.defaults import load_default_rules
 from gridgov.party.models import (
     Alliance,
@@ -51,28 +52,37 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
 
     with transaction.atomic():
         # Streets and communities.
-        street_org = {}
-        for street in sorted(by_kind["street"], key=lambda a: a.code):
-            street_org[street.pk] = Organization.objects.create(
-                name=f"{street.name}党工委",
-                kind="working_committee",
-                area=street,
-                founded_on=dt.date(2005, 7, 1),
-                is_generated=True,
-            )
-        community_org = {}
+        streets = sorted(by_kind["street"], key=lambda a: a.code)
+        Organization.objects.bulk_create(
+            [
+                Organization(
+                    name=f"{street.name}党工委",
+                    kind="working_committee",
+                    area=street,
+                    founded_on=dt.date(2005, 7, 1),
+                    is_generated=True,
+                )
+                for street in streets
+            ]
+        )
+        street_org = {o.area_id: o for o in Organization.objects.filter(kind="working_committee")}
+        community_orgs = []
         for community in sorted(by_kind["community"], key=lambda a: a.code):
             grids = sum(1 for g in by_kind["grid"] if g.parent_id == community.pk)
             kind = "community_committee" if grids >= 8 else "general_branch"
             suffix = "党委" if kind == "community_committee" else "党总支"
-            community_org[community.pk] = Organization.objects.create(
-                name=f"{community.name}{suffix}",
-                kind=kind,
-                area=community,
-                parent=street_org.get(community.parent_id),
-                founded_on=dt.date(2008, 7, 1),
-                is_generated=True,
+            community_orgs.append(
+                Organization(
+                    name=f"{community.name}{suffix}",
+                    kind=kind,
+                    area=community,
+                    parent=street_org.get(community.parent_id),
+                    founded_on=dt.date(2008, 7, 1),
+                    is_generated=True,
+                )
             )
+        Organization.objects.bulk_create(community_orgs)
+        community_org = {o.area_id: o for o in community_orgs}
 
         # Members: adult residents, about one in twenty.
         residents = list(
@@ -137,7 +147,7 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
         from gridgov.registry.models import Compound
 
         compounds = {c.pk: c for c in Compound.objects.all()}
-        compound_org = {}
+        own_branch = []  # compounds with 3+ formal members: their own branch
         small_by_grid = defaultdict(list)
         skip = 0
         for compound_id, n in sorted(formal_in_compound.items()):
@@ -146,58 +156,58 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                 skip += 1
                 if skip % 25 == 0:
                     continue  # left without its own branch: the report shows it
-                org = Organization.objects.create(
-                    name=f"{compound.name}党支部",
-                    kind="compound_branch",
-                    formation="single",
-                    area=areas[compound.area_id],
-                    parent=community_org.get(areas[compound.area_id].parent_id),
-                    founded_on=dt.date(2020, 7, 1),
-                    is_generated=True,
-                )
-                org.compounds.add(compound)
-                compound_org[compound_id] = org
+                own_branch.append(compound)
             else:
                 small_by_grid[compound.area_id].append(compound)
         in_grid: Counter = Counter()
         for spec in specs:
             if spec["status"] == "formal":
                 in_grid[spec["area_id"]] += 1
-        grid_org = {}
+        # Grid branches (and joint compound branches) first: a compound's own branch sits
+        # under its grid's branch where there is one.
+        grid_org, joint_of, compound_org = {}, {}, {}
         for grid in sorted(by_kind["grid"], key=lambda a: a.code):
             small = small_by_grid.get(grid.pk, [])
+            common = dict(area=grid, parent=community_org.get(grid.parent_id), is_generated=True)
             if in_grid[grid.pk] >= GRID_BRANCH_FROM:
-                org = grid_org[grid.pk] = Organization.objects.create(
+                org = grid_org[grid.pk] = Organization(
                     name=f"{grid.name}党支部",
                     kind="grid_branch",
                     formation="joint" if small else "single",
-                    area=grid,
-                    parent=community_org.get(grid.parent_id),
                     founded_on=dt.date(2019, 7, 1),
-                    is_generated=True,
+                    **common,
                 )
             elif small:
-                org = Organization.objects.create(
+                org = Organization(
                     name=f"{grid.name}小区联合党支部",
                     kind="compound_branch",
                     formation="joint",
-                    area=grid,
-                    parent=community_org.get(grid.parent_id),
                     founded_on=dt.date(2020, 7, 1),
-                    is_generated=True,
+                    **common,
                 )
             else:
                 continue
-            if small:
-                org.compounds.add(*small)
-                for c in small:
-                    compound_org[c.pk] = org
-        # A compound's own branch sits under its grid's branch where there is one.
-        for compound_id, org in compound_org.items():
-            grid_branch = grid_org.get(compounds[compound_id].area_id)
-            if grid_branch and org.pk != grid_branch.pk and org.parent_id != grid_branch.pk:
-                org.parent = grid_branch
-                org.save(update_fields=["parent"])
+            joint_of[grid.pk] = org
+            for c in small:
+                compound_org[c.pk] = org
+        Organization.objects.bulk_create(list(joint_of.values()), batch_size=2000)
+        own_orgs = [
+            Organization(
+                name=f"{compound.name}党支部",
+                kind="compound_branch",
+                formation="single",
+                area=areas[compound.area_id],
+                parent=grid_org.get(compound.area_id)
+                or community_org.get(areas[compound.area_id].parent_id),
+                founded_on=dt.date(2020, 7, 1),
+                is_generated=True,
+            )
+            for compound in own_branch
+        ]
+        Organization.objects.bulk_create(own_orgs, batch_size=2000)
+        for compound, org in zip(own_branch, own_orgs, strict=True):
+            compound_org[compound.pk] = org
+        links_create(Organization.compounds, [(o.pk, c) for c, o in compound_org.items()])
 
         members = []
         for spec in specs:
@@ -219,6 +229,7 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
         for m in members:
             if m.status == "formal":
                 formal_by_path[m.area_id].append(m)
+        secretaries, committees = [], []
         for org in Organization.objects.select_related("area"):
             own = sorted(by_org.get(org.pk, []), key=lambda m: m.birth_date)
             if not own:  # a committee: chosen from the members of its area
@@ -232,9 +243,10 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                     key=lambda m: m.birth_date,
                 )[:7]
             if own:
-                org.secretary = own[min(len(own) - 1, 2)]
-                org.save(update_fields=["secretary"])
-                org.committee.set(own[:5])
+                secretaries.append((org.pk, own[min(len(own) - 1, 2)].pk))
+                committees += [(org.pk, m.pk) for m in own[:5]]
+        columns_update(Organization, ["secretary"], secretaries)
+        links_create(Organization.committee, committees)
 
         # 双报到: in-service members with the community where they live, units where they sit.
         from gridgov.party.models import DoubleRegistration
@@ -261,30 +273,36 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
         )
 
         # Centers, stations, posts.
+        centers = []
         for area in by_kind["street"] + by_kind["community"]:
             spot = shape(area.geometry).representative_point()
-            ServiceCenter.objects.create(
-                name=f"{area.name}党群服务中心",
-                kind="center",
-                area=area,
-                lon=spot.x,
-                lat=spot.y,
-                services="政策咨询\n便民办事\n志愿服务\n党员活动",
-                hours="周一至周五 8:30–17:30",
+            centers.append(
+                ServiceCenter(
+                    name=f"{area.name}党群服务中心",
+                    kind="center",
+                    area=area,
+                    lon=spot.x,
+                    lat=spot.y,
+                    services="政策咨询\n便民办事\n志愿服务\n党员活动",
+                    hours="周一至周五 8:30–17:30",
+                )
             )
         for community in rng.sample(by_kind["community"], min(12, len(by_kind["community"]))):
             spot = shape(community.geometry).representative_point()
-            ServiceCenter.objects.create(
-                name=f"{community.name}红帆驿站",
-                kind="station",
-                area=community,
-                lon=spot.x + 0.002,
-                lat=spot.y + 0.001,
-                services="饮水休息\n手机充电\n应急药箱\n问路指引",
-                hours="每天 8:00–20:00",
+            centers.append(
+                ServiceCenter(
+                    name=f"{community.name}红帆驿站",
+                    kind="station",
+                    area=community,
+                    lon=spot.x + 0.002,
+                    lat=spot.y + 0.001,
+                    services="饮水休息\n手机充电\n应急药箱\n问路指引",
+                    hours="每天 8:00–20:00",
+                )
             )
+        ServiceCenter.objects.bulk_create(centers)
         posts = [
-            ServicePost.objects.create(
+            ServicePost(
                 name=f"{grid.name}党员责任区",
                 kind="zone",
                 area=grid,
@@ -292,11 +310,14 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
             )
             for grid in [areas[g] for g in grid_org]
         ]
+        ServicePost.objects.bulk_create(posts)
         post_of_grid = {p.area_id: p for p in posts}
+        claims = []
         for m in members:
             post = post_of_grid.get(m.area_id)
             if post and rng.random() < 0.4:
-                post.claimed_by.add(m)
+                claims.append((post.pk, m.pk))
+        links_create(ServicePost.claimed_by, claims)
 
         # Alliances and meetings.
         for street in by_kind["street"]:
@@ -328,25 +349,33 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                 )
 
         # Community joint meetings (联席会议), last year and this.
+        meetings, resolutions = [], []
         for community in by_kind["community"]:
             for year in (today.year - 1, today.year):
                 last_month = 12 if year < today.year else max(1, today.month - 1)
                 for month in sorted(
                     rng.sample(range(1, last_month + 1), min(last_month, rng.randint(1, 5)))
                 ):
-                    meeting = Meeting.objects.create(
+                    meeting = Meeting(
                         area=community,
                         held_on=dt.date(year, month, 10),
                         agenda="网格议事：居民反映问题的解决进度",
                         attendance="社区党组织\n网格长\n驻区单位代表",
                     )
-                    Resolution.objects.create(
-                        meeting=meeting,
-                        text="整治楼道堆物",
-                        owner=f"{community.name}网格员",
-                        due_on=dt.date(year, month, 10) + dt.timedelta(days=30),
-                        status="done" if (year, month) < (today.year, today.month - 1) else "open",
+                    meetings.append(meeting)
+                    resolutions.append(
+                        Resolution(
+                            meeting=meeting,
+                            text="整治楼道堆物",
+                            owner=f"{community.name}网格员",
+                            due_on=dt.date(year, month, 10) + dt.timedelta(days=30),
+                            status="done"
+                            if (year, month) < (today.year, today.month - 1)
+                            else "open",
+                        )
                     )
+        Meeting.objects.bulk_create(meetings, batch_size=2000)
+        Resolution.objects.bulk_create(resolutions, batch_size=2000)  # meetings have ids now
 
         # A year of service records and hand entries, approved.
         records, entries = [], []
