@@ -77,19 +77,6 @@ def test_a_department_reads_its_own_result_only(squad_handler, bureau_handler, p
         assert all(d["id"] == handler.department_id for d in answer["departments"])
 
 
-def test_compute_and_publish_over_the_api(leader, known_rules):
-    client = _client(leader)
-    made = client.post(f"{API}/assessments", {"year": YEAR}, content_type="application/json")
-    assert made.status_code == 201
-    run_id = made.json()["id"]
-    assert made.json()["status"] == "draft"
-    published = client.post(f"{API}/assessments/{run_id}/publish")
-    assert (published.status_code, published.json()["status"]) == (200, "published")
-    again = client.post(f"{API}/assessments", {"year": YEAR}, content_type="application/json")
-    assert (again.status_code, again.json()["code"]) == (409, "published")
-    assert Assessment.objects.count() == 1
-
-
 @pytest.mark.parametrize(
     ("method", "url", "body", "status"),
     [

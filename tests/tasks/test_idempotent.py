@@ -44,6 +44,9 @@ COVERED = {
     "gridgov.reports.tasks.report_run_task",
     "gridgov.reports.tasks.reports_due_task",
     "gridgov.reports.tasks.reports_requeue_task",
+    # Run twice in tests/assessment/test_queue.py.
+    "gridgov.assessment.tasks.assessment_run_task",
+    "gridgov.assessment.tasks.assessments_requeue_task",
 }
 
 

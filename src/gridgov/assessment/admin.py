@@ -140,8 +140,8 @@ class ZoneAdmin(_DistrictEditorOnly, admin.ModelAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(_DistrictEditorOnly, admin.ModelAdmin):
-    list_display = ["root", "year", "version", "status", "computed_at", "published_at"]
-    list_filter = ["status", "year"]
+    list_display = ["root", "year", "version", "status", "state", "computed_at", "published_at"]
+    list_filter = ["status", "state", "year"]
     readonly_fields = [f.name for f in Assessment._meta.fields]
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -154,12 +154,15 @@ def assessments(request, root: RootCode = None, year: YearQuery = None):
 
 @router.post(
     "/assessments",
-    response={201: RunOut, **errors(403, 404, 409)},
-    summary="Compute a year's combined assessment as a new draft version",
+    response={202: RunOut, **errors(400, 403, 404, 409)},
+    summary="Queue a year's combined assessment as a new draft version (follow its `state`)",
 )
 def assessment_compute(request, payload: ComputeIn):
-    run = runs.assessment_compute(user=request.user, root_code=payload.root, year=payload.year)
-    return Status(201, selectors.assessment_read(user=request.user, assessment_id=run.pk))
+    """The run is computed by the queue: 202 with its `state` (queued, running, done, failed)
+    and `progress`; GET /assessments/{id} follows it. While a run of the year is queued or
+    running, this answers that run."""
+    run = runs.assessment_request(user=request.user, root_code=payload.root, year=payload.year)
+    return Status(202, selectors.assessment_read(user=request.user, assessment_id=run.pk))
 
 
 @router.get(

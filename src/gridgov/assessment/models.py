@@ -104,11 +104,22 @@ class Scheme(models.Model):
 
 class Assessment(models.Model):
     """One computation of a district's combined assessment for a year: a draft until it is
-    published, then frozen. A recompute before publishing makes a new version."""
+    published, then frozen. A recompute before publishing makes a new version.
+
+    The computation is a queue job (assessment/tasks.py): the row is written `queued` with
+    its period and its copy of the rules when asked for, a consumer claims it (queued →
+    running, by compare-and-swap) and writes every result with `done` in one transaction;
+    a failure is kept with its message. Only a `done` draft may be published."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Computing")
+        DONE = "done", _("Computed")
+        FAILED = "failed", _("Failed")
 
     root = models.ForeignKey(
         "areas.Area", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
@@ -140,6 +151,18 @@ class Assessment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Rows written whole (the runs before the queue, the tests' and the matrix's worlds) are
+    # computed; assessment_request writes `queued` explicitly.
+    state = models.CharField(
+        _("computation"), max_length=10, choices=State.choices, default=State.DONE
+    )
+    progress = models.FloatField(_("progress"), default=1.0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    # Raised by each claim: a consumer writes its results only if the run is still its own
+    # (a run taken over after its heartbeat stopped is not written twice).
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assessment")
@@ -155,7 +178,14 @@ class Assessment(models.Model):
                 condition=Q(status="published"),
                 name="one_published_assessment_a_year",
             ),
+            # Two computes of the same year at once make one run: the second finds this one.
+            models.UniqueConstraint(
+                fields=["root", "year"],
+                condition=Q(state__in=["queued", "running"]),
+                name="one_computing_assessment_a_year",
+            ),
         ]
+        indexes = [models.Index(fields=["state", "updated_at"], name="assessment_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.root_id} {self.year} v{self.version} ({self.status})"

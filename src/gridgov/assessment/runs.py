@@ -1,254 +1,71 @@
-"""Computing a district's combined assessment for a year, and publishing (公示) it.
+"""Computing a district's combined assessment for a year, as a queue job, and publishing
+(公示) it.
 
-A run copies the rules it uses (zones, indicators, weights, targets, bands) into itself and
-stores every figure, so results never change when the rules are edited later. Before
-publishing, computing again makes a new version (the older ones stay, for comparison);
-publishing freezes the latest version, and then no run of that district and year can be
-computed or changed again (a database constraint holds one published run a year).
+Asking (`assessment_request`) checks the editor, the year and the rules, and writes the run
+`queued` with its period and its copy of the rules (scoring.rules_snapshot), one request at
+a time per district (a row lock on the district). While a run of the year is queued or
+running, asking again answers that run instead of making another (a partial unique
+constraint holds it in the database too). The queue's consumer (tasks.assessment_run_task)
+claims the run by compare-and-swap (queued → running), scores it in memory with a heartbeat
+(its progress), and writes every result together with `done` in one transaction, only if
+the run is still its own claim; a failure leaves `failed` with its message. Running the job
+again changes nothing. A consumer that dies leaves a `running` run whose heartbeat stops:
+`assessments_orphaned` queues it again (the periodic tasks.assessments_requeue_task).
+
+A run copies the rules it uses, so results never change when the rules are edited later.
+Before publishing, computing again makes a new version (the older ones stay, for
+comparison); publishing freezes the latest computed version, and then no run of that
+district and year can be computed or changed again (a database constraint holds one
+published run a year).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from typing import Any
+import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import User
-from gridgov.areas.codes import AreaKind
 from gridgov.areas.models import Area
 from gridgov.assessment.access import district_editor, editor_root, require_editor
-from gridgov.assessment.formulas import (
-    RATING_POINTS,
-    combine,
-    department_score,
-    grade_for,
-    indicator_score,
-    percent,
-    ranks,
+from gridgov.assessment.indicators import computing
+from gridgov.assessment.models import Assessment
+from gridgov.assessment.scoring import (
+    area_results,
+    department_results,
+    period_of,
+    rules_snapshot,
 )
-from gridgov.assessment.indicators import REGISTRY, computing
-from gridgov.assessment.models import AreaResult, Assessment, DepartmentResult, Zone
-from gridgov.assessment.services import scheme_of
 from gridgov.common.errors import Conflict, DomainError, NotFound, PermissionDenied
-from gridgov.events.models import Summons, Whistle
 
-FIRST_YEAR = 2000
-# The levels that whistle on behalf of streets: a community (its street's departments
-# report) and a street (the district's departments report).
-STREET_LEVELS = (Whistle.Level.COMMUNITY, Whistle.Level.STREET)
-
-
-def period_of(year: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """[January 1, the next January 1) in local time, cut at `now` for the current year."""
-    tz = timezone.get_default_timezone()
-    if year < FIRST_YEAR or year > timezone.localtime(now, tz).year:
-        raise DomainError(
-            _("Choose a year from %(first)d to this year.") % {"first": FIRST_YEAR},
-            code="bad_year",
-            field="year",
-        )
-    since = dt.datetime(year, 1, 1, tzinfo=tz)
-    return since, min(dt.datetime(year + 1, 1, 1, tzinfo=tz), now)
+logger = logging.getLogger("gridgov.tasks")
+IN_FLIGHT = (Assessment.State.QUEUED, Assessment.State.RUNNING)
+# A running job's heartbeat moves after each street (seconds); this long without one, its
+# consumer is taken for dead and the run is queued again.
+STALE = dt.timedelta(minutes=10)
+# A queued run this old should have been started by its own task (lost with the queue down).
+WAITING = dt.timedelta(seconds=30)
 
 
-def rules_snapshot(root: Area) -> dict[str, Any]:
-    zones = []
-    for zone in Zone.objects.filter(root=root).prefetch_related("streets__street", "indicators"):
-        indicators = []
-        for ind in zone.indicators.all():
-            kind = REGISTRY.get(ind.key)
-            indicators.append(
-                {
-                    "key": ind.key,
-                    "label": str(kind.label) if kind else ind.key,
-                    "unit": str(kind.unit) if kind else "",
-                    "formula": str(kind.formula) if kind else "",
-                    "weight": str(ind.weight),
-                    "target": ind.target,
-                    "baseline": ind.baseline,
-                }
-            )
-        streets = sorted(
-            ({"code": zs.street.code, "name": zs.street.name} for zs in zone.streets.all()),
-            key=lambda s: s["code"],
-        )
-        zones.append(
-            {
-                "id": zone.pk,
-                "name": zone.name,
-                "focus": zone.focus,
-                "streets": streets,
-                "indicators": indicators,
-            }
-        )
-    return {"zones": zones, **scheme_of(root)}
-
-
-def _lines(area: Area, indicators: list[dict], since, until) -> list[dict[str, Any]]:
-    lines = []
-    for ind in indicators:
-        kind = REGISTRY.get(ind["key"])
-        value = kind.compute(area, since, until) if kind else None
-        lines.append(
-            {
-                **{k: ind[k] for k in ("key", "label", "unit", "target", "baseline")},
-                "weight": ind["weight"],
-                "value": value,
-                "score": indicator_score(value, ind["target"], ind["baseline"]),
-            }
-        )
-    return lines
-
-
-def _area_results(run: Assessment, rules: dict) -> list[AreaResult]:
-    results: list[AreaResult] = []
-    streets = {
-        a.code: a
-        for a in Area.objects.filter(
-            code__in=[s["code"] for z in rules["zones"] for s in z["streets"]]
-        )
-    }
-    communities: dict[int, list[Area]] = defaultdict(list)
-    for community in Area.objects.filter(
-        parent__in=streets.values(), kind=AreaKind.COMMUNITY
-    ).order_by("code"):
-        communities[community.parent_id].append(community)
-    for zone in rules["zones"]:
-        if not zone["indicators"]:
-            continue
-        zone_streets: dict[int, AreaResult] = {}
-        for entry in zone["streets"]:
-            street = streets[entry["code"]]
-            zone_streets[street.pk] = _result(run, street, zone, rules["street_grades"])
-            peers = {
-                c.pk: _result(run, c, zone, rules["community_grades"])
-                for c in communities[street.pk]
-            }
-            _rank(peers)
-            results += peers.values()
-        _rank(zone_streets)  # streets are ranked within their zone: like with like
-        results += zone_streets.values()
-    return results
-
-
-def _result(run: Assessment, area: Area, zone: dict, bands: list) -> AreaResult:
-    lines = _lines(area, zone["indicators"], run.since, run.until)
-    score, pulling_down = combine(lines)
-    for line in lines:
-        if line["score"] is not None:
-            line["score"] = round(line["score"], 2)
-    return AreaResult(
-        assessment=run,
-        area=area,
-        kind=area.kind,
-        zone_name=zone["name"],
-        score=score,
-        grade=grade_for(score, bands),
-        lines=lines,
-        pulling_down=pulling_down,
+def _published(year: int) -> Conflict:
+    return Conflict(
+        _("The assessment of %(year)d is published: it does not change.") % {"year": year},
+        code="published",
+        field="year",
     )
 
 
-def _rank(results: dict[Any, Any]) -> None:
-    for key, rank in ranks({k: r.score for k, r in results.items()}).items():
-        results[key].rank = rank
-
-
-def _department_results(run: Assessment, rules: dict) -> list[DepartmentResult]:
-    """Departments summoned in the year by the district's communities and streets: one
-    GROUP BY department × street of the event."""
-    until = run.until
-    rows = (
-        Summons.objects.filter(
-            whistle__at__gte=run.since,
-            whistle__at__lt=until,
-            whistle__level__in=STREET_LEVELS,
-            whistle__event__area__path__startswith=run.root.path,
-        )
-        .values("department_id", "whistle__event__area__path")
-        .annotate(
-            n=Count("pk"),
-            check_in_due=Count(
-                "pk", filter=Q(checked_in_at__isnull=False) | Q(check_in_due_at__lt=until)
-            ),
-            checked_in=Count("pk", filter=Q(checked_in_at__lte=F("check_in_due_at"))),
-            report_due=Count(
-                "pk",
-                filter=Q(report_due_at__isnull=False)
-                & (Q(reported_at__isnull=False) | Q(report_due_at__lt=until)),
-            ),
-            reported=Count("pk", filter=Q(reported_at__lte=F("report_due_at"))),
-            good=Count("pk", filter=Q(rating="good")),
-            adequate=Count("pk", filter=Q(rating="adequate")),
-            poor=Count("pk", filter=Q(rating="poor")),
-        )
-        .order_by()
-    )
-    depth = run.root.depth + 1  # the street's code in an event's area path
-    sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_street: dict[int, dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
-    keys = ("n", "check_in_due", "checked_in", "report_due", "reported", "good", "adequate", "poor")
-    for row in rows:
-        codes = [c for c in row["whistle__event__area__path"].strip("/").split("/") if c]
-        street = codes[depth] if len(codes) > depth else codes[-1]
-        for key in keys:
-            sums[row["department_id"]][key] += row[key]
-            by_street[row["department_id"]][street][key] += row[key]
-    names = dict(
-        Area.objects.filter(code__in={s for d in by_street.values() for s in d}).values_list(
-            "code", "name"
-        )
-    )
-    results = {}
-    for department_id, c in sums.items():
-        figures = _department_figures(c)
-        figures["by_street"] = [
-            {"code": code, "name": names.get(code, code), **_department_figures(s)}
-            for code, s in sorted(by_street[department_id].items())
-        ]
-        score = department_score(figures, rules["department_weights"])
-        results[department_id] = DepartmentResult(
-            assessment=run,
-            department_id=department_id,
-            summonses=c["n"],
-            figures=figures,
-            score=score,
-            grade=grade_for(score, rules["street_grades"]),
-        )
-    for key, rank in ranks({k: r.score for k, r in results.items()}).items():
-        results[key].rank = rank
-    return list(results.values())
-
-
-def _department_figures(c: dict[str, int]) -> dict[str, Any]:
-    rated = c["good"] + c["adequate"] + c["poor"]
-    points = sum(RATING_POINTS[k] * c[k] for k in RATING_POINTS)
-    return {
-        "summonses": c["n"],
-        "check_in": percent(c["checked_in"], c["check_in_due"]),
-        "check_in_due": c["check_in_due"],
-        "report_back": percent(c["reported"], c["report_due"]),
-        "report_due": c["report_due"],
-        "rating": round(points / rated, 2) if rated else None,
-        "rated": rated,
-        "good": c["good"],
-        "adequate": c["adequate"],
-        "poor": c["poor"],
-    }
-
-
-def assessment_compute(
+def assessment_request(
     *, user: User, root_code: str | None, year: int, now: dt.datetime | None = None
 ) -> Assessment:
-    """A new draft version of the district's assessment for the year. Refused once the year
-    is published (it is frozen) or when no zone has streets and indicators."""
+    """Queue a new draft version of the district's assessment for the year, or answer the
+    one of that year already queued or running. Refused once the year is published (it is
+    frozen) or when no zone has streets and indicators. The run's period ends now (for the
+    current year) and its rules are those of now, whenever the consumer computes it."""
     root = editor_root(user, root_code)
     now = now or timezone.now()
     since, until = period_of(year, now)
@@ -263,12 +80,12 @@ def assessment_compute(
             Area.objects.select_for_update().filter(pk=root.pk).first()
             runs = Assessment.objects.filter(root=root, year=year)
             if runs.filter(status=Assessment.Status.PUBLISHED).exists():
-                raise Conflict(
-                    _("The assessment of %(year)d is published: it does not change.")
-                    % {"year": year},
-                    code="published",
-                    field="year",
-                )
+                raise _published(year)
+            running = runs.filter(state__in=IN_FLIGHT).first()
+            if running is not None:
+                if running.state == Assessment.State.QUEUED:
+                    _enqueue(running.pk)  # its task may have been lost; the claim is a CAS
+                return running
             version = (runs.aggregate(last=Max("version"))["last"] or 0) + 1
             run = Assessment.objects.create(
                 root=root,
@@ -279,21 +96,107 @@ def assessment_compute(
                 rules=rules,
                 computed_at=now,
                 computed_by=user if user.pk else None,
+                state=Assessment.State.QUEUED,
+                progress=0.0,
             )
-            with computing():
-                for result in _area_results(run, rules):
-                    result.save()
-                for result in _department_results(run, rules):
-                    result.save()
+            _enqueue(run.pk)
     except IntegrityError:
-        raise Conflict(_("Someone computed this year at the same time; try again.")) from None
+        # Another request of the same year got in between (a database without row locks):
+        # its run is the one.
+        running = Assessment.objects.filter(root=root, year=year, state__in=IN_FLIGHT).first()
+        if running is None:
+            raise Conflict(_("Someone computed this year at the same time; try again.")) from None
+        return running
     return run
+
+
+def _enqueue(assessment_id: int) -> None:
+    from gridgov.assessment.tasks import assessment_run_task  # tasks import this module
+
+    # After the commit, so the consumer finds the row; robust: with the queue down the request
+    # still succeeds and the periodic task (tasks.assessments_requeue_task) starts it later.
+    transaction.on_commit(lambda: assessment_run_task(assessment_id), robust=True)
+
+
+def assessment_run(*, assessment_id: int) -> bool:
+    """Score one queued run and write its results; False if it is not queued (another
+    consumer's, done, failed) or was taken over while this consumer computed it."""
+    claimed = Assessment.objects.filter(pk=assessment_id, state=Assessment.State.QUEUED).update(
+        state=Assessment.State.RUNNING,
+        progress=0.0,
+        attempt=F("attempt") + 1,
+        updated_at=timezone.now(),
+    )
+    if not claimed:
+        return False
+    run = Assessment.objects.select_related("root").get(pk=assessment_id)
+    mine = Assessment.objects.filter(pk=run.pk, state=Assessment.State.RUNNING, attempt=run.attempt)
+
+    def heartbeat(share: float) -> None:
+        mine.update(progress=round(0.9 * share, 3), updated_at=timezone.now())
+
+    try:
+        with computing():
+            results = [
+                *area_results(run, run.rules, heartbeat),
+                *department_results(run, run.rules),
+            ]
+        with transaction.atomic():
+            finished = timezone.now()
+            if not mine.update(
+                state=Assessment.State.DONE, progress=1.0, finished_at=finished, updated_at=finished
+            ):
+                return False  # taken over after its heartbeat stopped: the other one writes
+            for result in results:
+                result.save()  # one by one: each result leaves its audit row
+    except Exception as error:  # noqa: BLE001 (the row records any failure for the editor)
+        mine.update(
+            state=Assessment.State.FAILED,
+            error=(str(error) or type(error).__name__)[:300],
+            finished_at=timezone.now(),
+        )
+        logger.exception("assessment %s failed", assessment_id)
+        raise
+    logger.info("assessment %s computed", assessment_id)
+    return True
+
+
+def assessment_compute(
+    *, user: User, root_code: str | None, year: int, now: dt.datetime | None = None
+) -> Assessment:
+    """Request a run and compute it here and now (the demo's build and a test's setup; the
+    pages and the API queue it). The same checks and the same job as the queue's."""
+    run = assessment_request(user=user, root_code=root_code, year=year, now=now)
+    assessment_run(assessment_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def assessments_orphaned(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the running runs whose heartbeat stopped (their consumer died), and return
+    every queued one old enough that its own task should have started it."""
+    now = now or timezone.now()
+    requeued: list[int] = []
+    for run_id, updated_at in Assessment.objects.filter(
+        state=Assessment.State.RUNNING, updated_at__lt=now - STALE
+    ).values_list("pk", "updated_at"):
+        # Compare-and-swap on the heartbeat: a job that moved meanwhile keeps running.
+        if Assessment.objects.filter(
+            pk=run_id, state=Assessment.State.RUNNING, updated_at=updated_at
+        ).update(state=Assessment.State.QUEUED, updated_at=now):
+            logger.warning("assessment %s stopped without finishing: queued again", run_id)
+            requeued.append(run_id)
+    waiting = Assessment.objects.filter(
+        state=Assessment.State.QUEUED, updated_at__lte=now - WAITING
+    )
+    return sorted({*requeued, *waiting.order_by("pk").values_list("pk", flat=True)[:50]})
 
 
 def assessment_publish(
     *, user: User, assessment_id: int, now: dt.datetime | None = None
 ) -> Assessment:
-    """Publish (公示) a draft: the latest version of its year only; from then on frozen."""
+    """Publish (公示) a computed draft: the latest version of its year (failed ones aside)
+    only; from then on frozen."""
     if not district_editor(user):
         raise PermissionDenied()
     run = Assessment.objects.select_related("root").filter(pk=assessment_id).first()
@@ -302,12 +205,20 @@ def assessment_publish(
     require_editor(user, run.root)
     try:
         with transaction.atomic():
+            # The district's lock, as a request takes it: no version is queued meanwhile.
+            Area.objects.select_for_update().filter(pk=run.root_id).first()
             run = Assessment.objects.select_for_update().get(pk=run.pk)
             if run.status == Assessment.Status.PUBLISHED:
                 raise Conflict(_("Already published."), code="published")
+            if run.state != Assessment.State.DONE:
+                raise Conflict(
+                    _("This version is not computed: publish a computed one."),
+                    code="not_computed",
+                )
+            # A failed version is no result: the latest computed one is publishable.
             newer = Assessment.objects.filter(
                 root_id=run.root_id, year=run.year, version__gt=run.version
-            )
+            ).exclude(state=Assessment.State.FAILED)
             if newer.exists():
                 raise Conflict(_("A newer version exists: publish the latest."), code="not_latest")
             run.status = Assessment.Status.PUBLISHED

@@ -117,6 +117,11 @@ class RunOut(Out):
     until: dt.datetime
     computed_at: dt.datetime
     published_at: dt.datetime | None
+    # The computation (a queue job): queued, running, done or failed (with its message).
+    state: str
+    progress: float
+    error: str
+    finished_at: dt.datetime | None
 
 
 class RunsOut(Out):

@@ -122,6 +122,10 @@ def _run_head(run: Assessment) -> dict[str, Any]:
         "until": run.until,
         "computed_at": run.computed_at,
         "published_at": run.published_at,
+        "state": run.state,
+        "progress": run.progress,
+        "error": run.error,
+        "finished_at": run.finished_at,
     }
 
 

@@ -146,13 +146,18 @@ def compute(request: HttpRequest) -> HttpResponse:
     year = _year(request.POST.get("year")) or timezone.localdate().year
     try:
         root = district_root((request.POST.get("root") or "")[:MAX_CODE] or None, request.user)
-        run = runs.assessment_compute(user=request.user, root_code=root.code, year=year)
+        run = runs.assessment_request(user=request.user, root_code=root.code, year=year)
     except DomainError as error:
         if error.status in (403, 404):
             return _refuse(request, error.message, error.status)
         messages.error(request, error.message)
         return redirect(reverse("assessment:overview") + f"?year={year}")
-    messages.success(request, _("Computed version %(v)d.") % {"v": run.version})
+    # Queued (or the year's run already queued or running): the page follows its state.
+    messages.success(
+        request,
+        _("Version %(v)d is being computed; this page refreshes until it is done.")
+        % {"v": run.version},
+    )
     return redirect(reverse("assessment:overview") + f"?run={run.pk}")
 
 
