@@ -97,7 +97,7 @@ def subscription_put(request, payload: SubscriptionIn):
 
 @router.get(
     "/events-export",
-    response={200: None, **errors(400, 403)},
+    response={200: None, **errors(400, 403, 404)},
     summary="The queue's events as CSV or Excel (the queue's filters; at most 50,000 rows)",
 )
 def events_export(

@@ -1,7 +1,8 @@
 """The event export: the queue's events with the queue's filters (and a period), as CSV or
 Excel, for the area's leaders and staff (ANALYTICS_VIEW).
 
-- Scoped as the queue is: each way the user reads events (`visibility_branches`) is read on
+- Scoped as the queue is (an area filter must exist and overlap the user's area: 404/403,
+  not an empty file): each way the user reads events (`visibility_branches`) is read on
   its own with the filters, newest first, one index each; ids merged and deduplicated; no
   DISTINCT and no OR over the history.
 - Bounded: at most MAX_ROWS rows. The ids are read first, up to MAX_ROWS + 1 per branch; one
@@ -31,9 +32,10 @@ from openpyxl.styles import Font
 
 from gridgov.accounts.models import User, full_name
 from gridgov.accounts.roles import Capability
-from gridgov.accounts.scope import can, require_capability
+from gridgov.accounts.scope import can, require_capability, scope_path
 from gridgov.accounts.services import pii_access_record
-from gridgov.common.errors import DomainError
+from gridgov.areas.models import Area
+from gridgov.common.errors import DomainError, NotFound, OutOfScope
 from gridgov.common.xlsx import cell_safe
 from gridgov.events.keyset import check_filters
 from gridgov.events.models import Event, Satisfaction, Source, Urgency
@@ -109,9 +111,29 @@ def _branches(user: User, filters: dict) -> tuple[Q, list[Q]]:
     return base, [Q()] if branches is None else branches
 
 
+def _check_area(user: User, code: str) -> None:
+    """The area filter names an area that exists (404) and that overlaps the user's area
+    (403): inside it, or above it (the queue's filter then keeps the user's part). The queue
+    answers an empty list for a foreign area; a file of no rows would read as "no events
+    there", which the user cannot know, so the export says why instead."""
+    area = Area.objects.filter(code=code).only("path").first()
+    if area is None:
+        raise NotFound(_("There is no area with code %(code)s.") % {"code": code}, field="area")
+    prefix = scope_path(user)
+    if prefix is None or not (area.path.startswith(prefix) or prefix.startswith(area.path)):
+        raise OutOfScope(
+            _("The area %(code)s is outside your area: export your own area or a part of it.")
+            % {"code": code},
+            field="area",
+        )
+
+
 def export_ids(*, user: User, filters: dict) -> list[int]:
-    """The ids of the events to export, newest first, or a 400 beyond MAX_ROWS."""
+    """The ids of the events to export, newest first, or a 400 beyond MAX_ROWS; an area
+    filter outside the user's area is a 403, an unknown one a 404."""
     require_capability(user, Capability.ANALYTICS_VIEW)
+    if filters.get("area"):
+        _check_area(user, filters["area"])
     base, branches = _branches(user, filters)
     if filters.get("since"):
         base &= Q(reported_at__gte=filters["since"])
