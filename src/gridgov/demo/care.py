@@ -14,7 +14,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.areas.models import Area
 from gridgov.care.models import CareTag, ResidentTag, Visit
-from gridgov.demo.bulk import columns_update
+from gridgov.demo.bulk import columns_update, rows_insert
 from gridgov.registry.models import Resident
 
 NOTES = [
@@ -110,7 +110,7 @@ def _past_visits(rng: random.Random, today: dt.date) -> int:
         ["last_visit_at", "visit_due"],
         [(m.pk, m.last_visit_at, m.visit_due) for m in changed],
     )
-    Visit.objects.bulk_create(visits, batch_size=2000)
+    rows_insert(visits)
     return len(visits)
 
 

@@ -26,7 +26,7 @@ from gridgov.areas.codes import AreaKind
 from gridgov.areas.models import Area, Department, GridWorker
 from gridgov.areas.services import geometry_fields, tree_version_bump
 from gridgov.demo import names
-from gridgov.demo.bulk import columns_update
+from gridgov.demo.bulk import columns_update, rows_insert
 from gridgov.demo.partition import partition, polygon_of, random_points_inside, reading_order
 from gridgov.registry import models as r
 
@@ -447,13 +447,13 @@ def build_registry(areas: dict[str, list[Area]], rng: random.Random) -> dict[str
                 )
     for number, (household, _residents) in enumerate(household_rows, start=1):
         household.number = f"{household.area.code}{number:06d}"
-    r.Household.objects.bulk_create([h for h, _ in household_rows], batch_size=2000)
+    rows_insert([h for h, _ in household_rows])
     residents, groups = [], []
     for household, people in household_rows:
         for person in people:
             groups.append(person.pop("special_groups"))
             residents.append(r.Resident(household=household, **person))
-    r.Resident.objects.bulk_create(residents, batch_size=2000)
+    rows_insert(residents)
     _household_heads()
     _care_groups(residents, groups)
     markets = []
@@ -468,8 +468,8 @@ def build_registry(areas: dict[str, list[Area]], rng: random.Random) -> dict[str
             )
         )
     r.Market.objects.bulk_create(markets)
-    r.Business.objects.bulk_create(businesses, batch_size=2000)
-    r.RentalHouse.objects.bulk_create(rentals, batch_size=2000)
+    rows_insert(businesses)
+    rows_insert(rentals)
     r.Camera.objects.bulk_create(cameras, batch_size=2000)
     r.Unit.objects.bulk_create(units, batch_size=2000)
     for unit in r.Unit.objects.filter(is_generated=True):
@@ -513,7 +513,7 @@ def _care_groups(residents: list[r.Resident], groups: list[list[str]]) -> None:
         for resident, keys in zip(residents, groups, strict=True)
         for key in keys
     ]
-    ResidentTag.objects.bulk_create(rows, batch_size=2000)
+    rows_insert(rows)
 
 
 def _household(

@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 from gridgov.accounts.models import User
 from gridgov.areas.models import Area
-from gridgov.demo.bulk import columns_update, links_create
+from gridgov.demo.bulk import columns_update, links_create, rows_insert
 from gridgov.party.defaults import load_default_rules
 from gridgov.party.models import (
     Alliance,
@@ -218,7 +218,7 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                 or community_org[community]
             )
             members.append(Member(organization=organization, is_generated=True, **spec))
-        Member.objects.bulk_create(members, batch_size=2000)
+        rows_insert(members)
         members = list(Member.objects.select_related("organization"))
         # Secretaries and committees: the oldest formal members of each organization.
         by_org = defaultdict(list)
@@ -412,8 +412,8 @@ def build_party(*, seed: int = 530702) -> dict[str, int]:
                         decided_by=admin,
                     )
                 )
-        ServiceRecord.objects.bulk_create(records, batch_size=5000)
-        PointEntry.objects.bulk_create(entries, batch_size=5000)
+        rows_insert(records)
+        rows_insert(entries)
     automatic = points_automatic()
     applied = proposal_apply(user=admin, root_code="530702")
     # Last year's grading of the community organizations from the template's suggestions,

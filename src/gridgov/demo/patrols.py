@@ -5,7 +5,7 @@ worker of its grid, some workers less diligent than others, so some places go un
 a while; the community's grid heads spot-check a share of the places. Most scans are at the place; a few were sent without a
 position or from far away, as phones do, and carry the flag the check-in service sets.
 
-The rows are written with `bulk_create` into the model the check-in service writes (tens of
+The rows are written in bulk (bulk.py) into the model the check-in service writes (tens of
 thousands of scans; the service takes one at a time)."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
 from gridgov.areas.geometry import haversine_m
 from gridgov.areas.models import Area
+from gridgov.demo.bulk import rows_insert
 from gridgov.registry.kinds import KINDS
 from gridgov.smartcodes.models import CheckIn, PatrolPlan, SmartCode
 from gridgov.smartcodes.services import FAR_M
@@ -66,7 +67,7 @@ def build_patrols(*, seed: int = 530702, now: dt.datetime | None = None) -> int:
                 if rng.random() < HEAD_SPOT_CHECKS:
                     for at in _visits(rng, since, local_now, 30, 1.0)[:1]:
                         rows.append(_check_in(rng, code_id, user_id, spot, at))
-    CheckIn.objects.bulk_create(rows, batch_size=5000)
+    rows_insert(rows)
     return len(rows)
 
 
