@@ -20,13 +20,17 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
 
 from gridgov.areas import spatial_index
+from gridgov.common import versioned_cache
 from gridgov.config.api import api
 from gridgov.dispatch.position_index import positions
 from tests.conftest import WENHUI_GRID
@@ -103,13 +107,45 @@ def test_every_row_has_a_call_and_every_cell_a_value():
         assert {row[c] for c in COLUMNS} <= {"allow", "deny", "400"}, row
 
 
+def _plain_table(model) -> bool:
+    """A model whose default manager counts every row of its own table: its count can be
+    read with a bare COUNT(*) among the others in one query."""
+    meta = model._meta
+    return (
+        meta.managed
+        and not meta.proxy
+        and type(model._default_manager).get_queryset is models.Manager.get_queryset
+    )
+
+
+def _row_counts() -> list[str]:
+    """`label:count` for every model of ours. The counts of plain tables come in a single
+    query (a write cell reads them about 90 at a time, over a thousand times per run); a
+    model with a manager of its own is counted through it, as the application sees it."""
+    ours = [model for model in apps.get_models() if model._meta.app_label in OUR_APPS]
+    plain = [model for model in ours if _plain_table(model)]
+    counts: dict[str, int] = {}
+    if plain:
+        quote = connection.ops.quote_name
+        selects = ", ".join(
+            f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in plain
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {selects}")  # table names from our models, no input
+            row = cursor.fetchone()
+        counts = {model._meta.label: number for model, number in zip(plain, row, strict=True)}
+    for model in ours:
+        if model._meta.label not in counts:
+            counts[model._meta.label] = model._default_manager.count()
+    return [f"{model._meta.label}:{counts[model._meta.label]};" for model in ours]
+
+
 def _fingerprint() -> str:
     """What a write could change: the row count of every table of ours, the audit log, and
     the state of the small tables the matrix writes to (updates do not change counts)."""
     digest = hashlib.sha256()
-    for model in apps.get_models():
-        if model._meta.app_label in OUR_APPS:
-            digest.update(f"{model._meta.label}:{model.objects.count()};".encode())
+    for count in _row_counts():
+        digest.update(count.encode())
     for label, fields in (
         ("events.Event", ("state", "version", "satisfaction", "department_id", "assignee_id")),
         ("events.Summons", ("checked_in_at", "reported_at", "report")),
@@ -183,13 +219,79 @@ def _outcome(call: Call, response, changed: bool) -> str:
     return "allow" if found else "deny"
 
 
-def _cell(world: World, persona: str, call: Call) -> tuple[str, int, str]:
+def _forget_process_caches() -> None:
+    spatial_index.invalidate()
+    positions.invalidate()
+    versioned_cache.invalidate_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_area_index():
+    """Replaces the suite's per-test reset (tests/conftest.py) for this module: every test
+    here reads the same world, so the indexes and caches built from it stay valid from one
+    row to the next, and `_cell` forgets them after any request that could have changed
+    what they were built from. Rebuilding them for each of the ~280 rows cost minutes."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _openapi_document_built_once():
+    """GET /api/openapi.json builds the whole document on every request (about a second of
+    CPU; its row asks 18 times). Who may read it does not depend on how often it is built:
+    here it is built once per prefix and language, and every persona is answered with it."""
+    build = api.get_openapi_schema
+    built: dict = {}
+
+    def once(*, path_prefix=None, path_params=None):
+        key = (path_prefix, repr(path_params), translation.get_language())
+        if key not in built:
+            built[key] = build(path_prefix=path_prefix, path_params=path_params)
+        return built[key]
+
+    api.get_openapi_schema = once  # the instance's attribute hides the method
+    yield
+    del api.get_openapi_schema
+
+
+@pytest.fixture(scope="module")
+def signed_in(world: World, django_db_blocker) -> dict[str, str]:
+    """Each persona's session key, signed in once in the module's world (the sessions live
+    in its transaction). A cell sends the cookie from a fresh client: whatever a request
+    does to its session (sign out, a new key) is rolled back with the rest of the cell."""
+    _forget_process_caches()  # the previous module's tests rolled their data back
+    keys = {}
+    with django_db_blocker.unblock():
+        for persona, user in world.users.items():
+            if user is not None:
+                client = Client()
+                client.force_login(user)
+                keys[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    yield keys
+    _forget_process_caches()  # built from this module's world, which is rolled back now
+
+
+@pytest.fixture(scope="module")
+def handler() -> ClientHandler:
+    """One request handler for the module: a new one loads the middleware again, and
+    WhiteNoise lists and stats every static file when it loads (about 0.1 s, ~5,000 times)."""
+    return ClientHandler(enforce_csrf_checks=False)
+
+
+def _cell(
+    world: World,
+    persona: str,
+    call: Call,
+    *,
+    signed_in: dict[str, str],
+    handler: ClientHandler,
+    before: str,
+) -> tuple[str, int, str]:
+    """One persona's request, rolled back; `before` is the world's fingerprint (the same
+    for every cell, each starting from the world as built) when the call is a write."""
     client = Client(raise_request_exception=False)
-    user = world.users[persona]
-    if user is not None:
-        client.force_login(user)
+    client.handler = handler
+    if persona in signed_in:
+        client.cookies[settings.SESSION_COOKIE_NAME] = signed_in[persona]
     cache.clear()  # rate limits and lockouts are not what this table checks
-    before = _fingerprint() if call.write else ""
     try:
         with transaction.atomic():
             response = _send(client, call)
@@ -198,8 +300,10 @@ def _cell(world: World, persona: str, call: Call) -> tuple[str, int, str]:
     except _Undo:
         pass
     finally:
-        spatial_index.invalidate()
-        positions.invalidate()
+        # A request that may have written could have rebuilt an index or cache from rows
+        # that are rolled back now. A read leaves them as built from the world.
+        if call.write or call.method != "GET":
+            _forget_process_caches()
     body = "" if response.streaming else response.content.decode("utf-8", "replace")
     if body and response.get("Content-Type", "").startswith("application/json"):
         body = json.dumps(response.json(), ensure_ascii=False)
@@ -207,11 +311,14 @@ def _cell(world: World, persona: str, call: Call) -> tuple[str, int, str]:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[" ".join(filter(None, _key(row))) for row in ROWS])
-def test_matrix_row(world, row):
+def test_matrix_row(world, signed_in, handler, row):
     call = CALLS[_key(row)](world)
+    before = _fingerprint() if call.write else ""
     wrong = []
     for persona in COLUMNS:
-        got, status, body = _cell(world, persona, call)
+        got, status, body = _cell(
+            world, persona, call, signed_in=signed_in, handler=handler, before=before
+        )
         if got != row[persona]:
             wrong.append(f"{persona}: should {row[persona]}, got {got} ({status} {body!r})")
     assert not wrong, "\n".join(wrong)
