@@ -12,6 +12,7 @@ of the services, which record what people do. Three costs of the ORM are cut her
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.db import connection, models
@@ -33,15 +34,27 @@ MAX_BATCH = 2000  # rows per INSERT where the database sets no limit of its own 
 
 
 def _converter(field: models.Field, now: Any):
-    """How one field's value goes to the database: as it is for PLAIN fields, through the
-    field itself for the rest (dates, decimals, JSON …); auto_now fields get `now`."""
+    """How one field's value goes to the database: as it is for PLAIN fields (and plain
+    strings of fields with choices), dates as the backend writes them, the rest through the
+    field itself (decimals, JSON …); auto_now fields get `now`."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         value = field.get_db_prep_save(now, connection)
         return lambda _obj: value
-    attname = field.attname
-    if type(field) in PLAIN and not field.choices:  # subclasses may prepare their values
+    attname, kind = field.attname, type(field)
+    if kind in PLAIN and not field.choices:  # subclasses may prepare their values
         return lambda obj: getattr(obj, attname)
-    return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
+    prepared = partial(field.get_db_prep_save, connection=connection)
+    if kind in (models.CharField, models.TextField):  # with choices: an enum member or a str
+
+        def text(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            return value if type(value) is str else prepared(value)
+
+        return text
+    if kind is models.DateField:
+        adapt = connection.ops.adapt_datefield_value
+        return lambda obj: adapt(getattr(obj, attname))
+    return lambda obj: prepared(getattr(obj, attname))
 
 
 def rows_insert(objs: Sequence[models.Model]) -> int:
@@ -53,8 +66,11 @@ def rows_insert(objs: Sequence[models.Model]) -> int:
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     now = timezone.now()
-    for obj in objs:  # defaults the caller left unset, as Model.__init__ leaves them
-        obj._prepare_related_fields_for_save(operation_name="rows_insert")
+    relations = [f for f in fields if f.is_relation]
+    for obj in objs:
+        # A related object given before it had its id (as bulk_create takes it): its id now.
+        if any(getattr(obj, f.attname) is None and f.is_cached(obj) for f in relations):
+            obj._prepare_related_fields_for_save(operation_name="rows_insert")
     converters = [_converter(f, now) for f in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
