@@ -94,14 +94,17 @@ def test_every_kpi_has_figures_for_the_demo_month(demo_month):
         figures = _figures(leader, family)
         assert all(figures.values()), {k: len(v) for k, v in figures.items()}
 
-    # Most steps on time, some late.
+    # Most steps on time, some late (late is drawn by chance: counted over the three).
+    late = 0
     for family, numerator, denominator in (
         ("workers", "verified_on_time", "verifications_due"),
         ("workers", "checks_on_time", "checks"),
         ("dispatchers", "first_on_time", "first_dispatches"),
     ):
         on_time, due = _summed(leader, family, numerator, denominator)
-        assert 0.6 * due < on_time < due, (family, numerator, on_time, due)
+        assert 0.6 * due < on_time <= due, (family, numerator, on_time, due)
+        late += due - on_time
+    assert late > 0
     # Patrols: the grid workers visited most planned places this month, not every one; the
     # grid heads spot-checked some of their community's.
     visited, places = _summed(leader, "workers", "patrol_visited", "patrol_places", "grid_worker")

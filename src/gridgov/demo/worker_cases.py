@@ -46,6 +46,7 @@ OPEN_FOR = {
 }
 DECLINE_SHARE = 0.08
 REWORK_SHARE = 0.1
+WORKER_FOUND_SHARE = 0.7
 FIELD_CHECK_SHARE = 0.7  # checks by the grid's own people; the rest by the center
 
 
@@ -96,8 +97,13 @@ def build_worker_cases(rng: random.Random, count: int = 240) -> int:
         recent = rng.random() < THIS_MONTH_SHARE
         depth = rng.choice(DEPTHS if recent else OLDER_DEPTHS)
         code = rng.choice(list(TEXTS))
-        reporter = rng.choice([cast.resident, cast.workers[grid.pk][0]])
-        steps = _steps(rng, cast, grid, reporter, depth)
+        workers = cast.workers[grid.pk]
+        lead = workers[0]
+        if grid.code.startswith(WENHUI) and len(workers) > 1 and rng.random() < 0.5:
+            lead = workers[1]  # the demo's own grid worker login
+        # Workers find most of their grid's cases; the public reports the rest (漏报).
+        reporter = lead if rng.random() < WORKER_FOUND_SHARE else cast.resident
+        steps = _steps(rng, cast, grid, lead, reporter, depth)
         earliest = this_month if recent else this_month - dt.timedelta(days=30)
         if recent and depth in OPEN_FOR:
             earliest = max(earliest, now - OPEN_FOR[depth])  # what is still open is recent
@@ -132,16 +138,15 @@ def build_worker_cases(rng: random.Random, count: int = 240) -> int:
 Step = tuple[str, User, dict, str]
 
 
-def _steps(rng: random.Random, cast: Cast, grid: Area, reporter: User, depth: int) -> list[Step]:
-    """The case's steps along FULL to `depth`, with who takes each (see the module)."""
+def _steps(
+    rng: random.Random, cast: Cast, grid: Area, lead: User, reporter: User, depth: int
+) -> list[Step]:
+    """The case's steps along FULL to `depth`, `lead` offered the task (see the module)."""
     center = cast.shift_leader if rng.random() < 0.3 else cast.operator
     if depth and rng.random() < 0.05:
         return [("reject", center, {}, "不属于网格事项（演示）")]
     workers = cast.workers[grid.pk]
     head = cast.heads.get(grid.pk)
-    lead = workers[0]
-    if grid.code.startswith(WENHUI) and len(workers) > 1 and rng.random() < 0.5:
-        lead = workers[1]  # the demo's own grid worker login
     colleagues = [w for w in workers if w != lead] + ([head] if head else [])
     steps: list[Step] = []
     handler = lead
