@@ -6,6 +6,7 @@ decided on one. Each step at its own moment (lifecycle.py); descriptions say dem
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from django.utils import timezone
@@ -16,6 +17,7 @@ from gridgov.demo.events import _photo
 from gridgov.demo.lifecycle import demo_clock, gap, month_start, schedule
 from gridgov.events.services import event_act
 
+RECENT = dt.timedelta(days=6)
 # (street, subclass, what was reported, first department, why it was returned, the
 # department the center then chose (None: not decided yet), the steps after that).
 RETURNS = [
@@ -78,9 +80,10 @@ def build_returns(rng: random.Random) -> int:
                 actor = handler if action in ("take", "feedback") else center
                 data = {"photos": [_photo(rng, actor)]} if action == "feedback" else {}
                 steps.append((action, actor, data, "演示处理"))
-        moments = schedule(
-            rng, [gap(rng, action) for action, *_rest in steps], now=now, earliest=month_start(now)
-        )
+        # Within the last week, after the grid cases' reports (see worker_cases.py: a day
+        # before that would find its number sequence dropped on PostgreSQL).
+        earliest = max(month_start(now), now - RECENT)
+        moments = schedule(rng, [gap(rng, a) for a, *_rest in steps], now=now, earliest=earliest)
         with demo_clock(moments[0]):
             event = _report(rng, people, rng.choice(_grids(street)), code, text)
         for (action, actor, data, comment), at in zip(steps, moments[1:], strict=True):

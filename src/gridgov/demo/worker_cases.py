@@ -90,6 +90,7 @@ def build_worker_cases(rng: random.Random, count: int = 240) -> int:
     own = [g for g in grids if g.code == DEMO_GRID] or wenhui
     now = timezone.now()
     this_month = month_start(now)
+    cases = []
     for _ in range(count):
         grid = rng.choice(grids)
         if wenhui and rng.random() < 0.25:
@@ -99,8 +100,8 @@ def build_worker_cases(rng: random.Random, count: int = 240) -> int:
         code = rng.choice(list(TEXTS))
         workers = cast.workers[grid.pk]
         lead = workers[0]
-        if grid.code.startswith(WENHUI) and len(workers) > 1 and rng.random() < 0.5:
-            lead = workers[1]  # the demo's own grid worker login
+        if grid.code == DEMO_GRID and len(workers) > 1:
+            lead = workers[1]  # the demo's own grid worker login: its tasks
         # Workers find most of their grid's cases; the public reports the rest (漏报).
         reporter = lead if rng.random() < WORKER_FOUND_SHARE else cast.resident
         steps = _steps(rng, cast, grid, lead, reporter, depth)
@@ -114,7 +115,12 @@ def build_worker_cases(rng: random.Random, count: int = 240) -> int:
             earliest=earliest,
             latest=None if recent else this_month,
         )
-        point = _point_in(rng, grid)
+        cases.append((moments, grid, code, reporter, steps, _point_in(rng, grid)))
+    # Reported in the order of their moments: PostgreSQL numbers each day's reports from a
+    # sequence kept for a week (events/numbers.py), which a day reported after a later one
+    # would find dropped and start again.
+    cases.sort(key=lambda case: case[0][0])
+    for moments, grid, code, reporter, steps, point in cases:
         with demo_clock(moments[0]):
             event = event_report(
                 user=reporter,
