@@ -29,8 +29,13 @@ def test_a_report_writes_both_rollups_in_one_statement(grid_worker, wenhui_point
     writes = [q["sql"] for q in captured.captured_queries if "rollup" in q["sql"]]
     assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
     assert DailyRollup.objects.get(area_id=event.area_id).reported == 1
-    # County, street and community, each by none / subclass / source / department.
-    assert AreaDayRollup.objects.filter(reported=1).count() == 12
+    # County, street and community, each by none / subclass / source / department; and the
+    # grid by day alone.
+    assert AreaDayRollup.objects.filter(reported=1).count() == 13
+    grid = event.area.path.strip("/").split("/")[3]
+    assert AreaDayRollup.objects.filter(area_code=grid).values_list("dimension", flat=True)[
+        ::1
+    ] == [AreaDayRollup.Dimension.NONE]
     assert rollups_verify() == []
 
 

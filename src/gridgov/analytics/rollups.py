@@ -40,9 +40,13 @@ ROW_FIELDS = (
 )
 Key = tuple[dt.date, int, int, int, str, bool]
 AreaKey = tuple[str, int, dt.date, str, bool]
-# The levels of the area tree summed in AreaDayRollup: county, street, community (depths
-# 0-2). Grids are read from DailyRollup, whose rows of one grid are few.
+# The levels of the area tree summed in AreaDayRollup by every dimension: county, street,
+# community (depths 0-2); and one more, the grid (depth GRID_LEVEL), by day only. A grid's
+# DailyRollup rows are one per subclass, department and source a day: at a city's density
+# nearly one per event (9.3M rows for 10M events), so a street's month by grid summed 85k
+# rows (100+ ms); its days alone are ~3k (decision 0040).
 AREA_LEVELS = 3
+GRID_LEVEL = AREA_LEVELS
 Dimension = AreaDayRollup.Dimension
 
 
@@ -76,8 +80,8 @@ def key_of(row: dict[str, Any]) -> Key:
 
 
 def area_codes(path: str) -> list[str]:
-    """The codes of the upper levels an event at `path` is summed into."""
-    return [c for c in path.strip("/").split("/") if c][:AREA_LEVELS]
+    """The codes of the levels an event at `path` is summed into (the grid's last)."""
+    return [c for c in path.strip("/").split("/") if c][: GRID_LEVEL + 1]
 
 
 def area_keys(key: Key, path: str) -> list[AreaKey]:
@@ -92,8 +96,8 @@ def area_keys(key: Key, path: str) -> list[AreaKey]:
     )
     return [
         (code, int(dimension), day, value, held)
-        for code in area_codes(path)
-        for dimension, value in values
+        for depth, code in enumerate(area_codes(path))
+        for dimension, value in (values if depth < AREA_LEVELS else values[:1])
     ]
 
 
@@ -221,7 +225,8 @@ def area_select_sql() -> str:
     """SELECT the area rollup from the daily rollup's rows of days >= %(since_day)s."""
     sums = ", ".join(f"SUM(r.{c}) AS {c}" for c in STORED_KEYS)
     levels = " UNION ALL ".join(
-        f"SELECT split_part(a.path, '/', {i + 2}) AS code" for i in range(AREA_LEVELS)
+        f"SELECT split_part(a.path, '/', {i + 2}) AS code, {i} AS depth"
+        for i in range(GRID_LEVEL + 1)
     )
     return f"""
 SELECT level.code AS area_code, d.dimension, r.day, d.value, r.held, {sums}
@@ -232,6 +237,7 @@ CROSS JOIN LATERAL (VALUES ({int(Dimension.NONE)}, ''),
     ({int(Dimension.SUBCLASS)}, r.subclass_id::text), ({int(Dimension.SOURCE)}, r.source),
     ({int(Dimension.DEPARTMENT)}, r.department_key::text)) d(dimension, value)
 WHERE level.code <> '' AND r.day >= %(since_day)s
+    AND (level.depth < {AREA_LEVELS} OR d.dimension = {int(Dimension.NONE)})
 GROUP BY 1, 2, 3, 4, 5
 """
 

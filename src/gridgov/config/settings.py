@@ -127,6 +127,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # No JIT: every read here is bounded by an index or a rollup (tens of ms), where
+    # PostgreSQL's cost estimate still crosses jit_above_cost and compiling the expressions
+    # costs 20-30 ms of a 75 ms read (the dashboard at 10M events, decision 0040).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):  # an operator's own setting wins
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # The same backends wrapped by django-prometheus: query and connection counts for /metrics.
 _PROMETHEUS_ENGINES = {
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",

@@ -25,6 +25,7 @@ from gridgov.accounts.scope import (
 )
 from gridgov.areas.models import Area
 from gridgov.common.errors import PermissionDenied
+from gridgov.common.lookups import IdArray
 from gridgov.common.unavailable import UNAVAILABLE_ERRORS
 from gridgov.dispatch.models import WorkerPosition
 from gridgov.dispatch.services import FIELD_ROLES, fresh_after
@@ -152,7 +153,7 @@ def screen_events(user: User):
         return Event.objects.all(), prefix
     # The subtree's ids as a list: as a subquery the planner guesses 4 areas and loops
     # over all of them (decision 0015).
-    return Event.objects.filter(area_id__any=subtree_ids(user, prefix)), prefix
+    return Event.objects.filter(area_id__any=IdArray(subtree_ids(user, prefix))), prefix
 
 
 def screen_summary(
