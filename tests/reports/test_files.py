@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from gridgov.areas.models import Area
-from gridgov.reports.figures import report_figures
+from gridgov.reports.figures import rate_labels, report_figures
 from gridgov.reports.pdf import report_pdf
 from gridgov.reports.periods import period_parse
-from gridgov.reports.xlsx import report_xlsx
+from gridgov.reports.xlsx import points_format, report_xlsx
 from tests.conftest import WENHUI
 
 MARCH = period_parse("month", "2026-03")
@@ -80,10 +81,18 @@ def test_workbook_holds_values_styled_for_printing(figures):
     assert summary.page_setup.orientation == "landscape"
     assert summary.page_setup.fitToWidth == 1
     assert "&P" in summary.oddFooter.center.text
-    values = {row[0]: row[1:] for row in summary.iter_rows(min_row=5, values_only=True)}
-    assert (4, 1, 3) in values.values()  # reported: this period, previous, change
-    # Closure: 0.75 now, 1.0 in February, down a quarter (a value, not a formula).
-    assert (0.75, 1.0, -0.25) in values.values()
+    # Rows and headers found by the labels the report itself uses, in the active language.
+    rows = {row[0].value: row[1:] for row in summary.iter_rows(min_row=5)}
+    reported = rows[gettext("Reported")]  # this period, previous, change
+    assert [c.value for c in reported] == [4, 1, 3]
+    assert reported[2].number_format == "+0;-0;0"
+    # Closure: 75% now, 100% in February, down 25 percentage points: the change is -25 with
+    # a points format, not -0.25 shown as "-25.00%" (a rate's change is not a share of it).
+    closure = rows[rate_labels()["closure_rate"]]
+    assert [c.value for c in closure] == [0.75, 1.0, -25.0]
+    assert [c.number_format for c in closure] == ["0.00%", "0.00%", points_format()]
+    assert points_format().startswith('+0.00" ')
+    assert summary["D4"].value == gettext("Change (rates in percentage points)")
     areas = book.worksheets[1]
     rows = list(areas.iter_rows(min_row=5, values_only=True))
     assert [r[:6] for r in rows] == [
@@ -91,6 +100,13 @@ def test_workbook_holds_values_styled_for_printing(figures):
         (2, "西安街道", 3, 3, 2, 0.6667),
     ]
     assert areas.cell(row=6, column=6).number_format == "0.00%"
+    # 西安's closure, 66.67% from February's 100%: -33.33 points.
+    last = areas.max_column
+    assert areas.cell(row=4, column=last).value == gettext(
+        "Closure rate change (percentage points)"
+    )
+    assert rows[1][last - 1] == -33.33
+    assert areas.cell(row=6, column=last).number_format == points_format()
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

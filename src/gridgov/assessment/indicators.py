@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.accounts.models import User
 from gridgov.analytics.selectors import rates_report
@@ -278,7 +279,8 @@ def _register_builtins() -> None:
     indicator_register(
         "party_grading",
         _("Party-building grade (党建分类定级)"),
-        _("points"),
+        # A context: the bare "points" is a Party points rule's value (分值); a score reads 分.
+        pgettext_lazy("unit of an assessment score", "points"),
         party_grading,
         formula=_("mean total of the year's gradings of the area's Party organizations"),
         target=85,

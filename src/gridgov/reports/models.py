@@ -3,6 +3,7 @@ docs/decisions/0038)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.reports.periods import Period
 
@@ -54,8 +55,9 @@ class Report(models.Model):
     subscribers_notified = models.BooleanField(_("subscribers notified"), default=False)
 
     class Meta:
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
+        # A context: the bare "report" is a whistle's report-back (反馈); this is a leaders' 报表.
+        verbose_name = pgettext_lazy("leaders' report", "report")
+        verbose_name_plural = pgettext_lazy("leaders' report", "reports")
         ordering = ["-start", "kind", "area__code"]
         constraints = [
             models.UniqueConstraint(fields=["area", "kind", "start"], name="unique_report_period")

@@ -2,12 +2,17 @@
 numbers in any program, and a figure cannot change when a cell is edited), one sheet per
 table, each styled for printing: the title and the period above the header, widths set,
 A4 landscape fitted to the page width, the title rows repeated on every page, page numbers
-in the footer. Every text cell goes through `common.xlsx.cell_safe`."""
+in the footer. Every text cell goes through `common.xlsx.cell_safe`.
+
+Rates are fractions shown as percentages; a change of a rate is written in percentage points,
+as the PDF writes it (80% that becomes 60% fell by 20 points; "-20%" would read as a fifth of
+it lost, which is 64%); a change of a count is a signed number."""
 
 import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -18,6 +23,8 @@ from gridgov.reports.figures import RATE_KEYS, rate_labels
 from gridgov.reports.labels import period_title, table_titles
 
 PERCENT = "0.00%"
+COUNT_CHANGE = "+0;-0;0"
+HOURS_CHANGE = "+0.0;-0.0;0.0"
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -57,19 +64,38 @@ def _sheet(book: Workbook, name: str, figures: dict, header: list[str], widths: 
     return sheet
 
 
-def _append(sheet: Worksheet, values: list[Any], percent_columns: set[int]) -> None:
+def points_format() -> str:
+    """The number format of a change of a rate: the sign always shown, the unit after it in the
+    active language (a literal in the format, so the cell still holds a number)."""
+    unit = pgettext("unit of a change of a rate", "pp").replace('"', "")
+    return ";".join(f'{sign}0.00" {unit}"' for sign in ("+", "-", ""))
+
+
+def points(change: float | None) -> float | None:
+    """A change of a rate (fractions 0..1) in percentage points: -0.25 is -25.0."""
+    return None if change is None else round(change * 100, 2)
+
+
+def _append(sheet: Worksheet, values: list[Any], formats: dict[int, str]) -> None:
+    """One bordered row; `formats` maps a column (from 1) to the number format of its numbers
+    (an empty cell keeps the default)."""
     row = sheet.max_row + 1
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=cell_safe(value))
         cell.border = BORDER
-        if column in percent_columns and isinstance(value, float):
-            cell.number_format = PERCENT
+        if column in formats and isinstance(value, int | float) and not isinstance(value, bool):
+            cell.number_format = formats[column]
 
 
 def _summary(book: Workbook, figures: dict) -> None:
     labels = rate_labels()
-    header = [_("Indicator"), _("This period"), _("Previous period"), _("Change")]
-    sheet = _sheet(book, table_titles()["summary"], figures, header, [34, 16, 16, 14])
+    header = [
+        _("Indicator"),
+        _("This period"),
+        _("Previous period"),
+        _("Change (rates in percentage points)"),
+    ]
+    sheet = _sheet(book, table_titles()["summary"], figures, header, [34, 16, 16, 18])
     now, before = figures["summary"], figures["summary_previous"]
     counts = [
         ("reported", _("Reported")),
@@ -78,36 +104,46 @@ def _summary(book: Workbook, figures: dict) -> None:
     ]
     for key, label in counts:
         change = now[key] - before[key]
-        _append(sheet, [label, now[key], before[key], change], set())
+        _append(sheet, [label, now[key], before[key], change], {4: COUNT_CHANGE})
+    rates = {2: PERCENT, 3: PERCENT, 4: points_format()}
     for key in (*RATE_KEYS, "score"):
         change = None
         if now[key] is not None and before[key] is not None:
-            change = round(now[key] - before[key], 4)
-        _append(sheet, [labels[key], now[key], before[key], change], {2, 3, 4})
+            change = points(now[key] - before[key])
+        _append(sheet, [labels[key], now[key], before[key], change], rates)
     key = "average_handling_hours"
-    _append(sheet, [labels[key], now[key], before[key], None], set())
+    change = None
+    if now[key] is not None and before[key] is not None:
+        change = round(now[key] - before[key], 1)
+    _append(sheet, [labels[key], now[key], before[key], change], {4: HOURS_CHANGE})
 
 
 def _ranked(book: Workbook, figures: dict, key: str, name_header: str) -> None:
     labels = rate_labels()
     header = [_("Rank"), name_header, _("Reported"), _("Due to close"), _("Closed")]
     header += [labels[k] for k in RATE_KEYS]
-    header += [labels["score"], _("Closure rate, previous period"), _("Closure rate change")]
-    widths = [7, 26, 10, 10, 10] + [12] * len(RATE_KEYS) + [12, 14, 10]
+    header += [
+        labels["score"],
+        _("Closure rate, previous period"),
+        _("Closure rate change (percentage points)"),
+    ]
+    widths = [7, 26, 10, 10, 10] + [12] * len(RATE_KEYS) + [12, 14, 16]
     sheet = _sheet(book, table_titles()[key], figures, header, widths)
-    percent = set(range(6, len(header) + 1))
+    formats = dict.fromkeys(range(6, len(header)), PERCENT)
+    formats[len(header)] = points_format()
     for row in figures[key]:
         values = [row["rank"], row["name"], row["reported"], row["due_to_close"], row["closed"]]
         values += [row[k] for k in RATE_KEYS]
-        values += [row["score"], row["previous"]["closure_rate"], row["closure_change"]]
-        _append(sheet, values, percent)
+        values += [row["score"], row["previous"]["closure_rate"], points(row["closure_change"])]
+        _append(sheet, values, formats)
 
 
 def _trend(book: Workbook, figures: dict) -> None:
     header = [_("Period"), _("Reported"), _("Closed"), _("Closure rate")]
     sheet = _sheet(book, table_titles()["trend"], figures, header, [16, 12, 12, 14])
     for row in figures["trend"]:
-        _append(sheet, [row["label"], row["reported"], row["closed"], row["closure_rate"]], {4})
+        values = [row["label"], row["reported"], row["closed"], row["closure_rate"]]
+        _append(sheet, values, {4: PERCENT})
 
 
 def report_xlsx(figures: dict) -> bytes:
