@@ -2,20 +2,21 @@
 figure, each bounded by the workers of the area and the events reported in the window.
 
 - 有效上报率: their reports filed ÷ their reports decided (filed, refused, voided or merged);
-- 按时核实率: tasks offered to them answered (accepted or declined) within verify_hours ÷
-  offers due (answered, or left unanswered past the limit);
+- 按时核实率: tasks offered to them answered (taken, accepted, declined or returned) within
+  verify_hours ÷ offers due (answered, or left unanswered past the limit);
 - 按时核查率: their checks (核查, pass or fail) made within check_hours of the handling
   report they check ÷ their checks;
 - 漏报率: the public's filed cases of their patch that no worker had reported before ÷ the
   patch's filed cases found by a worker or the public (matters on the grid admission list);
-- patrol coverage: planned places of their patch they checked in at ÷ planned places.
+- patrol coverage: planned places of their patch they checked in at, with a check-in that
+  proves the visit (not flagged far away or without a position), ÷ planned places.
 """
 
 import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from gridgov.accounts.models import User, full_name
 from gridgov.analytics.kpis_window import WORKER_ROLES, Window, kpis_config
@@ -36,9 +37,14 @@ COUNT_KEYS = (
     "patrol_places",
     "patrol_visited",
     "patrol_check_ins",
+    "patrol_check_ins_flagged",
 )
 CHECK_ACTIONS = ("verify_pass", "verify_fail")
-ANSWER_ACTIONS = ("accept_task", "decline_task")
+# A worker's answer to a task offered to them: each of their own steps that ends the offer
+# (events/workflow.py): `take` and `accept_task` accept it, `decline_task` declines it, and
+# `return` ("not ours") withdraws it. A step that does not end the offer (feedback,
+# requests) is not an answer.
+ANSWER_ACTIONS = ("take", "accept_task", "decline_task", "return")
 # The handling reports a check looks back to (a field worker's on-the-spot solution too).
 HANDLED_ACTIONS = ("feedback", "solve_on_spot")
 assert set(HANDLED_ACTIONS) <= set(HANDLING_ACTIONS)
@@ -124,8 +130,8 @@ def _reports(rows, window: Window) -> None:
 
 
 def _verifications(rows, window: Window) -> None:
-    """Offers answered in time. The answer is the worker's own timeline step (accept_task or
-    decline_task): the offer row's decided_at is overwritten when an offer is withdrawn."""
+    """Offers answered in time. The answer is the worker's own first step that ends the offer
+    (ANSWER_ACTIONS): the offer row's decided_at is overwritten when an offer is withdrawn."""
     limit = dt.timedelta(hours=kpis_config()["verify_hours"])
     answered_at = Subquery(
         TimelineEntry.objects.filter(
@@ -137,15 +143,30 @@ def _verifications(rows, window: Window) -> None:
         .order_by("id")
         .values("at")[:1]
     )
+    # The step that made the row: the event's last step at or before it. A dispatch makes
+    # offers; a worker's own `take` of a task nobody offered them makes an accepted row
+    # (events/services/offers.py, written after the step) that is no offer: not counted, nor
+    # is the return that may end it later.
+    made_by = Subquery(
+        TimelineEntry.objects.filter(event_id=OuterRef("event_id"), at__lte=OuterRef("offered_at"))
+        .order_by("-at", "-id")
+        .values("id")[:1]
+    )
+    taken_unoffered = Exists(
+        TimelineEntry.objects.filter(
+            pk=OuterRef("made_by"), actor_id=OuterRef("worker_id"), action="take"
+        )
+    )
     answered = Q(answered_at__isnull=False)
     # Unanswered past the limit: still offered when the limit ran out, or withdrawn after it.
-    # Accepted rows without an answer step are tasks taken, not offers: not counted.
     overdue = Q(answered_at__isnull=True) & (
         Q(status="offered", offered_at__lte=window.now - limit)
         | Q(status="withdrawn", decided_at__gt=F("offered_at") + limit)
     )
     found = (
         Assignment.objects.filter(_events_in(window), worker_id__in=list(rows))
+        .annotate(made_by=made_by)
+        .filter(~taken_unoffered)
         .annotate(answered_at=answered_at)
         .order_by()
         .values("worker_id")
@@ -210,7 +231,8 @@ def _missed(rows, window: Window) -> None:
 
 def _patrol(rows, window: Window) -> None:
     """Places a patrol plan covers in each worker's patch, and those the worker checked in
-    at during the window. Nested plans of one kind count a place once."""
+    at during the window with a check-in that proves the visit. Nested plans of one kind
+    count a place once."""
     roots: dict[str, list[str]] = defaultdict(list)
     for kind, path in PatrolPlan.objects.filter(active=True).values_list("kind", "area__path"):
         roots[kind].append(path)
@@ -243,8 +265,11 @@ def _patrol(rows, window: Window) -> None:
         .order_by()
         .values("user_id")
         .annotate(
-            patrol_visited=Count("code_id", distinct=True),
+            # A check-in flagged far away or without a position does not prove a visit
+            # (smartcodes CheckIn.flag): counted as a check-in, not as a visited place.
+            patrol_visited=Count("code_id", distinct=True, filter=Q(flag=CheckIn.Flag.AT_PLACE)),
             patrol_check_ins=Count("pk"),
+            patrol_check_ins_flagged=Count("pk", filter=~Q(flag=CheckIn.Flag.AT_PLACE)),
         )
     )
     _add(rows, visits, "user_id")
