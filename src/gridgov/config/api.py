@@ -7,12 +7,15 @@ nothing (404): clients and the fuzz test read one shape.
 """
 
 import re
+from typing import Any
 
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
 
 from gridgov.accounts.token_cache import token_user
@@ -119,7 +122,42 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+# A few languages times a mount prefix or two; more keys than this means something varies
+# that should not (a forged script prefix), and the cache starts over rather than grow.
+OPENAPI_DOCUMENTS_KEPT = 16
+
+
+class GridgovAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document is built once per process, language and prefix.
+
+    Building it walks every operation and schema: about a second of CPU, and
+    `GET /api/openapi.json` is open to anyone, so rebuilding it on each request was an easy
+    way to load a server. The document depends only on the code (fixed in a process), the
+    URL prefix the API is mounted at and the active language (texts said through gettext),
+    never on who asks: ninja's view passes no request or user to it. The cached document is
+    shared by every caller: read it, do not change it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._openapi_documents: dict[tuple[str | None, str], OpenAPISchema] = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (translation.get_language(), path_prefix)
+        document = self._openapi_documents.get(key)
+        if document is None:
+            # Two threads may both build a missing document: the same one, kept once.
+            document = super().get_openapi_schema(path_prefix=path_prefix)
+            if len(self._openapi_documents) >= OPENAPI_DOCUMENTS_KEPT:
+                self._openapi_documents.clear()
+            self._openapi_documents[key] = document
+        return document
+
+
+api = GridgovAPI(
     title="gridgov API",
     version="1",
     description="Grid tree and registry of gridgov. Authenticate with `Authorization: Bearer <token>` "
