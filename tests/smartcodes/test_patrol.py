@@ -60,6 +60,7 @@ def test_coverage_lists_places_not_visited_within_the_plan(
     community_staff,
     grid_worker,
     places,
+    wenhui_point,
 ):
     shop, rental = places
     grid = Area.objects.get(code=WENHUI_GRID)
@@ -71,7 +72,8 @@ def test_coverage_lists_places_not_visited_within_the_plan(
     codes_issue(user=community_staff, root_code=WENHUI)
     shop_code = SmartCode.objects.get(kind="businesses", object_id=shop.pk)
     rental_code = SmartCode.objects.get(kind="rentals", object_id=rental.pk)
-    check_in(user=grid_worker, token=shop_code.token)
+    # At the place (a check-in without a position proves no visit).
+    check_in(user=grid_worker, token=shop_code.token, lon=wenhui_point[0], lat=wenhui_point[1])
     check_in(user=grid_worker, token=rental_code.token, at=timezone.now() - dt.timedelta(days=5))
     report = coverage(user=community_staff)
     overdue = {(o["kind"], o["id"]) for o in report["overdue"]}
@@ -150,3 +152,16 @@ def test_coverage_shows_each_workers_flagged_check_ins(
     check_in(user=grid_worker, token=code.token)
     worker = next(w for w in coverage(user=community_staff)["workers"] if w["id"] == grid_worker.pk)
     assert (worker["visits"], worker["flagged"]) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_a_flagged_check_in_is_no_visit_of_the_place(community_staff, grid_worker, places):
+    grid = Area.objects.get(code=WENHUI_GRID)
+    PatrolPlan.objects.create(area=grid, kind="businesses", every_days=7)
+    codes_issue(user=community_staff, root_code=WENHUI)
+    code = SmartCode.objects.get(kind="businesses")
+    check_in(user=grid_worker, token=code.token)  # no position: flagged
+
+    report = coverage(user=community_staff)
+    assert [g["visited"] for g in report["grids"] if g["grid"] == WENHUI_GRID] == [0]
+    assert code.object_id in {o["id"] for o in report["overdue"] if o["kind"] == "businesses"}

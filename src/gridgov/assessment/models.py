@@ -13,6 +13,7 @@ department anywhere in the rules.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Zone(models.Model):
@@ -130,8 +131,8 @@ class Assessment(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     # The period's figures: from January 1 to the end of the year, or to when it was computed.
-    since = models.DateTimeField(_("from"))
-    until = models.DateTimeField(_("until"))
+    since = models.DateTimeField(pgettext_lazy("start of a period", "from"))
+    until = models.DateTimeField(pgettext_lazy("end of a period", "until"))
     # The zones, indicators, weights, targets and bands this run used (formulas.rules_snapshot).
     rules = models.JSONField(_("rules used"))
     computed_at = models.DateTimeField(_("computed at"))

@@ -46,8 +46,15 @@ def coverage(*, user: User, now: dt.datetime | None = None) -> dict[str, Any]:
         return {"grids": [], "workers": [], "overdue": []}
     kinds = {kind for kind, _pk in every}
     last: dict[tuple[str, int], dt.datetime] = {}
+    # A check-in flagged far from the place or without a position proves no visit: it is
+    # counted per worker below (to look into), not as the place's last visit (as the
+    # people's KPIs count patrol coverage, docs/kpis.md).
     visits = (
-        CheckIn.objects.filter(code__kind__in=kinds, code__area__path__startswith=prefix)
+        CheckIn.objects.filter(
+            code__kind__in=kinds,
+            code__area__path__startswith=prefix,
+            flag=CheckIn.Flag.AT_PLACE,
+        )
         .values("code__kind", "code__object_id")
         .annotate(at=Max("at"))
     )
