@@ -12,6 +12,8 @@ subtree only. A department's handler sees their own department's published resul
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import EVERYWHERE, area_in_scope, can, scope_path
@@ -33,7 +35,7 @@ def district_editor(user: User) -> bool:
 def require_editor(user: User, root: Area) -> None:
     if not district_editor(user):
         raise PermissionDenied(
-            "The classified assessment is set, computed and published by the district."
+            _("The classified assessment is set, computed and published by the district.")
         )
     if not area_in_scope(user, root):
         raise OutOfScope(field="root")
@@ -43,7 +45,7 @@ def editor_root(user: User, code: str | None) -> Area:
     """The district a district editor asks to change (403 before anything for others)."""
     if not district_editor(user):
         raise PermissionDenied(
-            "The classified assessment is set, computed and published by the district."
+            _("The classified assessment is set, computed and published by the district.")
         )
     root = district_root(code, user)
     require_editor(user, root)
@@ -60,7 +62,7 @@ def district_root(code: str | None, user: User) -> Area:
     if root is None:
         raise NotFound(field="root")
     if root.kind != AreaKind.COUNTY:
-        raise DomainError("Choose a district (county).", code="not_a_district", field="root")
+        raise DomainError(_("Choose a district (county)."), code="not_a_district", field="root")
     return root
 
 

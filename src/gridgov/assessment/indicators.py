@@ -77,8 +77,10 @@ _memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("assessment_
 
 
 @contextlib.contextmanager
-def computing() -> Iterator[None]:
-    token = _memo.set({})
+def computing(district: Area | None = None) -> Iterator[None]:
+    """One run's memo; `district` is the run's root, where an indicator looks whether its
+    source had any record at all in the period (none: no data, not 0%)."""
+    token = _memo.set({"district": district})
     try:
         yield
     finally:
@@ -139,9 +141,29 @@ def whistle_report_back(area: Area, since: dt.datetime, until: dt.datetime) -> f
     return percent(counts["on_time"], counts["due"])
 
 
+def _district_of(area: Area) -> Area:
+    memo = _memo.get()
+    return (memo or {}).get("district") or area
+
+
+def _patrolled(district: Area, since: dt.datetime, until: dt.datetime) -> bool:
+    """Any check-in at all in the district in the period. Without one, patrols were not
+    recorded there yet (a year before the smart codes): today's plans and places must not
+    turn that into 0% coverage."""
+    return _memoized(
+        ("patrolled", district.pk, since, until),
+        lambda: CheckIn.objects.filter(
+            code__area__path__startswith=district.path, at__gte=since, at__lt=until
+        ).exists(),
+    )
+
+
 def patrol_coverage(area: Area, since: dt.datetime, until: dt.datetime) -> float | None:
     """Visits made ÷ visits due: each place a plan covers needs one visit every N days of the
-    period (ceil(days ÷ N)); a place's extra visits do not make up for another's missing."""
+    period (ceil(days ÷ N)); a place's extra visits do not make up for another's missing.
+    No data (None) when the district recorded no check-in at all in the period."""
+    if not _patrolled(_district_of(area), since, until):
+        return None
     days = max((until - since).total_seconds() / 86400.0, 0.0)
     plans = [
         p

@@ -136,7 +136,7 @@ def assessment_run(*, assessment_id: int) -> bool:
         mine.update(progress=round(0.9 * share, 3), updated_at=timezone.now())
 
     try:
-        with computing():
+        with computing(run.root):
             results = [
                 *area_results(run, run.rules, heartbeat),
                 *department_results(run, run.rules),

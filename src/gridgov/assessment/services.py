@@ -206,6 +206,10 @@ def _bands(value: Any, field: str) -> list[list]:
     for item in value:
         if not (isinstance(item, list | tuple) and len(item) == 2):
             raise DomainError(_("Each grade is a letter and its lowest score."), field=field)
+        # A floor is a JSON number: "90" or true would pass float() and be stored as text
+        # or a bool in the rules every later run copies (bool is an int to Python).
+        if isinstance(item[1], bool) or not isinstance(item[1], int | float):
+            raise DomainError(_("Each grade's lowest score is a number."), field=field)
         grade, lower = str(item[0]).strip().upper(), _number(item[1], field)
         if len(grade) != 1 or not grade.isalpha():
             raise DomainError(_("Each grade is a letter and its lowest score."), field=field)

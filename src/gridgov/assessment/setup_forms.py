@@ -42,7 +42,11 @@ def _bands(raw: str | None, field: str) -> list | None:
         bits = part.split()
         if len(bits) != 2:
             raise DomainError(_("Write the grades as: A 90, B 75, C 0."), field=field)
-        bands.append([bits[0], bits[1]])
+        try:  # the form's text becomes the number the service expects
+            floor = float(bits[1])
+        except ValueError:
+            raise DomainError(_("Write the grades as: A 90, B 75, C 0."), field=field) from None
+        bands.append([bits[0], floor])
     return bands
 
 
