@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import area_in_scope, require_capability, scope_path
+from gridgov.analytics.kpis import EARLIEST, LATEST
 from gridgov.areas import hexes
 from gridgov.areas.models import Area
 from gridgov.common.errors import DomainError, NotFound
@@ -37,6 +38,19 @@ NOT_A_PROBLEM = (State.VOIDED, State.REJECTED)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def day_in_bounds(day: dt.date, field: str, code: str = "invalid_period") -> dt.date:
+    """A day from outside within the years the rates, KPIs and reports accept, with their
+    message: checked before any arithmetic, since a day after 9999-12-31 or a period before
+    0001-01-01 overflows Python's dates (a 500, not the clear 400 the caller is owed)."""
+    if not EARLIEST <= day <= LATEST:
+        raise DomainError(
+            _("A date between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST},
+            code=code,
+            field=field,
+        )
+    return day
+
+
 def _when(text: str | dt.datetime | dt.date | None, field: str, *, end: bool) -> dt.datetime | None:
     """A bound of the period: an aware datetime as given, or a local day (its start, or the
     start of the next day when it ends the period: "until 2026-11-30" includes the 30th)."""
@@ -44,6 +58,7 @@ def _when(text: str | dt.datetime | dt.date | None, field: str, *, end: bool) ->
         return None
     tz = timezone.get_default_timezone()
     if isinstance(text, dt.datetime):
+        day_in_bounds(text.date(), field)
         return text if timezone.is_aware(text) else timezone.make_aware(text, tz)
     if isinstance(text, dt.date):
         day = text
@@ -61,7 +76,9 @@ def _when(text: str | dt.datetime | dt.date | None, field: str, *, end: bool) ->
                 code="invalid_period",
                 field=field,
             ) from None
+        day_in_bounds(value.date(), field)
         return value if timezone.is_aware(value) else timezone.make_aware(value, tz)
+    day_in_bounds(day, field)
     if end:
         day += dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
@@ -74,8 +91,9 @@ def period_window(
     default_days: int = DEFAULT_DAYS,
 ) -> tuple[dt.datetime, dt.datetime]:
     """[since, until) of a request: the last `default_days` by default, at most MAX_DAYS."""
+    start = _when(since, "since", end=False)  # read first: a bad since is named first
     end = _when(until, "until", end=True) or timezone.now()
-    start = _when(since, "since", end=False) or end - dt.timedelta(days=default_days)
+    start = start or end - dt.timedelta(days=default_days)
     if start >= end:
         raise DomainError(
             _("The period must start before it ends."), code="invalid_period", field="since"

@@ -34,11 +34,13 @@ from gridgov.accounts.models import User, full_name
 from gridgov.accounts.roles import Capability
 from gridgov.accounts.scope import can, require_capability, scope_path
 from gridgov.accounts.services import pii_access_record
+from gridgov.analytics.hotspots import day_in_bounds
 from gridgov.areas.models import Area
 from gridgov.common.errors import DomainError, NotFound, OutOfScope
-from gridgov.common.xlsx import cell_safe
+from gridgov.common.text import xml_safe
+from gridgov.common.xlsx import FORMULA_TRIGGERS, cell_safe
 from gridgov.events.keyset import check_filters
-from gridgov.events.models import Event, Satisfaction, Source, Urgency
+from gridgov.events.models import Event, Satisfaction, Source, Subclass, Urgency
 from gridgov.events.selectors import (
     STATE_LABELS,
     area_filter_ids,
@@ -68,6 +70,7 @@ def _moment(text: str | None, field: str, end: bool) -> dt.datetime | None:
     except ValueError:
         day = moment = None
     if day:
+        day_in_bounds(day, field, "bad_period")  # before the day after: 9999-12-31 has none
         day = day + dt.timedelta(days=1) if end else day
         return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
     if moment is None:
@@ -77,6 +80,7 @@ def _moment(text: str | None, field: str, end: bool) -> dt.datetime | None:
             code="bad_period",
             field=field,
         )
+    day_in_bounds(moment.date(), field, "bad_period")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -87,6 +91,12 @@ def export_filters(raw: dict[str, Any]) -> dict[str, Any]:
     for flag in FLAG_FILTERS:
         filters[flag] = str(raw.get(flag) or "").lower() in ("1", "true", "on")
     check_filters(filters)
+    # The queue lists nothing for an unknown subclass; a file of no rows would read as "none
+    # of that kind here", so the export says the code is wrong, as the rates do.
+    if filters["subclass"] and not Subclass.objects.filter(code=filters["subclass"]).exists():
+        raise DomainError(
+            _("No subclass has this code."), code="unknown_subclass", field="subclass"
+        )
     since = _moment(raw.get("since"), "since", end=False)
     until = _moment(raw.get("until"), "until", end=True)
     if since and until and since >= until:
@@ -313,6 +323,20 @@ def csv_chunks(ids: list[int], masked: bool) -> Iterator[str]:
         yield writer.writerow([cell_safe(v) if isinstance(v, str) else v for v in row])
 
 
+def _xlsx_cell(sheet, value: Any) -> WriteOnlyCell:
+    """A cell that shows the text as it is and is never a formula. openpyxl makes a string
+    that starts with "=" a formula cell; typed back to a string ("s") it is written as a
+    string, which a spreadsheet shows and never evaluates, so the apostrophe the CSV needs
+    (a CSV cell has no type) would only be a visible extra character here."""
+    if not isinstance(value, str):
+        return WriteOnlyCell(sheet, value=value)
+    text = xml_safe(value)
+    cell = WriteOnlyCell(sheet, value=text)
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+    return cell
+
+
 def xlsx_file(ids: list[int], masked: bool):
     """The workbook in a temporary file (deleted when closed), rewound for reading."""
     book = Workbook(write_only=True)
@@ -320,12 +344,12 @@ def xlsx_file(ids: list[int], masked: bool):
     bold = Font(bold=True)
     cells = []
     for text in header():
-        cell = WriteOnlyCell(sheet, value=cell_safe(text))
+        cell = _xlsx_cell(sheet, text)
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
     for row in export_rows(ids, masked):
-        sheet.append([cell_safe(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) if isinstance(v, str) else v for v in row])
     handle = tempfile.TemporaryFile(suffix=".xlsx")
     book.save(handle)
     handle.seek(0)

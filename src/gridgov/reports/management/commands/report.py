@@ -25,12 +25,22 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="the file to write")
 
     def handle(self, *args, period: str, date: str, root: str, fmt: str, out: str, **options):
+        target = Path(out)
+        # Checked before the report is made (it can take a while), and again on writing.
+        if not target.parent.is_dir():
+            raise CommandError(
+                f"Cannot write {target}: the folder {target.parent} does not exist "
+                "(create it or choose another --out)."
+            )
         try:
             content = report_build_files(area_code=root, kind=period, date=date, fmt=fmt)
         except DomainError as error:
             raise CommandError(error.message) from error
-        target = Path(out)
         partial = target.with_name(target.name + ".part")
-        partial.write_bytes(content)
-        partial.replace(target)
+        try:
+            partial.write_bytes(content)
+            partial.replace(target)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"Cannot write {target}: {error.strerror or error}.") from error
         self.stdout.write(f"{target} ({len(content):,} bytes)")
