@@ -162,9 +162,12 @@ def _trend_labels(period: Period) -> list[str]:
 
 def _trend(reader: User, area: Area, period: Period, now) -> list[dict[str, Any]]:
     """Reports and closures over the period: by month for a quarter or a year, by day
-    otherwise (a day's report shows the week that ends with it)."""
+    otherwise (a day's report shows the week that ends with it). Days (months) after today
+    are left out: in a period still running they have no figures yet, not zero."""
     group = "month" if period.kind in ("quarter", "year") else "day"
-    labels = _trend_labels(period)
+    today = timezone.localdate(now)
+    last = f"{today:%Y-%m}" if group == "month" else today.isoformat()
+    labels = [label for label in _trend_labels(period) if label <= last]
     since = period.until - dt.timedelta(days=7) if period.kind == "day" else period.since
     answer = rates_report(
         user=reader, group=group, area=area.code, since=since, until=period.until, now=now
@@ -188,6 +191,7 @@ def _trend(reader: User, area: Area, period: Period, now) -> list[dict[str, Any]
 def report_figures(*, area: Area, period: Period, now: dt.datetime | None = None) -> dict:
     """Everything a report shows, as plain values (the builders only lay them out)."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     reader = area_reader(area)
     previous = period.previous()
     summary = rates_report(
@@ -217,6 +221,8 @@ def report_figures(*, area: Area, period: Period, now: dt.datetime | None = None
             "key": period.key,
             "start": period.start.isoformat(),
             "last_day": period.last_day.isoformat(),
+            # A period still running is reported to date: its figures stop at today.
+            "as_of": None if period.has_ended(today) else today.isoformat(),
         },
         "previous_period": {
             "key": previous.key,

@@ -23,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import KeepTogether
+from reportlab.platypus.flowables import CondPageBreak, KeepTogether
 
 from gridgov.common.text import xml_safe
 from gridgov.reports.figures import RATE_KEYS, rate_labels
@@ -39,6 +39,8 @@ HEADER_BG = colors.HexColor("#dce6f1")
 # Rows of a ranked table in the PDF (the workbook has them all): a district has about ten
 # streets, a street a dozen communities; departments and categories beyond are in the xlsx.
 MAX_TABLE_ROWS = 30
+# Room a heading needs below it on the page: itself, the table's header and a few rows.
+HEADING_WITH_ROWS = 45 * mm
 
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER)
 SUBTITLE = ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=16, alignment=TA_CENTER)
@@ -286,6 +288,24 @@ def _trend_chart(trend: list[dict]) -> Drawing:
     return drawing
 
 
+def _period_note(figures: dict) -> str:
+    """The period's days; a period still running says it is reported to date."""
+    period, previous = figures["period"], figures["previous_period"]
+    values = {
+        "first": period["start"],
+        "last": period["last_day"],
+        "day": period.get("as_of"),  # absent from figures made before it was added
+        "previous": previous["key"],
+        "made": figures["generated_at"],
+    }
+    if values["day"]:
+        return (
+            _("%(first)s to date (as of %(day)s); compared with %(previous)s. Made %(made)s.")
+            % values
+        )
+    return _("%(first)s to %(last)s; compared with %(previous)s. Made %(made)s.") % values
+
+
 def report_pdf(figures: dict) -> bytes:
     """The PDF of `report_figures`."""
     buffer = io.BytesIO()
@@ -304,22 +324,10 @@ def report_pdf(figures: dict) -> bytes:
     titles = table_titles()
     labels = rate_labels()
     child = _("Street") if figures["area"]["kind"] == "county" else _("Area")
-    previous = figures["previous_period"]
     story: list = [
         Paragraph(_text(title), TITLE),
         Paragraph(_text(subtitle), SUBTITLE),
-        Paragraph(
-            _text(
-                _("%(first)s to %(last)s; compared with %(previous)s. Made %(made)s.")
-                % {
-                    "first": figures["period"]["start"],
-                    "last": figures["period"]["last_day"],
-                    "previous": previous["key"],
-                    "made": figures["generated_at"],
-                }
-            ),
-            NOTE,
-        ),
+        Paragraph(_text(_period_note(figures)), NOTE),
         Spacer(1, 6),
         Paragraph(_text(titles["summary"]), HEADING),
         _summary(figures),
@@ -347,8 +355,12 @@ def report_pdf(figures: dict) -> bytes:
             ]
         ),
         _ranked(figures["categories"], _("Category")),
+        # A heading left alone at the foot of a page: start a new page unless the heading
+        # and the first rows of its table fit.
+        CondPageBreak(HEADING_WITH_ROWS),
         Paragraph(_text(titles["departments"]), HEADING),
         _ranked(figures["departments"], _("Department")),
+        CondPageBreak(HEADING_WITH_ROWS),
         Paragraph(_text(titles["sources"]), HEADING),
         _ranked(figures["sources"], _("Source")),
     ]

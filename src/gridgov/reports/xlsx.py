@@ -32,6 +32,12 @@ TITLE_FONT = Font(bold=True, size=16)
 HEADER_ROW = 4  # rows 1-3: title, subtitle, a blank line
 
 
+def _to_date(figures: dict) -> str:
+    """A period still running is reported to date (its figures stop at `as_of`)."""
+    day = figures["period"].get("as_of")  # absent from figures made before it was added
+    return f" ({_('to date (as of %(day)s)') % {'day': day}})" if day else ""
+
+
 def _sheet(book: Workbook, name: str, figures: dict, header: list[str], widths: list[int]):
     sheet: Worksheet = book.create_sheet(cell_safe(name)[:31])
     last = get_column_letter(len(header))
@@ -39,7 +45,9 @@ def _sheet(book: Workbook, name: str, figures: dict, header: list[str], widths: 
     sheet["A1"].font = TITLE_FONT
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A2"] = cell_safe(f"{figures['area']['name']} {period_title(figures)} — {name}")
+    sheet["A2"] = cell_safe(
+        f"{figures['area']['name']} {period_title(figures)}{_to_date(figures)} — {name}"
+    )
     sheet["A2"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A2:{last}2")
     sheet.row_dimensions[1].height = 28
