@@ -55,8 +55,10 @@ def test_district_figures_by_hand(figures, district):
     for key in ("reported", "closed", "closure_rate", "average_handling_hours"):
         assert category[key] == summary[key], key
     assert summary["average_handling_hours"] is not None
-    # Every day of March, quiet ones as zeros.
-    assert len(figures["trend"]) == 31
+    # Every day of March up to the day it is read (11 March, the month still running), quiet
+    # ones as zeros; none of the days to come.
+    assert len(figures["trend"]) == 11
+    assert figures["trend"][-1]["label"] == "2026-03-11"
     by_day = {row["label"]: row["reported"] for row in figures["trend"]}
     assert by_day["2026-03-06"] == 4
     assert sum(by_day.values()) == 4
