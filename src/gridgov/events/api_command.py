@@ -45,14 +45,6 @@ def _rates_seconds() -> int:
     return getattr(settings, "GRIDGOV_COMMAND_RATES_SECONDS", 30) if screen > 0 else 0
 
 
-def _alarms_seconds() -> int:
-    # The alarm strip must show a new urgent event within 5 s (decision 0039): the wall polls
-    # every 1.5 s, so the shared answer may be at most 1 s old (2.5 s + the request, worst
-    # case). Still one computation a second per key, whatever the number of walls.
-    screen = getattr(settings, "GRIDGOV_SCREEN_CACHE_SECONDS", 3)
-    return min(getattr(settings, "GRIDGOV_COMMAND_ALARMS_SECONDS", 1), screen)
-
-
 @router.get(
     "/rates",
     response={200: CommandRatesOut, **errors(403)},
@@ -84,7 +76,6 @@ def command_alarms(request):
         (),
         lambda: screen_panels.command_alarms(user=request.user),
         CommandAlarmsOut,
-        seconds=_alarms_seconds(),
     )
     return _json(body)
 

@@ -127,38 +127,24 @@
   // Open events now per area of the level below (streets for a district): from the rates'
   // answer. Hidden when there is none, so that the panels above take the room.
   let areasEmpty = false;
-  let openBelow = [];
   function drawOpenBelow(rows) {
     const box = $("chart-areas");
     box.dataset.keys = rows.map((r) => r.key).join(",");
     box.dataset.counts = rows.map((r) => r.open).join(",");
-    openBelow = rows;
     areasEmpty = !rows.length;
-    if ($("event-card").hidden) $("panel-areas").hidden = areasEmpty;
-    fitAll();
-  }
-  // Read from 5 m, a bar needs a row of BAR_ROW px with its own name beside it and its value
-  // after it: as many of the first areas as the chart's height holds, the others counted in
-  // the title ("+k more"). No value axis: every bar carries its number.
-  const BAR_ROW = 32;
-  function drawAreasChart() {
-    const panel = $("panel-areas");
-    const box = $("chart-areas");
-    if (panel.hidden) return;
+    if (!$("event-card").hidden) return fitAll();
+    $("panel-areas").hidden = areasEmpty;
     byArea.resize();
-    const fits = Math.max(1, Math.floor((box.clientHeight - 8) / BAR_ROW));
-    const top = openBelow.slice(0, fits);
-    const more = openBelow.length - top.length;
-    box.dataset.shown = String(top.length);
-    $("areas-more").textContent = more > 0 ? fill(T.more, { n: more }) : "";
+    const top = rows.slice(0, 10).reverse();
     byArea.setOption({
       animation: false,
-      grid: { left: 4, right: 44, top: 4, bottom: 4, containLabel: true },
+      grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
       tooltip: {},
-      xAxis: { type: "value", minInterval: 1, show: false },
-      yAxis: { type: "category", inverse: true, data: top.map((a) => a.name), ...axisStyle, axisLabel: { color: "#d9e2ec", fontSize: 20, interval: 0 }, axisTick: { show: false } },
-      series: [{ type: "bar", barMaxWidth: 22, barCategoryGap: "30%", label: { show: true, position: "right", color: "#fff", fontSize: 20 }, data: top.map((a) => ({ value: a.open, itemStyle: { color: a.red ? "#e57373" : a.yellow ? "#ffd54f" : "#64b5f6" } })) }],
-    }, { replaceMerge: ["yAxis", "series"] });
+      xAxis: { type: "value", minInterval: 1, ...axisStyle },
+      yAxis: { type: "category", data: top.map((a) => a.name), ...axisStyle },
+      series: [{ type: "bar", barMaxWidth: 28, label: { show: true, position: "right", color: "#fff", fontSize: 15 }, data: top.map((a) => ({ value: a.open, itemStyle: { color: a.red ? "#e57373" : a.yellow ? "#ffd54f" : "#64b5f6" } })) }],
+    });
+    fitAll();
   }
 
   // A wall cannot scroll: what does not fit whole in its panel is left out whole (a row, a
@@ -173,20 +159,12 @@
     items.forEach((n, i) => {
       if (i > 0 && (cut || n.getBoundingClientRect().bottom > bottom)) { cut = true; n.hidden = true; }
     });
-    const shown = items.filter((n) => !n.hidden).length;
-    panel.dataset.shown = String(shown);
-    return items.length - shown;
+    panel.dataset.shown = String(items.filter((n) => !n.hidden).length);
   }
-  // The whistles' panel is as high as the whistles that fit whole (at most what the column
-  // leaves over the open-by-area chart's minimum), the chart takes what they leave: no empty
-  // space under a whistle left out. The chart is drawn after, at its final height.
   function fitAll() {
-    // The answer lists the first whistles of `total`: those left out of it count too.
-    const left = fit($("panel-whistles"), ".cc-whistle") + whistlesUnlisted;
-    $("whistle-more").textContent = left > 0 ? fill(T.more, { n: left }) : "";
+    fit($("panel-whistles"), ".cc-whistle");
     fit($("panel-rank-areas"), "#rank-areas tbody tr");
     fit($("panel-rank-departments"), "#rank-departments tbody tr");
-    drawAreasChart();
   }
 
   // Whistles past a deadline per level (decision 0025), atop the whistles panel.
@@ -196,9 +174,7 @@
     if (!w) return;
     box.classList.toggle("overdue", w.overdue_total > 0);
     box.dataset.overdue = String(w.overdue_total);
-    // Nothing late: one short line, the whistles below get the room of the levels' zeros.
-    const levels = w.overdue_total ? w.levels : [];
-    box.innerHTML = `${esc(w.label)}: <b>${esc(w.overdue_total)}</b>` + levels.map((l) => ` · ${esc(l.name)} <b>${esc(l.overdue)}</b>`).join("");
+    box.innerHTML = `${esc(w.label)}: <b>${esc(w.overdue_total)}</b> · ` + w.levels.map((l) => `${esc(l.name)} <b>${esc(l.overdue)}</b>`).join(" · ");
   }
 
   // The earlier strip's urgent list, kept hidden: links (#event=) and tests read it.
@@ -381,15 +357,14 @@
   }
 
   // ---- whistles in progress with their chain ----
-  let whistlesUnlisted = 0;
   const STEP_MARK = { on_time: "✓", late: "✓!", overdue: "✗", near: "…", open: "○", none: "–" };
   async function refreshWhistles() {
     let data;
     try { data = await api("GET", "/command/whistles"); } catch (err) { return; }
     const panel = $("panel-whistles");
     panel.hidden = !data.whistles.length;
+    byArea.resize();
     $("whistle-total").textContent = fill(T.whistle_total, { n: data.total });
-    whistlesUnlisted = Math.max(0, data.total - data.whistles.length);
     $("cc-whistles").innerHTML = data.whistles.map((w) => `<div class="cc-whistle" data-id="${esc(w.id)}">
       <div class="cc-whistle-head"><a href="#event=${esc(w.event_id)}">${esc(w.kind)} · ${esc(w.number)}</a> <span>${esc(w.level_name)} · ${esc(w.area)} · ${esc(time(w.at))}</span></div>
       ${w.summonses.map((s) => `<div class="cc-chain"><span class="dept">${esc(s.department)}</span>${s.steps.map((st) => `<span class="step ${esc(st.status)}" title="${esc(st.name)}${st.due ? " · " + esc(time(st.due)) : ""}${st.by ? " · " + esc(st.by) : ""}">${esc(STEP_MARK[st.status] || "")} ${esc(st.name)}${st.by ? ` <small>${esc(st.by)}</small>` : ""}</span>`).join("")}</div>`).join("")}
@@ -403,6 +378,7 @@
     try { data = await api("GET", "/command/cameras"); } catch (err) { return; }
     const panel = $("panel-cameras");
     panel.hidden = !data.events.length;
+    byArea.resize();
     $("camera-total").textContent = fill(T.camera_total, { n: data.total, days: data.days });
     $("cc-cameras").innerHTML = data.events.map((c) => {
       // safeUrl turns what is not a web link into "#": no link at all is better than that.
@@ -411,9 +387,8 @@
       const stream = link(c.stream_url);
       return `<figure class="cc-camera" data-id="${esc(c.id)}">
         ${snap ? `<img src="${esc(snap)}" alt="" loading="lazy">` : `<div class="cc-nosnap">${esc(T.camera_none)}</div>`}
-        ${stream ? `<a class="cc-stream" href="${esc(stream)}" target="_blank" rel="noopener">▶ ${esc(T.stream)}</a>` : `<span class="cc-nostream">${esc(T.no_stream)}</span>`}
-        <figcaption><span class="cc-cam-kind"><a href="#event=${esc(c.id)}">${esc(c.kind)}</a> · ${esc(time(c.reported_at))}</span>
-        <span class="cc-cam-where" title="${esc(c.camera || c.area)}">${esc(c.camera || c.area)}</span></figcaption></figure>`;
+        <figcaption><a href="#event=${esc(c.id)}">${esc(c.kind)}</a> · ${esc(c.camera || c.area)} · ${esc(time(c.reported_at))}<br>
+        ${stream ? `<a class="cc-stream" href="${esc(stream)}" target="_blank" rel="noopener">▶ ${esc(T.stream)}</a>` : `<span class="muted">${esc(T.no_stream)}</span>`}</figcaption></figure>`;
     }).join("");
     fitAll();
   }
@@ -440,7 +415,7 @@
     card.hidden = false;
     $("panel-areas").hidden = true;
     card.innerHTML = `<button type="button" class="cc-close" id="card-close" aria-label="×">×</button>${html}`;
-    $("card-close").onclick = () => { card.hidden = true; $("panel-areas").hidden = areasEmpty; trackLayer.clearLayers(); fitAll(); };
+    $("card-close").onclick = () => { card.hidden = true; $("panel-areas").hidden = areasEmpty; trackLayer.clearLayers(); byArea.resize(); fitAll(); };
     fitAll();
     return card;
   }
@@ -502,12 +477,11 @@
   map.on("moveend", () => { clearTimeout(moved); moved = setTimeout(() => { refresh(); refreshWorkers(); refreshHotspots(); }, 300); });
   refresh(); refreshAlarms(); refreshRates(); refreshWhistles(); refreshCameras();
   setInterval(refresh, interval);
-  // The strip polls at most every 1.5 s: an urgent event shows within 1.5 s + the shared
-  // answer's age (≤ 1 s) + the request, under the 5 s asked (decision 0039).
-  setInterval(refreshAlarms, Math.min(interval, 1500));
+  // The strip polls at most every 2 s: an urgent event shows within 2 s + the shared answer's age.
+  setInterval(refreshAlarms, Math.min(interval, 2000));
   setInterval(refreshWorkers, interval * 2);
   setInterval(() => { refreshWhistles(); refreshCameras(); }, 10_000);
   setInterval(refreshRates, 30_000);
   setInterval(refreshHotspots, 300_000);
-  window.addEventListener("resize", () => { trend.resize(); fitAll(); });
+  window.addEventListener("resize", () => { trend.resize(); byArea.resize(); fitAll(); });
 })();
